@@ -1,0 +1,1 @@
+"""Step 2: C as the rules see it: hunk views, masked parse, facts."""

@@ -1,0 +1,66 @@
+"""Findings: what a rule says, located in the file and in the input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .code.model import CodeView
+    from .inputs.series import Patch
+
+SEVERITIES = ("info", "warning", "error")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+def lower_severity(severity: str) -> str:
+    return SEVERITIES[max(0, severity_rank(severity) - 1)]
+
+
+@dataclass
+class Candidate:
+    """What a rule kind reports, before the engine turns it into a Finding.
+
+    ``key`` identifies the problem independently of line numbers (e.g.
+    ("migration_cleanup", "vm_resume(s->vm_old_state)")); the engine prefixes
+    the rule id.  A post-image candidate is dropped when the pre-image of the
+    same patch yields one with the same key whose ``guards`` are a subset of
+    this one's: the patch moved or re-indented the code, or only narrowed
+    when it runs, so it did not introduce the problem.
+    """
+
+    path: str
+    line: int
+    function: str
+    key: tuple
+    fields: dict[str, str] = field(default_factory=dict)   # fills the rule's message
+    guards: frozenset[str] = frozenset()
+    end_line: int | None = None
+    severity: str | None = None     # overrides the rule's severity (e.g. hunk-local)
+    view: "CodeView | None" = None  # where line numbers map to input lines
+    patch_index: int | None = None  # for series-level candidates without a view
+    input_line: int | None = None   # when there is no view to map through
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    title: str
+    path: str
+    line: int
+    end_line: int
+    function: str
+    message: str
+    source: str = ""                # the source line at ``line`` (post-image)
+    patch: "Patch | None" = None
+    input_path: str = ""
+    input_line: int | None = None
+    preexisting: bool = False
+
+    def sort_key(self):
+        idx = self.patch.index if self.patch else 0
+        return (self.input_path, idx, self.path, self.line, self.rule)

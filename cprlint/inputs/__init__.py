@@ -1,0 +1,1 @@
+"""Step 1: input bytes -> Series (mail splitting, decoding, quoted replies)."""

@@ -1,0 +1,112 @@
+"""Series, Patch and diff model: what the rest of cprlint reads.
+
+Every diff line keeps the 1-based line of the input file it came from
+(``input_line``), like checkpatch's ``#N``, so findings can point back into
+the mbox even after a quoted reply was unwrapped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class HunkLine:
+    kind: str                 # ' ' context, '+' added, '-' removed
+    text: str                 # without the diff prefix char and without newline
+    old_no: int | None        # line in the pre-image file (None for '+')
+    new_no: int | None        # line in the post-image file (None for '-')
+    input_line: int | None    # 1-based line in the input file; None if unknown (base64 body)
+
+
+@dataclass
+class Hunk:
+    source_start: int
+    source_length: int
+    target_start: int
+    target_length: int
+    section: str              # text after the second '@@' (git's function-name guess), stripped
+    lines: list[HunkLine]
+    header_input_line: int | None = None
+
+    @property
+    def function_hint(self) -> str:
+        """The function name from the section header, '' if none found."""
+        from .sections import function_name_from_section
+
+        return function_name_from_section(self.section)
+
+
+@dataclass
+class FileDiff:
+    old_path: str | None      # None for an added file (/dev/null)
+    new_path: str | None      # None for a removed file (/dev/null)
+    hunks: list[Hunk] = field(default_factory=list)
+    old_blob: str | None = None   # abbreviated blob ids from the 'index' line
+    new_blob: str | None = None
+    is_binary: bool = False
+    is_rename: bool = False
+    header_input_line: int | None = None   # the 'diff --git' line
+
+    @property
+    def path(self) -> str:
+        return self.new_path or self.old_path or ""
+
+    @property
+    def is_c(self) -> bool:
+        return self.path.endswith((".c", ".h", ".c.inc", ".h.inc"))
+
+
+@dataclass
+class Repair:
+    """A mail-client line wrap undone: ``input_line`` was joined onto ``joined_to``."""
+
+    input_line: int
+    joined_to: int
+
+
+@dataclass
+class Patch:
+    subject: str              # subject without Re:/[PATCH ...] prefixes
+    raw_subject: str = ""
+    version: int = 1
+    index: int = 1            # k of k/n; 0 for a cover letter
+    total: int = 1            # n of k/n
+    tags: list[str] = field(default_factory=list)   # PATCH, RFC, RESEND, for-10.1 ...
+    author: str = ""          # "Name <email>", in-body From: wins over the mail's
+    date: str = ""
+    message_id: str = ""      # without <>; synthesised when the mail has none
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    to: str = ""
+    cc: str = ""
+    commit_message: str = ""  # body up to the '---' line, trailers included
+    trailers: list[tuple[str, str]] = field(default_factory=list)  # ("Signed-off-by", "A <a@b>")
+    files: list[FileDiff] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    quoted: bool = False      # reconstructed from a reply that quotes it
+    input_path: str = ""      # the file the user gave ('-' for stdin)
+    input_line: int = 1       # first line of this message in that file
+
+    @property
+    def is_cover(self) -> bool:
+        return self.index == 0
+
+    def label(self) -> str:
+        return f"{self.index}/{self.total}"
+
+
+@dataclass
+class SkippedFile:
+    patch: Patch
+    path: str
+    reason: str               # "binary", "not C", "rename only", "removed"
+
+
+@dataclass
+class Series:
+    patches: list[Patch] = field(default_factory=list)   # in series order, no cover letter
+    cover: Patch | None = None
+    replies_skipped: int = 0
+    skipped_files: list[SkippedFile] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)

@@ -1,0 +1,73 @@
+"""Rule kinds.  The engine knows kinds, never rule instances.
+
+A kind is a class registered under a name used by ``kind = "..."`` in a
+rule's TOML file.  Its constructor receives the rule's ``[params]`` table.
+
+Two scopes:
+  * ``scope = "image"``: ``scan(view)`` is called on every post-image *and*
+    pre-image view of every C hunk; the engine keeps post candidates that
+    the pre-image does not explain (see findings.Candidate).
+  * ``scope = "series"``: ``check_series(series, views)`` sees the whole
+    series at once (views: list of HunkViews, all patches).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import ClassVar, Iterable
+
+# kind name -> "module:Class"; modules are imported only when a rule uses them.
+_REGISTRY = {
+    "guarded_call": "cprlint.kinds.guarded_call:GuardedCall",
+    "call_order": "cprlint.kinds.call_order:CallOrder",
+    "comment_prose": "cprlint.kinds.comment_prose:CommentProse",
+    "forward_reference": "cprlint.kinds.forward_reference:ForwardReference",
+    "input_repair": "cprlint.kinds.input_repair:InputRepair",
+}
+
+
+class KindError(ValueError):
+    """A rule file gives a kind parameters it does not accept."""
+
+
+class Kind:
+    name: ClassVar[str] = ""
+    scope: ClassVar[str] = "image"
+    # parameter name -> (python type, required)
+    params_spec: ClassVar[dict[str, tuple[type, bool]]] = {}
+
+    def __init__(self, params: dict):
+        for key, (typ, required) in self.params_spec.items():
+            if key not in params:
+                if required:
+                    raise KindError(f"kind '{self.name}' needs parameter '{key}'")
+                continue
+            if not isinstance(params[key], typ):
+                raise KindError(
+                    f"kind '{self.name}': parameter '{key}' must be {typ.__name__}"
+                )
+        unknown = set(params) - set(self.params_spec)
+        if unknown:
+            raise KindError(
+                f"kind '{self.name}' does not know parameter(s) {', '.join(sorted(unknown))}"
+            )
+        self.params = params
+
+    def scan(self, view) -> Iterable:  # image kinds
+        return ()
+
+    def check_series(self, series, views) -> Iterable:  # series kinds
+        return ()
+
+
+def kind_names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def load_kind(name: str) -> type[Kind]:
+    try:
+        target = _REGISTRY[name]
+    except KeyError:
+        raise KindError(f"unknown rule kind '{name}' (known: {', '.join(kind_names())})")
+    module, cls = target.split(":")
+    return getattr(import_module(module), cls)
