@@ -26,12 +26,17 @@ class Guard:
                      block macro, whose original name is the text)
     text: the condition's source, whitespace collapsed to single spaces,
           without the outer parentheses, e.g. "!migration_has_failed(s)".
+          "?" when the condition lies above the hunk (synthetic wrapper);
+          "... tail" when only its tail is inside the hunk.
+    detail: for a masked block macro ("loop" whose text is the macro name),
+          its argument text, e.g. "&s->lock" for WITH_QEMU_LOCK_GUARD(&s->lock).
     """
 
     kind: str
     text: str
     line: int
     switch: str = ""
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,10 @@ class Patch:
     quoted: bool = False      # reconstructed from a reply that quotes it
     input_path: str = ""      # the file the user gave ('-' for stdin)
     input_line: int = 1       # first line of this message in that file
+    crlf_repaired: bool = False           # CRLF line ends were normalised to LF
+    message_id_synthesised: bool = False  # the mail had no Message-ID; ours is a stable hash
+    lines_exact: bool = True              # body lines map to input lines (False for QP/base64)
+    quote_depth: int = 0                  # '>' depth the patch was taken from (quoted only)
 
     @property
     def is_cover(self) -> bool:
@@ -110,3 +114,5 @@ class Series:
     replies_skipped: int = 0
     skipped_files: list[SkippedFile] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
+    versions_skipped: list[int] = field(default_factory=list)  # older versions seen and dropped
+    messages_skipped: int = 0      # mails that are neither patch, cover nor reply

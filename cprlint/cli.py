@@ -1,0 +1,127 @@
+"""Command line: thin; every heavy import happens inside a command."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Patch-review linter for QEMU migration and CPR code.",
+)
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(value: Optional[str]) -> Optional[list[str]]:
+    if not value:
+        return None
+    return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def check(
+    paths: List[str] = typer.Argument(
+        ..., help="mbox, .patch, .eml, lore thread (.gz ok), or '-' for stdin"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json"),
+    select: Optional[str] = typer.Option(
+        None, "--select", help="only these rule codes or prefixes, comma-separated"),
+    ignore: Optional[str] = typer.Option(
+        None, "--ignore", help="skip these rule codes or prefixes, comma-separated"),
+    fail_on: str = typer.Option(
+        "warning", "--fail-on", help="lowest severity that makes the exit code 1"),
+) -> None:
+    """Check a patch series the way a migration reviewer would."""
+    from .engine import RuleError, fails
+    from .errors import InputError
+    from .findings import SEVERITIES
+    from .report import FORMATS, render
+
+    if fmt not in FORMATS:
+        _fail(f"cprlint: unknown --format '{fmt}' (choose from {', '.join(FORMATS)})")
+    if fail_on not in SEVERITIES:
+        _fail(f"cprlint: unknown --fail-on '{fail_on}' (choose from {', '.join(SEVERITIES)})")
+    try:
+        from .check import check_paths
+
+        findings, summary = check_paths(paths, select=_codes(select), ignore=_codes(ignore),
+                                        stdin=sys.stdin.buffer)
+    except InputError as exc:
+        _fail(exc.one_line())
+    except RuleError as exc:
+        _fail(f"cprlint: {exc}")
+    except Exception as exc:  # never a traceback for the user
+        if os.environ.get("CPRLINT_DEBUG"):
+            raise
+        _fail(f"cprlint: internal error ({type(exc).__name__}: {exc}); "
+              "rerun with CPRLINT_DEBUG=1 and report it")
+    sys.stdout.write(render(fmt, findings, summary))
+    raise typer.Exit(EXIT_FINDINGS if fails(findings, fail_on) else EXIT_CLEAN)
+
+
+@app.command("rules")
+def rules_cmd(
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json"),
+) -> None:
+    """List every rule: code, severity, title."""
+    import json
+
+    from .engine import RuleError, load_rules
+
+    try:
+        rules = load_rules()
+    except RuleError as exc:
+        _fail(f"cprlint: {exc}")
+    if fmt == "json":
+        doc = [{"id": r.id, "severity": r.severity, "kind": r.kind_name, "title": r.title}
+               for r in rules]
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    elif fmt == "text":
+        for r in rules:
+            sys.stdout.write(f"{r.id:<9} {r.severity:<8} {r.title}\n")
+    else:
+        _fail(f"cprlint: unknown --format '{fmt}' (choose from text, json)")
+
+
+@app.command()
+def explain(rule_id: str = typer.Argument(..., help="a rule code, e.g. MIG001")) -> None:
+    """Explain a rule: invariant, rationale, a bad and a good example."""
+    from .engine import RuleError, load_rules
+
+    try:
+        rules = {r.id: r for r in load_rules()}
+    except RuleError as exc:
+        _fail(f"cprlint: {exc}")
+    rule = rules.get(rule_id.upper())
+    if rule is None:
+        _fail(f"cprlint: unknown rule '{rule_id}' (see `cprlint rules`)")
+    out = [f"{rule.id} ({rule.severity}): {rule.title}", "",
+           "Invariant:", _indent(rule.invariant), "", "Why it matters:", _indent(rule.rationale)]
+    for expect, label in (("bad", "Flagged"), ("ok", "Accepted")):
+        ex = next(e for e in rule.examples if e.expect == expect)
+        out += ["", f"{label} example: {ex.description}", _indent(ex.input.strip("\n"))]
+    if rule.references:
+        out += ["", "References:"] + [f"  - {r}" for r in rule.references]
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else "" for line in text.splitlines())
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,273 @@
+"""Parse a diff-hunk fragment with the balanced synthetic wrapper.
+
+design/inputs-and-parsing.md section 4.2: mask, blank a leading comment tail,
+lex lightly, prepend exactly ONE line that opens what the fragment closes,
+append a suffix that closes what is still open, parse; optionally parse the
+raw fragment too and keep the parse with fewer errors.
+
+Rows map back by arithmetic: a node on 0-based row ``r`` is on fragment row
+``r - row_offset``; fragment bytes are node bytes minus ``prefix_len``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tree_sitter import Language, Parser, Tree
+
+from .masking import mask
+
+SYN = "__cprlint_"
+FUNC_HEADER = b"void __cprlint_fragment__(void) {"
+_OUTER_IF = b"if (__cprlint_outer__) {"
+_CONT = b"__cprlint_cont__("
+_INIT = b"int __cprlint_init__[] = {"
+
+_LANG: Language | None = None
+_PARSER: Parser | None = None
+
+
+def parser() -> Parser:
+    """The process-wide tree-sitter-c parser (created once)."""
+    global _LANG, _PARSER
+    if _PARSER is None:
+        import tree_sitter_c
+
+        _LANG = Language(tree_sitter_c.language())
+        _PARSER = Parser(_LANG)
+    return _PARSER
+
+
+def language() -> Language:
+    parser()
+    assert _LANG is not None
+    return _LANG
+
+
+# --- light lexer -----------------------------------------------------------
+
+_TOKENS = re.compile(
+    rb"/\*.*?(?:\*/|\Z)"            # block comment (maybe unterminated)
+    rb"|//[^\n]*"                   # line comment
+    rb"|\"(?:\\.|[^\"\\\n])*\"?"    # string
+    rb"|'(?:\\.|[^'\\\n])*'?"       # char
+    rb"|[(){}]",
+    re.S,
+)
+_GAP = re.compile(rb"(?:[ \t\r\n\f\v]+|/\*.*?\*/|//[^\n]*)*", re.S)
+_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_OPENER = {41: 40, 125: 123}   # ')' -> '(', '}' -> '{'
+
+
+@dataclass
+class Closer:
+    char: str        # ")" or "}"
+    pos: int         # byte offset in the fragment
+    column: int      # byte column of the closer
+    first_on_line: bool
+    next_token: bytes
+
+
+@dataclass
+class LexResult:
+    closers: list[Closer] = field(default_factory=list)   # unmatched, innermost first
+    open_stack: list[int] = field(default_factory=list)   # still open at the end (bytes)
+    ends_in_comment: bool = False
+    first_code_column: int = -1                           # column of first code byte
+
+
+def _next_token(src: bytes, i: int) -> bytes:
+    j = _GAP.match(src, i).end()
+    if j >= len(src):
+        return b""
+    m = _WORD.match(src, j)
+    return m.group() if m else src[j:j + 1]
+
+
+def lex(src: bytes) -> LexResult:
+    res = LexResult()
+    stack: list[int] = []
+    for m in _TOKENS.finditer(src):
+        tok = m.group()
+        c = tok[0]
+        if c == 47 and len(tok) > 1 and tok[1] in (42, 47):    # comment
+            if tok[1] == 42 and (len(tok) < 4 or not tok.endswith(b"*/")):
+                res.ends_in_comment = True
+            continue
+        if c in (34, 39):
+            continue
+        if c in (40, 123):
+            stack.append(c)
+            continue
+        want = _OPENER[c]
+        while stack and stack[-1] != want:
+            stack.pop()          # mismatched: drop the unclosed opener
+        if stack:
+            stack.pop()
+            continue
+        p = m.start()
+        ls = src.rfind(b"\n", 0, p) + 1
+        res.closers.append(Closer(chr(c), p, p - ls, not src[ls:p].strip(),
+                                  _next_token(src, p + 1)))
+    res.open_stack = stack
+    # column of the first code byte (not blank, not a comment)
+    j = _GAP.match(src, 0).end()
+    if j < len(src):
+        res.first_code_column = j - (src.rfind(b"\n", 0, j) + 1)
+    return res
+
+
+def _blank_leading_comment_tail(src: bytes) -> tuple[bytes, int]:
+    """If the fragment starts inside a comment, blank up to its ``*/``.
+
+    Returns (new source, end offset of the blanked tail; 0 if none).
+    """
+    e = src.find(b"*/")
+    if e < 0:
+        return src, 0
+    s = src.find(b"/*")
+    if 0 <= s < e:
+        return src, 0
+    end = e + 2
+    head = bytes(c if c == 10 else 32 for c in src[:end])
+    return head + src[end:], end
+
+
+# --- the wrapper ------------------------------------------------------------
+
+@dataclass
+class ParsedFragment:
+    tree: Tree
+    masked: bytes          # the bytes that were parsed (prefix + masked fragment + suffix)
+    orig: bytes            # same length: prefix + ORIGINAL fragment + suffix
+    prefix_len: int        # bytes before the fragment (0 for a raw parse)
+    row_offset: int        # rows before the fragment (1 wrapped, 0 raw)
+    frag_len: int          # fragment length in bytes
+    wrapped: bool
+    error_count: int
+    missing_count: int
+    in_function: bool      # the fragment's first lines sit in a function body
+    function_end: int      # fragment byte of the '}' closing that function, -1 if not seen
+    comment_tail_end: int  # >0: fragment starts inside a comment ending here
+
+    @property
+    def frag_end(self) -> int:
+        return self.prefix_len + self.frag_len
+
+
+def count_errors(tree: Tree) -> tuple[int, int]:
+    """(ERROR nodes, MISSING nodes) of a tree, descending only into damage."""
+    root = tree.root_node
+    if not root.has_error:
+        return 0, 0
+    errors = missing = 0
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.is_missing:
+            missing += 1
+            continue
+        if n.is_error:
+            errors += 1
+        for ch in n.children:
+            if ch.has_error:
+                stack.append(ch)
+    return errors, missing
+
+
+def build_wrapper(frag: bytes) -> tuple[bytes, bytes, bool, int]:
+    """(prefix line, suffix, in_function, function-end fragment byte or -1).
+
+    ``frag`` is already masked and comment-tail blanked.
+    """
+    lx = lex(frag)
+    openers: list[bytes] = []      # outermost first
+    in_function = False
+    func_end = -1
+    closers = lx.closers
+    extra_close = b""
+    if closers:
+        outer = closers[-1]
+        inner = closers[:-1]
+        if outer.char == "}" and outer.column == 0 and outer.next_token == b";":
+            openers.append(_INIT)            # end of a file-scope initialiser
+        elif outer.char == "}" and outer.column == 0 and outer.next_token not in (b"else", b"while"):
+            in_function = True               # the enclosing function's end
+            func_end = outer.pos
+            openers.append(FUNC_HEADER)
+        else:
+            in_function = True
+            openers.append(FUNC_HEADER)
+            extra_close = b"}"
+            inner = closers
+        for c in reversed(inner):
+            if c.char == ")":
+                nt = c.next_token
+                if nt == b"{" or (nt and _WORD.fullmatch(nt) is not None):
+                    openers.append(b"if (")   # closes a control condition
+                else:
+                    openers.append(_CONT)     # closes a call's argument list
+            elif c.next_token == b"else":
+                openers.append(_OUTER_IF)
+            elif c.next_token == b"while":
+                openers.append(b"do {")
+            else:
+                openers.append(b"{")
+    elif lx.first_code_column > 0:
+        in_function = True
+        openers.append(FUNC_HEADER)
+        extra_close = b"}"
+    prefix = b" ".join(openers) + b"\n"
+
+    suffix = b"\n"
+    if lx.ends_in_comment:
+        suffix += b"*/\n"
+    prev_paren = False
+    for c in reversed(lx.open_stack):
+        if c == 40:
+            suffix += b")"
+            prev_paren = True
+        else:
+            if prev_paren:
+                suffix += b";"
+                prev_paren = False
+            suffix += b"}"
+    if prev_paren:
+        suffix += b";"
+    if extra_close:
+        suffix += extra_close
+    suffix += b"\n"
+    return prefix, suffix, in_function, func_end
+
+
+def parse_fragment(text: str | bytes, raw_parse: bool = True) -> ParsedFragment:
+    """Parse one hunk image with the balanced wrapper (and maybe raw)."""
+    orig = text.encode("utf-8") if isinstance(text, str) else text
+    m = mask(orig)
+    m, tail_end = _blank_leading_comment_tail(m)
+    prefix, suffix, in_function, func_end = build_wrapper(m)
+    p = parser()
+    full = prefix + m + suffix
+    tree = p.parse(full)
+    e, mi = count_errors(tree)
+    best = ParsedFragment(tree, full, prefix + orig + suffix, len(prefix), 1, len(orig),
+                          True, e, mi, in_function, func_end, tail_end)
+    if raw_parse and (e or mi):
+        lx_suffix = b"\n*/\n" if lex(m).ends_in_comment else b"\n"
+        raw = m + lx_suffix
+        rtree = p.parse(raw)
+        re_, rmi = count_errors(rtree)
+        if (re_, rmi) < (e, mi):
+            best = ParsedFragment(rtree, raw, orig + lx_suffix, 0, 0, len(orig),
+                                  False, re_, rmi, in_function, func_end, tail_end)
+    return best
+
+
+def parse_whole(text: str | bytes) -> ParsedFragment:
+    """Parse a whole file (masked, no wrapper)."""
+    orig = text.encode("utf-8") if isinstance(text, str) else text
+    m = mask(orig)
+    tree = parser().parse(m)
+    e, mi = count_errors(tree)
+    return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)

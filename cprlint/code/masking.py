@@ -1,0 +1,214 @@
+"""Same-length masking of QEMU macros before tree-sitter parsing.
+
+Every replacement has exactly the byte length of what it replaces and keeps
+every newline, so node byte offsets and rows of the masked parse refer to the
+original source unchanged (design/inputs-and-parsing.md section 3.2).
+
+- attribute words (``coroutine_fn``, ``g_autofree`` ...) become spaces;
+- attribute macros with arguments (``G_GNUC_PRINTF(1, 2)``) are blanked with
+  their balanced argument list;
+- block macros (``QTAILQ_FOREACH(x, &h, next) {``, ``WITH_QEMU_LOCK_GUARD(&m) {``)
+  get their name rewritten to ``while`` padded with spaces; an empty argument
+  list becomes a constant condition ``(1)``.  A ``while_statement`` whose
+  original bytes at ``start_byte`` are not ``while`` is such a macro; use
+  :func:`macro_name_at` to recover the name.
+
+The word lists and the block-macro pattern live in
+``rules/data/qemu_macros.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_DATA_NAME = "qemu_macros.toml"
+_IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_WS = re.compile(rb"[ \t\r\n\f\v]*")
+# whitespace and comments after a block macro's argument list
+_GAP = re.compile(rb"(?:[ \t\r\n\f\v]+|/\*.*?\*/|//[^\n]*)*", re.S)
+_MAX_ARGS = 4000          # bytes scanned for a balanced argument list
+
+
+def _data_path() -> Path:
+    here = Path(__file__).resolve()
+    for cand in (here.parents[2] / "rules" / "data" / _DATA_NAME,     # checkout
+                 here.parents[1] / "_rules" / "data" / _DATA_NAME):   # wheel
+        if cand.is_file():
+            return cand
+    raise FileNotFoundError(f"cprlint: cannot find rules/data/{_DATA_NAME}")
+
+
+@dataclass(frozen=True)
+class MacroConfig:
+    words: tuple[str, ...]
+    call_names: tuple[str, ...]
+    call_prefixes: tuple[str, ...]
+    block_pattern: str
+    block_exclude: frozenset[str]
+    # compiled (bytes) regexes
+    words_re: re.Pattern | None
+    calls_re: re.Pattern | None
+    block_re: re.Pattern
+
+
+@lru_cache(maxsize=None)
+def load_macro_config(path: str | None = None) -> MacroConfig:
+    """Load (once) the macro lists; ``path`` overrides the packaged file."""
+    p = Path(path) if path else _data_path()
+    with open(p, "rb") as fh:
+        data = tomllib.load(fh)
+    words = tuple(data.get("attributes", {}).get("words", []))
+    calls = data.get("attribute_calls", {})
+    names = tuple(calls.get("names", []))
+    prefixes = tuple(calls.get("prefixes", []))
+    blocks = data.get("block_macros", {})
+    pattern = blocks.get("pattern", r"\b(?:[A-Z][A-Z0-9_]*FOREACH[A-Z0-9_]*|WITH_[A-Z0-9_]+)\b")
+    exclude = frozenset(blocks.get("exclude", []))
+
+    words_re = None
+    if words:
+        alt = b"|".join(re.escape(w.encode()) for w in sorted(words, key=len, reverse=True))
+        words_re = re.compile(rb"\b(?:" + alt + rb")\b")
+    calls_re = None
+    alts = [re.escape(n.encode()) for n in sorted(names, key=len, reverse=True)]
+    alts += [re.escape(pfx.encode()) + rb"[A-Za-z0-9_]*" for pfx in prefixes]
+    if alts:
+        calls_re = re.compile(rb"\b(?:" + b"|".join(alts) + rb")\b")
+    block_re = re.compile(pattern.encode())
+    return MacroConfig(words, names, prefixes, pattern, exclude, words_re, calls_re, block_re)
+
+
+def _blank(buf: bytearray, a: int, b: int) -> None:
+    """Replace buf[a:b] by spaces, keeping newlines."""
+    seg = buf[a:b]
+    buf[a:b] = bytes(c if c == 10 else 32 for c in seg)
+
+
+def match_paren(src: bytes, i: int, limit: int = _MAX_ARGS) -> int:
+    """Index of the ')' matching the '(' at ``src[i]``, or -1.
+
+    Skips string and character literals and comments.
+    """
+    depth = 0
+    n = min(len(src), i + limit)
+    j = i
+    while j < n:
+        c = src[j]
+        if c == 40:          # (
+            depth += 1
+        elif c == 41:        # )
+            depth -= 1
+            if depth == 0:
+                return j
+        elif c == 34 or c == 39:   # " '
+            q = c
+            j += 1
+            while j < n and src[j] != q:
+                if src[j] == 92:   # backslash
+                    j += 1
+                elif src[j] == 10:
+                    break
+                j += 1
+        elif c == 47 and j + 1 < n:   # /
+            d = src[j + 1]
+            if d == 42:
+                e = src.find(b"*/", j + 2, n)
+                if e < 0:
+                    return -1
+                j = e + 1
+            elif d == 47:
+                e = src.find(b"\n", j + 2, n)
+                if e < 0:
+                    return -1
+                j = e
+        j += 1
+    return -1
+
+
+def _in_define_name(src: bytes, start: int) -> bool:
+    """True when the word at ``start`` is the name of a ``#define``."""
+    ls = src.rfind(b"\n", 0, start) + 1
+    head = src[ls:start].strip()
+    return head.startswith(b"#") and head[1:].strip() == b"define"
+
+
+def mask(src: bytes, config: MacroConfig | None = None) -> bytes:
+    """Return ``src`` with QEMU macros masked; same length, same newlines."""
+    cfg = config or load_macro_config()
+    buf: bytearray | None = None
+
+    if cfg.words_re is not None:
+        for m in cfg.words_re.finditer(src):
+            if buf is None:
+                buf = bytearray(src)
+            a, b = m.span()
+            buf[a:b] = b" " * (b - a)
+
+    if cfg.calls_re is not None:
+        for m in cfg.calls_re.finditer(src):
+            a, b = m.span()
+            if _in_define_name(src, a):
+                continue
+            if buf is None:
+                buf = bytearray(src)
+            j = _WS.match(src, b).end()
+            if j < len(src) and src[j] == 40:
+                k = match_paren(src, j)
+                if k > 0:
+                    _blank(buf, a, k + 1)
+                    continue
+            buf[a:b] = b" " * (b - a)
+
+    for m in cfg.block_re.finditer(src):
+        a, b = m.span()
+        name = src[a:b]
+        if len(name) < 6 or name.decode() in cfg.block_exclude:
+            continue
+        j = _WS.match(src, b).end()
+        if j >= len(src) or src[j] != 40:
+            continue
+        k = match_paren(src, j)
+        if k < 0:
+            continue
+        nxt = _GAP.match(src, k + 1).end()
+        if nxt >= len(src) or src[nxt] in b";),\\":
+            continue
+        if _in_define_name(src, a):
+            continue
+        if buf is None:
+            buf = bytearray(src)
+        if not src[j + 1:k].strip():
+            # empty argument list: "while   (1)" over NAME(...)
+            if k - 2 < a + 5 or b"\n" in src[k - 2:k + 1]:
+                continue
+            _blank(buf, a, k + 1)
+            buf[a:a + 5] = b"while"
+            buf[k - 2:k + 1] = b"(1)"
+        else:
+            buf[a:b] = b"while" + b" " * (len(name) - 5)
+    return bytes(buf) if buf is not None else src
+
+
+def mask_text(text: str, config: MacroConfig | None = None) -> str:
+    """:func:`mask` for ``str`` input (UTF-8 byte offsets are preserved)."""
+    return mask(text.encode("utf-8"), config).decode("utf-8")
+
+
+def macro_name_at(orig: bytes, byte: int) -> str:
+    """The identifier in the original source at ``byte`` ('' if none)."""
+    m = _IDENT.match(orig, byte)
+    return m.group().decode("ascii", "replace") if m else ""
+
+
+def is_masked_while(orig: bytes, byte: int) -> bool:
+    """True when a while_statement at ``byte`` was a block macro."""
+    return not orig.startswith(b"while", byte)

@@ -1,0 +1,73 @@
+"""Build the post/pre views of every C hunk of a series, with their facts."""
+
+from __future__ import annotations
+
+from ..inputs.series import FileDiff, Hunk, Series
+from .facts import build_facts
+from .fragments import parse_fragment, parse_whole
+from .model import CodeView, Facts, HunkViews
+
+
+def _view(path: str, side: str, hunk: Hunk) -> CodeView:
+    post = side == "post"
+    skip = "-" if post else "+"
+    rows: list[str] = []
+    changed: set[int] = set()
+    input_lines: dict[int, int | None] = {}
+    mark = "+" if post else "-"
+    for hl in hunk.lines:
+        if hl.kind == skip or hl.kind not in (" ", "+", "-"):
+            continue
+        no = hl.new_no if post else hl.old_no
+        rows.append(hl.text)
+        if no is not None:
+            input_lines[no] = hl.input_line
+            if hl.kind == mark:
+                changed.add(no)
+    first = hunk.target_start if post else hunk.source_start
+    if rows and first == 0:
+        first = 1
+    view = CodeView(path=path, side=side, text="\n".join(rows), first_line=first,
+                    changed=frozenset(changed), input_lines=input_lines,
+                    section=hunk.function_hint)
+    view.facts = facts_for_fragment(view.text, first, view.section, view.changed) if rows else Facts()
+    return view
+
+
+def facts_for_fragment(text: str, first_line: int, section: str = "",
+                       changed: frozenset[int] = frozenset()) -> Facts:
+    """Parse one hunk image (balanced wrapper) and return its facts."""
+    return build_facts(parse_fragment(text), first_line, section, changed)
+
+
+def views_of_file_diff(patch_index: int, fd: FileDiff) -> list[HunkViews]:
+    out = []
+    for i, h in enumerate(fd.hunks):
+        out.append(HunkViews(patch_index=patch_index, file_path=fd.path, hunk_index=i,
+                             post=_view(fd.path, "post", h), pre=_view(fd.path, "pre", h)))
+    return out
+
+
+def build_views(series: Series) -> list[HunkViews]:
+    """Views (post and pre image, facts filled) of every hunk of every C file."""
+    out: list[HunkViews] = []
+    for pi, patch in enumerate(series.patches):
+        for fd in patch.files:
+            if not fd.is_c or fd.is_binary or not fd.hunks:
+                continue
+            out.extend(views_of_file_diff(pi, fd))
+    return out
+
+
+def view_of_file(path: str, text: str) -> CodeView:
+    """A whole-file view (post side, line n maps to input line n)."""
+    if text.endswith("\n"):
+        body = text[:-1]
+    else:
+        body = text
+    n = body.count("\n") + 1 if body else 0
+    view = CodeView(path=path, side="post", text=body, first_line=1, changed=frozenset(),
+                    input_lines={i: i for i in range(1, n + 1)}, whole_file=True)
+    if body:
+        view.facts = build_facts(parse_whole(text), 1, "", frozenset())
+    return view

@@ -1,0 +1,196 @@
+"""Load rules/*.toml, run their kinds over the code views, keep what the
+patch introduces, and turn candidates into located findings.
+
+The engine knows rule *kinds* (cprlint.kinds); rule instances are data.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .findings import SEVERITIES, Candidate, Finding, severity_rank
+from .kinds import Kind, KindError, load_kind
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+RULE_ID = re.compile(r"^[A-Z]{3,5}\d{3}$")
+REQUIRED_KEYS = ("id", "title", "severity", "kind", "message", "rationale", "invariant")
+
+
+class RuleError(Exception):
+    """A rule file is broken: an installation problem, reported with exit 2."""
+
+
+@dataclass
+class Example:
+    expect: str               # "bad" or "ok"
+    input: str
+    description: str = ""
+    lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Rule:
+    id: str
+    title: str
+    severity: str
+    kind_name: str
+    message: str
+    rationale: str
+    invariant: str
+    references: list[str]
+    params: dict
+    examples: list[Example]
+    path: Path
+    kind: Kind | None = None
+
+    @property
+    def scope(self) -> str:
+        return self.kind.scope if self.kind else "image"
+
+
+def rules_dir() -> Path:
+    """The bundled rules: inside the package in a wheel, ../rules in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_rules", here.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise RuleError(f"no rules directory found next to {here}")
+
+
+def _load_rule(path: Path) -> Rule:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"{path}: {exc}") from None
+    missing = [k for k in REQUIRED_KEYS if not data.get(k)]
+    if missing:
+        raise RuleError(f"{path}: missing {', '.join(missing)}")
+    if not RULE_ID.match(data["id"]) or data["id"] != path.stem:
+        raise RuleError(f"{path}: id '{data['id']}' must match the file name and look like MIG001")
+    if data["severity"] not in SEVERITIES:
+        raise RuleError(f"{path}: severity must be one of {', '.join(SEVERITIES)}")
+    examples = []
+    for ex in data.get("examples", []):
+        if ex.get("expect") not in ("bad", "ok") or not ex.get("input"):
+            raise RuleError(f"{path}: each [[examples]] needs expect = bad|ok and input")
+        examples.append(Example(ex["expect"], ex["input"], ex.get("description", ""),
+                                list(ex.get("lines", []))))
+    kinds_seen = {e.expect for e in examples}
+    if kinds_seen != {"bad", "ok"}:
+        raise RuleError(f"{path}: needs at least one bad and one ok example")
+    for _, name, _, _ in string.Formatter().parse(data["message"]):
+        if name is not None and not re.match(r"^\w+$", name):
+            raise RuleError(f"{path}: message placeholder '{{{name}}}' is not a plain name")
+    rule = Rule(
+        id=data["id"], title=data["title"], severity=data["severity"],
+        kind_name=data["kind"], message=data["message"].strip(),
+        rationale=data["rationale"].strip(), invariant=data["invariant"].strip(),
+        references=list(data.get("references", [])), params=dict(data.get("params", {})),
+        examples=examples, path=path,
+    )
+    try:
+        rule.kind = load_kind(rule.kind_name)(rule.params)
+    except KindError as exc:
+        raise RuleError(f"{path}: {exc}") from None
+    return rule
+
+
+def load_rules(directory: Path | None = None) -> list[Rule]:
+    directory = directory or rules_dir()
+    rules = [_load_rule(p) for p in sorted(directory.glob("*.toml"))]
+    if not rules:
+        raise RuleError(f"no rule files in {directory}")
+    return rules
+
+
+def select_rules(rules: list[Rule], select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
+    """ruff-style selection: codes or prefixes ("MIG", "CPR001")."""
+    known = {r.id for r in rules}
+
+    def check(codes):
+        for c in codes or ():
+            if not any(rid.startswith(c) for rid in known):
+                raise RuleError(f"unknown rule or prefix '{c}' (see `cprlint rules`)")
+
+    check(select)
+    check(ignore)
+    out = [r for r in rules if not select or any(r.id.startswith(c) for c in select)]
+    return [r for r in out if not any(r.id.startswith(c) for c in ignore or ())]
+
+
+class _Fields(dict):
+    def __missing__(self, key):  # a kind that leaves a field empty never crashes a run
+        return ""
+
+
+def _finding(rule: Rule, cand: Candidate, series) -> Finding:
+    fields = _Fields(cand.fields)
+    fields.setdefault("function", cand.function or "(unknown function)")
+    fields.setdefault("line", str(cand.line))
+    view = cand.view
+    patch = None
+    if cand.patch_index is not None:
+        patch = series.patches[cand.patch_index]
+    elif view is not None and getattr(view, "patch_index", None) is not None:
+        patch = series.patches[view.patch_index]
+    input_line = cand.input_line
+    source = ""
+    if view is not None:
+        input_line = view.input_line(cand.line) if input_line is None else input_line
+        source = view.source_line(cand.line)
+    return Finding(
+        rule=rule.id, severity=cand.severity or rule.severity, title=rule.title,
+        path=cand.path, line=cand.line, end_line=cand.end_line or cand.line,
+        function=cand.function, message=" ".join(rule.message.format_map(fields).split()),
+        source=source, patch=patch,
+        input_path=patch.input_path if patch else "", input_line=input_line,
+    )
+
+
+def run_rules(rules: list[Rule], series, views) -> list[Finding]:
+    """Run every rule; keep image-kind findings only where the patch introduces them."""
+    by_patch: dict[int, list] = defaultdict(list)
+    for hv in views:
+        by_patch[hv.patch_index].append(hv)
+    findings: list[Finding] = []
+    for rule in rules:
+        kind = rule.kind
+        if kind.scope == "series":
+            for cand in kind.check_series(series, views):
+                findings.append(_finding(rule, cand, series))
+            continue
+        for patch_index, hunk_views in by_patch.items():
+            before: dict[tuple, list[frozenset]] = defaultdict(list)
+            for hv in hunk_views:
+                for cand in kind.scan(hv.pre):
+                    before[cand.key].append(cand.guards)
+            for hv in hunk_views:
+                for cand in kind.scan(hv.post):
+                    if any(g <= cand.guards for g in before.get(cand.key, ())):
+                        continue  # moved, re-indented or only narrowed: not introduced
+                    cand.patch_index = patch_index
+                    findings.append(_finding(rule, cand, series))
+    findings.sort(key=Finding.sort_key)
+    return _dedupe(findings)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        key = (f.rule, f.path, f.line, f.input_path, f.patch.index if f.patch else 0, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def fails(findings: list[Finding], fail_on: str) -> bool:
+    return any(severity_rank(f.severity) >= severity_rank(fail_on) for f in findings)

@@ -1,0 +1,30 @@
+"""A line of text that remembers where it came from in the user's input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class SrcLine:
+    text: str                  # content (quote prefix and newline removed)
+    input_line: int | None     # 1-based line in the input file; None if unknown
+    width: int = -1            # length of the physical line as the mailer saw it
+
+    def __post_init__(self) -> None:
+        if self.width < 0:
+            self.width = len(self.text)
+
+
+def number_lines(text: str, first_line: int | None) -> list[SrcLine]:
+    """Split ``text`` (newlines already normalised) into SrcLines.
+
+    ``first_line`` is the input line of the first line of text, or None when
+    the mapping is unknown (quoted-printable/base64 bodies).
+    """
+    parts = text.split("\n")
+    if parts and parts[-1] == "":
+        parts.pop()
+    if first_line is None:
+        return [SrcLine(p, None) for p in parts]
+    return [SrcLine(p, first_line + i) for i, p in enumerate(parts)]

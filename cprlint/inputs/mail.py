@@ -1,0 +1,226 @@
+"""Split an mbox into messages and decode each with the stdlib ``email`` package.
+
+Hand-written splitting (not ``mailbox.mbox``): only a strict From_ line with
+a date starts a message, and each message keeps its first input line so that
+body lines map back to the file.  Bodies in 7bit/8bit are taken from the
+raw bytes, so body line k maps exactly to an input line; quoted-printable,
+base64 and multipart bodies have no exact mapping (input_line None).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+from .lines import SrcLine, number_lines
+
+_DAY = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_MON = rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+FROM_LINE = re.compile(
+    rb"^From \S+ +" + _DAY + rb",? +" + _MON + rb" +\d{1,2} +\d{1,2}:\d{2}(?::\d{2})?"
+    rb"(?: +(?:[A-Z]{2,5}|[+-]\d{4}))? +\d{4}(?: +[+-]\d{4})?[ \t\r]*$"
+)
+_HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:")
+_MBOXRD_ESCAPED = re.compile(rb"^>+From ")
+_MAIL_HEADERS = {b"from", b"subject", b"date", b"message-id", b"to", b"received",
+                 b"return-path", b"mime-version", b"content-type", b"delivered-to"}
+
+
+@dataclass
+class RawMessage:
+    lines: list[bytes]          # message lines after the From_ line, no newlines
+    first_line: int             # 1-based input line of the message's first line (its From_ line)
+    header_line: int            # 1-based input line of lines[0]
+    mboxrd: bool = False
+
+
+@dataclass
+class Mail:
+    subject: str = ""
+    author: str = ""
+    date: str = ""
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    to: str = ""
+    cc: str = ""
+    body: list[SrcLine] = field(default_factory=list)
+    crlf: bool = False
+    exact_lines: bool = True
+    first_line: int = 1
+    has_headers: bool = True
+
+
+def split_lines(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return lines
+
+
+def is_from_line(lines: list[bytes], i: int) -> bool:
+    """A strict From_ line, followed by a header line (or the end)."""
+    if not lines[i].startswith(b"From ") or not FROM_LINE.match(lines[i]):
+        return False
+    return i + 1 >= len(lines) or bool(_HEADER_LINE.match(lines[i + 1]))
+
+
+def looks_like_headers(lines: list[bytes], start: int = 0) -> bool:
+    """RFC 822 headers at ``start``: header lines up to a blank line, with a known name."""
+    known = False
+    n = 0
+    for line in lines[start:start + 200]:
+        if line in (b"", b"\r"):
+            return known and n > 0
+        if line[:1] in (b" ", b"\t") and n:
+            continue
+        m = _HEADER_LINE.match(line)
+        if not m:
+            return False
+        n += 1
+        if m.group(0)[:-1].lower() in _MAIL_HEADERS:
+            known = True
+    return known and n > 0
+
+
+def split_mbox(lines: list[bytes]) -> list[RawMessage] | None:
+    """Split at strict From_ lines; None if the input does not start with one."""
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start >= len(lines) or not is_from_line(lines, start):
+        return None
+    cuts = [i for i in range(start, len(lines)) if is_from_line(lines, i)]
+    msgs = []
+    for k, i in enumerate(cuts):
+        end = cuts[k + 1] if k + 1 < len(cuts) else len(lines)
+        mboxrd = lines[i].startswith(b"From mboxrd@z ")
+        msgs.append(RawMessage(lines[i + 1:end], i + 1, i + 2, mboxrd))
+    return msgs
+
+
+def decode_bytes(path: str, data: bytes, charset: str | None, first_line: int | None) -> str:
+    """Decode a body: declared charset, else UTF-8; InputError at the first bad byte."""
+    cs = (charset or "").strip().lower()
+    if cs in ("", "us-ascii", "ascii", "utf8", "utf-8", "unknown-8bit", "x-unknown"):
+        cs = ""
+    else:
+        try:
+            codecs.lookup(cs)
+        except LookupError:
+            cs = ""
+    if cs:
+        try:
+            return data.decode(cs)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = None if first_line is None else first_line + data.count(b"\n", 0, exc.start)
+        declared = f"declared charset {charset}" if charset else "no charset declared"
+        raise InputError(
+            path, f"bytes that are not valid UTF-8 ({declared}): byte 0x{data[exc.start]:02x}",
+            line,
+        ) from None
+
+
+def _normalise_crlf(text: str) -> tuple[str, bool]:
+    if "\r" not in text:
+        return text, False
+    return text.replace("\r\n", "\n"), True
+
+
+def _hdr(msg, name: str) -> str:
+    try:
+        v = msg.get(name)
+    except Exception:       # malformed header: the email package may raise
+        return ""
+    if v is None:
+        return ""
+    try:
+        s = str(v)
+    except Exception:
+        return ""
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _strip_angle(s: str) -> str:
+    s = s.strip()
+    m = re.search(r"<([^<>]+)>", s)
+    return m.group(1).strip() if m else s.split()[0] if s.split() else ""
+
+
+def decode_message(path: str, raw: RawMessage) -> Mail:
+    import email
+    import email.policy
+
+    lines = raw.lines
+    if raw.mboxrd:
+        lines = [ln[1:] if _MBOXRD_ESCAPED.match(ln) else ln for ln in lines]
+    sep = next((i for i, ln in enumerate(lines) if ln in (b"", b"\r")), len(lines))
+    try:
+        msg = email.message_from_bytes(b"\n".join(lines) + b"\n", policy=email.policy.default)
+    except Exception as exc:     # email is lenient; be safe with untrusted bytes
+        raise InputError(path, f"cannot parse mail headers: {exc}", raw.first_line) from None
+
+    mail = Mail(first_line=raw.first_line)
+    mail.subject = _hdr(msg, "subject")
+    mail.author = _hdr(msg, "from")
+    mail.date = _hdr(msg, "date")
+    mail.to = _hdr(msg, "to")
+    mail.cc = _hdr(msg, "cc")
+    mid = _hdr(msg, "message-id")
+    mail.message_id = _strip_angle(mid) if mid else ""
+    irt = _hdr(msg, "in-reply-to")
+    mail.in_reply_to = _strip_angle(irt) if irt else ""
+    mail.references = [r.strip("<>") for r in re.findall(r"<[^<>\s]+>", _hdr(msg, "references"))]
+
+    body_line = raw.header_line + sep + 1
+    try:
+        multipart = msg.is_multipart()
+        cte = str(msg.get("content-transfer-encoding", "") or "").strip().lower()
+        charset = msg.get_content_charset()
+    except Exception:
+        multipart, cte, charset = False, "", None
+    if not multipart and cte in ("", "7bit", "8bit", "binary"):
+        data = b"\n".join(lines[sep + 1:])
+        text = decode_bytes(path, data, charset, body_line)
+        text, mail.crlf = _normalise_crlf(text)
+        mail.body = number_lines(text, body_line)
+        return mail
+
+    mail.exact_lines = False
+    text = _decoded_body(path, msg, raw.first_line)
+    text, mail.crlf = _normalise_crlf(text)
+    mail.body = number_lines(text, None)
+    return mail
+
+
+def _decoded_body(path: str, msg, line: int) -> str:
+    """Body text of a QP/base64 or multipart mail; patch attachments appended."""
+    try:
+        if not msg.is_multipart():
+            payload = msg.get_payload(decode=True) or b""
+            return decode_bytes(path, payload, msg.get_content_charset(), None)
+        part = msg.get_body(preferencelist=("plain",))
+        texts = []
+        if part is not None:
+            payload = part.get_payload(decode=True) or b""
+            texts.append(decode_bytes(path, payload, part.get_content_charset(), None))
+        if not any("\ndiff --git " in "\n" + t for t in texts):
+            for att in msg.iter_attachments():
+                ctype = att.get_content_type()
+                if ctype in ("text/x-patch", "text/x-diff", "text/plain", "application/x-patch"):
+                    payload = att.get_payload(decode=True) or b""
+                    t = decode_bytes(path, payload, att.get_content_charset(), None)
+                    if "diff --git " in t:
+                        texts.append(t)
+                        break
+        return "\n".join(texts)
+    except InputError as exc:
+        raise InputError(path, exc.message, line) from None
+    except Exception as exc:
+        raise InputError(path, f"cannot decode mail body: {exc}", line) from None

@@ -1,0 +1,109 @@
+"""The structure of a patch mail body.
+
+in-body From:/Date:, commit message (up to the first line that is exactly
+``---``), trailers (the commit message's last paragraph of ``Key-Name: value``
+lines), notes and diffstat, the diff (from the first ``diff --git``), and a
+trailing ``-- `` signature, which is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .diff import find_diff_start
+from .lines import SrcLine
+
+_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):\s+(\S.*?)\s*$")
+_PSEUDO_HEADER = re.compile(r"^(From|Date|Subject):\s*(.*?)\s*$")
+_HUNKISH = (" ", "+", "-", "@", "\\")
+
+
+@dataclass
+class PatchBody:
+    author: str = ""                 # in-body From:
+    date: str = ""                   # in-body Date:
+    subject: str = ""                # in-body Subject:
+    commit_message: str = ""
+    message_lines: list[SrcLine] = field(default_factory=list)
+    trailers: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[SrcLine] = field(default_factory=list)   # between '---' and the diff
+    diff: list[SrcLine] = field(default_factory=list)
+
+
+def split_body(lines: list[SrcLine]) -> PatchBody:
+    pb = PatchBody()
+    i = 0
+    # in-body pseudo headers at the very top, ended by a blank line
+    while i < len(lines) and not lines[i].text.strip():
+        i += 1
+    j = i
+    seen = {}
+    while j < len(lines):
+        m = _PSEUDO_HEADER.match(lines[j].text)
+        if not m or m.group(1) in seen:
+            break
+        seen[m.group(1)] = m.group(2)
+        j += 1
+    if seen and (j >= len(lines) or not lines[j].text.strip()):
+        pb.author = seen.get("From", "")
+        pb.date = seen.get("Date", "")
+        pb.subject = seen.get("Subject", "")
+        i = j
+
+    diff_at = find_diff_start(lines, i)
+    sep = next((k for k in range(i, len(lines)) if lines[k].text == "---"), None)
+    if sep is not None and diff_at is not None and sep > diff_at:
+        sep = None
+    msg_end = sep if sep is not None else (diff_at if diff_at is not None else len(lines))
+    msg = lines[i:msg_end]
+    while msg and not msg[0].text.strip():
+        msg = msg[1:]
+    while msg and not msg[-1].text.strip():
+        msg = msg[:-1]
+    pb.message_lines = msg
+    pb.commit_message = "\n".join(ln.text for ln in msg)
+    pb.trailers = parse_trailers([ln.text for ln in msg])
+
+    if diff_at is not None:
+        if sep is not None:
+            pb.notes = lines[sep + 1:diff_at]
+        pb.diff = strip_signature(lines[diff_at:])
+    return pb
+
+
+def parse_trailers(msg: list[str]) -> list[tuple[str, str]]:
+    """Trailers: the last paragraph, if it consists of ``Key: value`` lines."""
+    k = len(msg)
+    while k > 0 and msg[k - 1].strip():
+        k -= 1
+    para = msg[k:]
+    if not para or k == 0 and len(msg) == len(para) and len(para) < 2:
+        # a one-paragraph message is a subject-less body, not trailers, unless all match
+        pass
+    out: list[tuple[str, str]] = []
+    other = 0
+    for line in para:
+        m = _TRAILER.match(line)
+        if m and not line.startswith((" ", "\t")):
+            out.append((m.group(1), m.group(2)))
+        elif line.startswith((" ", "\t")) and out:
+            out[-1] = (out[-1][0], out[-1][1] + " " + line.strip())
+        elif line.startswith("[") and line.rstrip().endswith("]"):
+            continue                        # maintainer notes: [ed: fixed typo]
+        else:
+            other += 1
+    if not out or other > 0 and other * 3 > len(out):
+        return []
+    return out
+
+
+def strip_signature(diff: list[SrcLine]) -> list[SrcLine]:
+    """Drop a trailing ``-- `` signature (git's version line, a mail footer)."""
+    for k in range(len(diff) - 1, -1, -1):
+        if diff[k].text == "-- ":
+            tail = [ln.text for ln in diff[k + 1:] if ln.text.strip()]
+            if all(not t.startswith(_HUNKISH) and not t.startswith("diff ") for t in tail):
+                return diff[:k]
+            break
+    return diff

@@ -1,0 +1,66 @@
+"""Read the bytes of one input: a path or '-' for stdin; gunzip if needed."""
+
+from __future__ import annotations
+
+import os
+import sys
+import zlib
+from typing import BinaryIO
+
+from ..errors import InputError
+
+MAX_INPUT_BYTES = 256 * 1024 * 1024   # after decompression; refuse gzip bombs
+
+
+def read_input(path: str, stdin: BinaryIO | None = None) -> bytes:
+    """Return the (decompressed) bytes of ``path``; raise InputError if unreadable."""
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        try:
+            data = stream.read()
+        except (OSError, ValueError) as exc:
+            raise InputError(path, f"cannot read standard input: {exc}") from None
+        if isinstance(data, str):          # a text stream was handed to us
+            data = data.encode("utf-8", "surrogateescape")
+    else:
+        if os.path.isdir(path):
+            raise InputError(path, "is a directory; give an mbox or patch file")
+        try:
+            with open(path, "rb") as f:
+                data = f.read(MAX_INPUT_BYTES + 1)
+        except FileNotFoundError:
+            raise InputError(path, "no such file") from None
+        except IsADirectoryError:
+            raise InputError(path, "is a directory; give an mbox or patch file") from None
+        except PermissionError:
+            raise InputError(path, "cannot read: permission denied") from None
+        except OSError as exc:
+            raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(path, "input too large (over 256 MiB)")
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(path, data)
+    if not data.strip():
+        raise InputError(path, "empty file" if not data else "empty file (only whitespace)")
+    return data
+
+
+def _gunzip(path: str, data: bytes) -> bytes:
+    out: list[bytes] = []
+    size = 0
+    try:
+        while data:
+            d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+            chunk = d.decompress(data, MAX_INPUT_BYTES + 1 - size)
+            size += len(chunk)
+            out.append(chunk)
+            if size > MAX_INPUT_BYTES or d.unconsumed_tail:
+                raise InputError(path, "input too large after gunzip (over 256 MiB)")
+            if not d.eof:
+                raise InputError(path, "corrupt gzip data: file is truncated")
+            data = d.unused_data            # concatenated gzip members
+            if data and data[:2] != b"\x1f\x8b":
+                break                        # trailing garbage: ignore like gzip -d
+    except zlib.error as exc:
+        raise InputError(path, f"corrupt gzip data: {exc}") from None
+    return b"".join(out)

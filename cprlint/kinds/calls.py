@@ -1,0 +1,50 @@
+"""Matching calls against rule parameters: ``{name = [...], arg = "regex"}``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass
+class CallPattern:
+    names: frozenset[str]
+    arg: re.Pattern | None = None   # must match (search) one of the arguments
+
+    @classmethod
+    def parse(cls, spec) -> "CallPattern":
+        """``"vm_start"`` or ``{name = "x" | ["x", "y"], arg = "regex"}``."""
+        if isinstance(spec, str):
+            return cls(frozenset([spec]))
+        names = spec["name"]
+        names = [names] if isinstance(names, str) else list(names)
+        arg = spec.get("arg")
+        return cls(frozenset(names), re.compile(arg) if arg else None)
+
+    def matches(self, call) -> bool:
+        if call.name not in self.names:
+            return False
+        return self.arg is None or any(self.arg.search(a) for a in call.args)
+
+    def describe(self) -> str:
+        name = sorted(self.names)[0]
+        return f"{name}({self.arg.pattern if self.arg else '...'})" if self.arg else f"{name}()"
+
+
+def patterns(specs) -> list[CallPattern]:
+    return [CallPattern.parse(s) for s in specs]
+
+
+def on_exclusive_branches(a_guards, b_guards) -> bool:
+    """True when two statements can never run on the same pass: they sit in
+    the then- and else-branch of one ``if``, or under different ``case``
+    labels of one ``switch``."""
+    for ga, gb in zip(a_guards, b_guards):
+        if ga == gb:
+            continue
+        if ga.line == gb.line and {ga.kind, gb.kind} == {"if", "else"} and ga.text == gb.text:
+            return True
+        if ga.kind == gb.kind == "case" and ga.switch == gb.switch and ga.text != gb.text:
+            return True
+        return False
+    return False

@@ -1,0 +1,100 @@
+"""Small helpers to read C conditions as text (no CFG, no solver)."""
+
+from __future__ import annotations
+
+import re
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def strip_parens(text: str) -> str:
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1].strip()
+    return text
+
+
+def split_top(text: str, op: str) -> list[str]:
+    """Split on a top-level ``&&`` or ``||`` (not inside parentheses)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and text.startswith(op, i):
+            parts.append(text[start:i].strip())
+            i += len(op)
+            start = i
+            continue
+        i += 1
+    parts.append(text[start:].strip())
+    return [strip_parens(p) for p in parts if p]
+
+
+def negate(text: str) -> str:
+    """Logical negation, simplified for the shapes QEMU code uses."""
+    text = strip_parens(text)
+    if text.startswith("!") and not text.startswith("!="):
+        rest = text[1:].strip()
+        if re.fullmatch(r"[\w.>\-\[\]]+", rest) or (
+            re.match(r"^[\w.>\-]+\s*\(", rest) and rest.endswith(")") and _balanced(rest)
+            and rest.index("(") < len(rest) and _call_spans_all(rest)
+        ) or (rest.startswith("(") and strip_parens(rest) != rest):
+            return strip_parens(rest)
+    ors = split_top(text, "||")
+    if len(ors) > 1:  # !(a || b) == !a && !b
+        return " && ".join(negate(p) for p in ors)
+    for a, b in (("==", "!="), ("!=", "=="), (">=", "<"), ("<=", ">")):
+        m = re.fullmatch(rf"(.+?)\s*{re.escape(a)}\s*(.+)", text)
+        if m and split_top(text, "&&") == [text]:
+            return f"{m.group(1)} {b} {m.group(2)}"
+    m = re.fullmatch(r"(.+?)\s*<\s*(.+)", text)
+    if m and "<<" not in text and "<=" not in text:
+        return f"{m.group(1)} >= {m.group(2)}"
+    m = re.fullmatch(r"(.+?)\s*>\s*(.+)", text)
+    if m and ">>" not in text and ">=" not in text and "->" not in text:
+        return f"{m.group(1)} <= {m.group(2)}"
+    if split_top(text, "&&") != [text]:
+        return f"!({text})"
+    return f"!{text}"
+
+
+def _call_spans_all(text: str) -> bool:
+    """True when ``text`` is a single call ``f(...)`` (the parens close at the end)."""
+    i = text.index("(")
+    depth = 0
+    for j in range(i, len(text)):
+        if text[j] == "(":
+            depth += 1
+        elif text[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j == len(text) - 1
+    return False
+
+
+def holds_on_path(guards) -> list[str]:
+    """The conjuncts known to hold where the guarded statement runs.
+
+    Guard("if", T) contributes T's conjuncts; Guard("else", T) contributes
+    the conjuncts of !T.  Unknown conditions ("?") contribute nothing.
+    """
+    out: list[str] = []
+    for g in guards:
+        if g.text == "?" or g.kind not in ("if", "else"):
+            continue
+        cond = g.text if g.kind == "if" else negate(g.text)
+        out.extend(split_top(strip_parens(cond), "&&"))
+    return out

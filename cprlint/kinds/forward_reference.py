@@ -1,0 +1,74 @@
+"""Kind ``forward_reference``: a comment added by patch k names a function
+or macro that only a later patch of the same series introduces.
+
+Commit messages may say "in a later patch"; code comments must be true at
+every commit, because bisection, partial merges and backports stop there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..findings import Candidate
+from . import Kind
+
+
+class ForwardReference(Kind):
+    name = "forward_reference"
+    scope = "series"
+    params_spec = {
+        "name_patterns": (list, True),   # regexes with one group: a name in comment text
+        "ignore_names": (list, False),
+    }
+
+    def __init__(self, params):
+        super().__init__(params)
+        self.name_res = [re.compile(p) for p in params["name_patterns"]]
+        self.ignore = set(params.get("ignore_names", []))
+
+    def _names(self, text: str) -> set[str]:
+        out = set()
+        for r in self.name_res:
+            out.update(m.group(1) for m in r.finditer(text))
+        return out - self.ignore
+
+    def check_series(self, series, views):
+        introduced: dict[str, int] = {}   # name -> first patch index that defines it
+        existed: dict[str, int] = {}      # name -> first patch index whose pre-image has it
+        for hv in views:
+            k = hv.patch_index
+            for fn in hv.post.facts.functions:
+                if not fn.from_section and fn.line in hv.post.changed:
+                    introduced.setdefault(fn.name, k)
+                    introduced[fn.name] = min(introduced[fn.name], k)
+            for name, line in hv.post.facts.macros_defined:
+                if line in hv.post.changed:
+                    introduced[name] = min(introduced.get(name, k), k)
+            for ident in hv.pre.facts.identifiers:
+                existed[ident] = min(existed.get(ident, k), k)
+        for hv in views:
+            k = hv.patch_index
+            for comment in hv.post.facts.comments:
+                if not comment.changed_lines:
+                    continue
+                reported = set()
+                for line, text in comment.lines():
+                    if line not in comment.changed_lines:
+                        continue
+                    for name in sorted(self._names(text)):
+                        j = introduced.get(name)
+                        if j is None or j <= k or name in reported:
+                            continue
+                        if existed.get(name, j + 1) <= j:
+                            continue  # already in the code before patch j: moved, not new
+                        reported.add(name)
+                        later = series.patches[j]
+                        yield Candidate(
+                            path=hv.post.path, line=line, function=comment.function or hv.post.section,
+                            key=(k, name), view=hv.post, patch_index=k,
+                            fields={
+                                "name": name,
+                                "later": later.label(),
+                                "later_subject": later.subject,
+                            },
+                        )

@@ -1,0 +1,129 @@
+"""Kind ``guarded_call``: a call that, on a failure path, must sit behind a
+successful gate call (an enclosing condition on the gate's result, or an
+earlier early exit taken when the gate fails).
+
+MIG001 uses it for "resume the source only after migration_block_activate()
+succeeded".  Everything rule-specific is a parameter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..findings import Candidate
+from . import Kind
+from .calls import patterns
+from .conditions import holds_on_path, negate, split_top, strip_parens
+
+
+class GuardedCall(Kind):
+    name = "guarded_call"
+    scope = "image"
+    params_spec = {
+        "targets": (list, True),            # call patterns that need the gate
+        "gate_calls": (list, True),         # e.g. ["migration_block_activate"]
+        "failure_conditions": (list, True), # regexes over conjuncts holding on the path
+        "failure_cases": (list, False),     # regexes over case labels
+        "failure_labels": (list, False),    # regexes over goto labels above the call
+        "failure_markers": (list, False),   # call patterns seen earlier on the same path
+        "hunk_local_severity": (str, False),
+    }
+
+    def __init__(self, params):
+        super().__init__(params)
+        self.targets = patterns(params["targets"])
+        self.gates = [re.compile(rf"^{re.escape(g)}\s*\(") for g in params["gate_calls"]]
+        self.gate_names = list(params["gate_calls"])
+        self.fail_conds = [re.compile(r) for r in params["failure_conditions"]]
+        self.fail_cases = [re.compile(r) for r in params.get("failure_cases", [])]
+        self.fail_labels = [re.compile(r) for r in params.get("failure_labels", [])]
+        self.markers = patterns(params.get("failure_markers", []))
+        self.local_severity = params.get("hunk_local_severity")
+
+    # -- what makes a path a failure path ---------------------------------
+    def _failure_context(self, call, calls_before) -> str:
+        for g in call.guards:
+            if g.kind == "case" and any(r.search(g.text) for r in self.fail_cases):
+                return f"under `case {g.text}`"
+        for g in call.guards:
+            if g.text == "?" or g.kind not in ("if", "else"):
+                continue
+            cond = g.text if g.kind == "if" else negate(g.text)
+            for conj in split_top(strip_parens(cond), "&&"):
+                if any(r.search(conj) for r in self.fail_conds):
+                    where = "the else-branch of" if g.kind == "else" else "the branch taken when"
+                    return f"{where} `{g.text}`"
+        for label in call.labels:
+            if any(r.search(label) for r in self.fail_labels):
+                return f"after the `{label}:` label"
+        for other in calls_before:
+            if any(p.matches(other) for p in self.markers) and _same_path_prefix(other, call):
+                return f"after `{other.text}` at line {other.line}"
+        return ""
+
+    # -- what makes it gated ----------------------------------------------
+    def _gate_vars(self, view, function):
+        out = set()
+        for c in view.facts.calls:
+            if c.function == function and c.name in self.gate_names:
+                m = re.search(rf"(\w+)\s*=\s*{re.escape(c.name)}\s*\(", view.source_line(c.line))
+                if m:
+                    out.add(m.group(1))
+        return out
+
+    def _gated(self, call, gate_vars) -> bool:
+        def is_gate(conj):
+            conj = strip_parens(conj)
+            return any(r.match(conj) for r in self.gates) or conj in gate_vars
+
+        if any(is_gate(c) for c in holds_on_path(call.guards)):
+            return True
+        for ex in call.early_exits:
+            if ex.cond and any(is_gate(c) for c in split_top(negate(ex.cond), "&&")):
+                return True
+        return False
+
+    def scan(self, view):
+        calls = view.facts.calls
+        for i, call in enumerate(calls):
+            if call.in_error or not any(p.matches(call) for p in self.targets):
+                continue
+            before = [c for c in calls[:i] if c.function == call.function and c.byte < call.byte]
+            context = self._failure_context(call, before)
+            if not context:
+                continue
+            if self._gated(call, self._gate_vars(view, call.function)):
+                continue
+            fn = view.function_at(call.line)
+            complete = view.whole_file or (
+                fn is not None and fn.start_visible and not fn.from_section
+                and all(g.text != "?" for g in call.guards)
+            )
+            fields = {
+                "call": call.text,
+                "context": context,
+                "gate": f"{self.gate_names[0]}()",
+                "scope": "" if complete else (
+                    f" (hunk-local: the hunk does not show the start of "
+                    f"{call.function or 'the function'}(); check that no "
+                    f"`if (!{self.gate_names[0]}(...))` exit or enclosing condition above "
+                    f"line {view.first_line} already covers this path)"
+                ),
+            }
+            severity = None
+            if not complete and self.local_severity:
+                severity = self.local_severity
+            yield Candidate(
+                path=view.path, line=call.line, end_line=call.end_line,
+                function=call.function, key=(call.function, call.text),
+                guards=frozenset(f"{g.kind}:{g.text}" for g in call.guards),
+                fields=fields, view=view, severity=severity,
+            )
+
+
+def _same_path_prefix(earlier, later) -> bool:
+    """``earlier`` runs before ``later`` on every pass that reaches ``later``:
+    its guards are a prefix of ``later``'s guards."""
+    n = len(earlier.guards)
+    return later.guards[:n] == earlier.guards
+

@@ -1,0 +1,50 @@
+"""Default output: one block per finding, like a compiler and checkpatch."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..findings import Finding
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def render_text(findings: list[Finding], summary) -> str:
+    out = []
+    for f in findings:
+        head = f"{f.path}:{f.line}: {f.severity} {f.rule}: "
+        out.append(head + f.message)
+        if f.source.strip():
+            out.append(f"    {f.line:>5} | {f.source.rstrip()}")
+        where = []
+        if f.input_path:
+            where.append(f"#{f.input_line}" if f.input_line else "#?")
+            where[-1] += f" in {f.input_path}"
+        if f.patch is not None:
+            subject = f.patch.subject or "(no subject)"
+            where.append(f'patch {f.patch.label()} "{subject}"')
+        if where:
+            out.append("    " + ", ".join(where))
+        out.append("")
+    counts = summary.counts()
+    parts = [f"{_plural(len(findings), 'finding')}"]
+    if findings:
+        parts[0] += " (" + ", ".join(
+            f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s]) + ")"
+    line = f"cprlint: {parts[0]} in {_plural(summary.patches, 'patch', 'patches')}"
+    extra = []
+    if summary.replies_skipped:
+        extra.append(f"{_plural(summary.replies_skipped, 'reply', 'replies')} skipped")
+    if summary.files_skipped:
+        detail = ", ".join(f"{n} {why}" for why, n in sorted(summary.skipped_detail.items()))
+        extra.append(f"{_plural(summary.files_skipped, 'file')} skipped ({detail})")
+    if extra:
+        line += "; " + "; ".join(extra)
+    out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def wrap(text: str, width: int = 78) -> str:
+    return "\n".join(textwrap.wrap(text, width))

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SERIES = FIXTURES / "series"
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "000_3079a1e009a6164a.txt"
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    if not SEED.exists():
+        pytest.skip("../shared/seeds is not available in this clone")
+    return SEED
+
+
+def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None):
+    """Run the installed cprlint as a user would: a separate process."""
+    exe = Path(sys.executable).with_name("cprlint")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "cprlint"]
+    env = dict(os.environ, TYPER_USE_RICH="0", NO_COLOR="1")
+    env.pop("CPRLINT_DEBUG", None)
+    return subprocess.run(cmd + list(args), input=stdin, capture_output=True,
+                          cwd=cwd, env=env, timeout=60)

@@ -1,0 +1,166 @@
+"""Facts of a whole-file view of a QEMU-style fixture, and speed."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from cprlint.code.views import facts_for_fragment, view_of_file
+
+from test_code_helpers import fixture
+
+
+@pytest.fixture(scope="module")
+def view():
+    return view_of_file("migration/sample.c", fixture("migration_sample.c"))
+
+
+def _calls(v, name):
+    return [c for c in v.facts.calls if c.name == name]
+
+
+def _g(call):
+    return [(g.kind, g.text) for g in call.guards]
+
+
+def test_whole_file_view_shape(view):
+    text = fixture("migration_sample.c")
+    assert view.whole_file and view.side == "post" and view.first_line == 1
+    assert view.changed == frozenset()
+    n = text.count("\n")
+    assert view.input_line(1) == 1 and view.input_line(n) == n
+    assert view.facts.error_count == 0 and view.facts.missing_count == 0
+    assert [(f.name, f.line, f.is_static) for f in view.facts.functions] == [
+        ("sample_co_poll", 13, True), ("sample_iteration_finish", 23, True),
+        ("sample_connect", 49, True), ("sample_count", 80, False)]
+    assert all(f.start_visible and f.end_visible and not f.from_section
+               for f in view.facts.functions)
+    fin = view.facts.functions[1]
+    assert (fin.body_line, fin.end_line) == (24, 47)
+    assert view.function_at(38).name == "sample_iteration_finish"
+
+
+def test_switch_case_groups_and_early_exit(view):
+    (vr,) = _calls(view, "vm_resume")
+    assert vr.function == "sample_iteration_finish" and vr.line == 38
+    case, cond = vr.guards
+    assert (case.kind, case.switch, case.line) == ("case", "s->state", 30)
+    assert case.text == ("MIGRATION_STATUS_FAILED | MIGRATION_STATUS_CANCELLED | "
+                         "MIGRATION_STATUS_CANCELLING")
+    assert (cond.kind, cond.text) == ("if", "runstate_is_live(s->vm_old_state)")
+    assert [(e.cond, e.exit, e.line) for e in vr.early_exits] == [
+        ("!migration_block_activate(NULL)", "break", 34)]
+    (act,) = _calls(view, "migration_block_activate")
+    assert act.in_condition and act.args == ["NULL"]
+    assert [g.kind for g in act.guards] == ["case"]
+    (rs,) = _calls(view, "runstate_set")
+    assert _g(rs) == [("case", "MIGRATION_STATUS_COMPLETED")]
+    (er,) = _calls(view, "error_report")
+    assert _g(er) == [("case", "default")]
+    assert er.args == ['"%s: unknown state %d"', "__func__", "s->state"]
+
+
+def test_else_if_chain_and_gotos(view):
+    (stop,) = _calls(view, "migration_stop_vm")
+    assert stop.in_condition and _g(stop) == [("if", "migrate_mode_is_cpr(s)")]
+    (notify,) = _calls(view, "migration_call_notifiers")
+    assert _g(notify) == [("else", "migrate_mode_is_cpr(s)"), ("else", "migration_has_failed(s)")]
+    assert notify.args == ["MIG_EVENT_SETUP", "errp"]
+    assert notify.text == "migration_call_notifiers(MIG_EVENT_SETUP, errp)"
+    (save,) = _calls(view, "cpr_state_save")
+    assert save.in_condition and save.line == 64
+    assert [(e.cond, e.exit, e.target) for e in save.early_exits] == [
+        ("migration_has_failed(s)", "goto", "out")]
+    (cleanup,) = _calls(view, "migration_cleanup")
+    assert _g(cleanup) == [("if", "ret < 0")]
+    assert cleanup.labels == ["out"]
+    assert ("!cpr_state_save(s->cpr_channel, errp)", "goto", "out") in [
+        (e.cond, e.exit, e.target) for e in cleanup.early_exits]
+    (prep,) = _calls(view, "sample_device_prepare")
+    assert prep.guards[0].text == "QTAILQ_FOREACH" and prep.labels == []
+
+
+def test_loops(view):
+    (probe,) = _calls(view, "sample_probe")
+    assert _g(probe) == [("loop", "i < SAMPLE_RETRIES")]
+    (busy,) = _calls(view, "sample_busy")
+    assert busy.in_condition and busy.guards == []
+    (drain,) = _calls(view, "sample_drain")
+    assert _g(drain) == [("loop", "n > 0 && !migration_has_failed(s)")]
+    (rcu,) = _calls(view, "sample_rcu_count")
+    assert _g(rcu) == [("loop", "WITH_RCU_READ_LOCK_GUARD")]
+    (flush,) = _calls(view, "sample_flush")
+    assert flush.function == "sample_co_poll"
+    assert (flush.guards[0].text, flush.guards[0].detail) == (
+        "WITH_QEMU_LOCK_GUARD", "&s->qemu_file_lock")
+
+
+def test_comments_identifiers_defines(view):
+    head, inner = view.facts.comments
+    assert head.line == 1 and head.end_line == 3 and head.function == ""
+    assert head.text.startswith("/*\n * Sample migration")
+    assert head.lines()[1] == (2, " * Sample migration code for cprlint tests (written for the tests).")
+    assert inner.line == 33 and inner.function == "sample_iteration_finish"
+    assert inner.changed_lines == frozenset()
+    assert view.facts.macros_defined == [("SAMPLE_RETRIES", 8), ("SAMPLE_FAILED", 9)]
+    ids = view.facts.identifiers
+    for name in ("MigrationState", "vm_old_state", "MIG_EVENT_SETUP", "sample_connect",
+                 "QTAILQ_FOREACH", "errp"):
+        assert name in ids
+    for word in ("if", "return", "static", "void", "Sample"):
+        assert word not in ids
+    assert not any(i.startswith("__cprlint") for i in ids)
+
+
+def test_no_calls_in_error(view):
+    assert not any(c.in_error for c in view.facts.calls)
+
+
+def test_call_in_error_flagged():
+    f = facts_for_fragment("int f(void)\n{\n    int a[] = { [vm_resume(s)] };\n}\n", 1)
+    assert f.error_count >= 1
+    assert [c.in_error for c in f.calls if c.name == "vm_resume"] == [True]
+
+
+def test_else_branch_exit_and_bare_return():
+    src = ("int f(MigrationState *s)\n{\n"
+           "    if (migration_block_activate(NULL)) {\n        trace_ok();\n    } else {\n        return -1;\n    }\n"
+           "    vm_resume(s->vm_old_state);\n"
+           "    return 0;\n"
+           "    dead_code();\n}\n")
+    v = view_of_file("x.c", src)
+    (vr,) = _calls(v, "vm_resume")
+    assert [(e.cond, e.exit) for e in vr.early_exits] == [("!migration_block_activate(NULL)", "return")]
+    (dead,) = _calls(v, "dead_code")
+    assert [(e.cond, e.exit) for e in dead.early_exits][-1] == ("", "return")
+
+
+def _big_file() -> str:
+    src = fixture("migration_sample.c")
+    start = src.index("static void coroutine_fn")
+    parts = [src[:start]]
+    i = 0
+    while sum(p.count("\n") for p in parts) < 3900:
+        parts.append(re.sub(r"\bsample_", f"sample{i}_", src[start:]) + "\n")
+        i += 1
+    return "".join(parts)
+
+
+def test_speed_whole_file_and_fragment():
+    big = _big_file()
+    view_of_file("big.c", big)        # warm up: parser and query creation
+    best = min(_timed(lambda: view_of_file("big.c", big)) for _ in range(3))
+    v = view_of_file("big.c", big)
+    assert len(v.facts.functions) >= 160 and v.facts.error_count == 0
+    assert best < 0.25, f"whole file took {best * 1e3:.1f} ms"
+    frag = "    } else if (migration_has_failed(s)) {\n        vm_resume(s->vm_old_state);\n    }\n"
+    fbest = min(_timed(lambda: facts_for_fragment(frag, 10, "f")) for _ in range(5))
+    assert fbest < 0.02, f"fragment took {fbest * 1e3:.2f} ms"
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import pytest
+
+from cprlint.code.fragments import parse_whole
+from cprlint.code.masking import (is_masked_while, load_macro_config, macro_name_at,
+                                  mask, mask_text)
+from cprlint.code.views import view_of_file
+
+
+def _same_shape(a: bytes, b: bytes) -> None:
+    assert len(a) == len(b)
+    assert [i for i, c in enumerate(a) if c == 10] == [i for i, c in enumerate(b) if c == 10]
+
+
+def test_config_loaded_once():
+    assert load_macro_config() is load_macro_config()
+    cfg = load_macro_config()
+    assert "coroutine_fn" in cfg.words and "g_autofree" in cfg.words
+    assert "G_GNUC_PRINTF" in cfg.call_names
+
+
+def test_foreach_becomes_while_with_body():
+    src = (b"static void f(MigrationState *s)\n{\n"
+           b"    QTAILQ_FOREACH(dev, &s->devices, next) {\n"
+           b"        migration_cleanup(dev);\n    }\n}\n")
+    m = mask(src)
+    _same_shape(src, m)
+    assert b"    while         (dev, &s->devices, next) {" in m
+    v = view_of_file("migration/x.c", src.decode())
+    assert v.facts.error_count == 0 and v.facts.missing_count == 0
+    (call,) = v.facts.calls
+    assert call.name == "migration_cleanup" and call.function == "f"
+    assert call.guards[0].kind == "loop"
+    assert call.guards[0].text == "QTAILQ_FOREACH"
+    assert call.guards[0].detail == "dev, &s->devices, next"
+
+
+def test_original_macro_name_recoverable():
+    src = b"void f(void)\n{\n    WITH_QEMU_LOCK_GUARD(&s->lock) {\n        g();\n    }\n}\n"
+    pf = parse_whole(src)
+    node = pf.tree.root_node.named_children[0].child_by_field_name("body").named_children[0]
+    assert node.type == "while_statement"
+    assert is_masked_while(pf.orig, node.start_byte)
+    assert macro_name_at(pf.orig, node.start_byte) == "WITH_QEMU_LOCK_GUARD"
+
+
+def test_with_lock_guard_and_empty_args():
+    src = ("void f(MigrationState *s)\n{\n"
+           "    WITH_QEMU_LOCK_GUARD(&s->qemu_file_lock) {\n        qemu_file_shutdown(s->to_dst_file);\n    }\n"
+           "    WITH_RCU_READ_LOCK_GUARD() {\n        ram_bytes_total();\n    }\n}\n")
+    m = mask_text(src)
+    assert len(m) == len(src) and m.count("\n") == src.count("\n")
+    name = "WITH_RCU_READ_LOCK_GUARD()"
+    assert "    while" + " " * (len(name) - 8) + "(1) {" in m
+    v = view_of_file("x.c", src)
+    assert v.facts.error_count == 0 and v.facts.missing_count == 0
+    g1 = v.facts.calls[0].guards
+    g2 = v.facts.calls[1].guards
+    assert (g1[0].kind, g1[0].text, g1[0].detail) == ("loop", "WITH_QEMU_LOCK_GUARD", "&s->qemu_file_lock")
+    assert (g2[0].kind, g2[0].text, g2[0].detail) == ("loop", "WITH_RCU_READ_LOCK_GUARD", "")
+
+
+@pytest.mark.parametrize("src", [
+    "static void coroutine_fn\nmigration_co_run(void *opaque)\n{\n    vm_resume(RUN_STATE_RUNNING);\n}\n",
+    "static int coroutine_fn GRAPH_RDLOCK migration_co_x(void)\n{\n    return migration_block_activate(NULL);\n}\n",
+    "void f(void)\n{\n    g_autofree char *name = g_strdup(\"x\");\n    use(name);\n}\n",
+    "void G_GNUC_PRINTF(1, 2) migration_trace(const char *fmt, ...);\nvoid f(void)\n{\n    g();\n}\n",
+    "static inline void QEMU_ALWAYS_INLINE helper_g(void)\n{\n    g();\n}\n",
+])
+def test_attribute_words_parse_clean(src):
+    m = mask_text(src)
+    assert len(m) == len(src) and m.count("\n") == src.count("\n")
+    v = view_of_file("x.c", src)
+    assert v.facts.error_count == 0 and v.facts.missing_count == 0
+    names = [f.name for f in v.facts.functions]
+    assert names and all(n in ("migration_co_run", "migration_co_x", "f", "helper_g") for n in names)
+
+
+def test_gnuc_printf_blanked_with_args():
+    src = b"void G_GNUC_PRINTF(1,\n 2) t(const char *fmt, ...);\n"
+    m = mask(src)
+    _same_shape(src, m)
+    assert b"G_GNUC" not in m and b"1," not in m
+    assert m.startswith(b"void ")
+
+
+def test_coroutine_fn_blanked_static_kept():
+    v = view_of_file("x.c", "static void coroutine_fn co_f(void)\n{\n    g();\n}\n")
+    (fn,) = v.facts.functions
+    assert fn.name == "co_f" and fn.is_static
+
+
+def test_no_rewrite_of_statement_macros_or_defines():
+    src = (b"#define QTAILQ_FOREACH(var, head, field) for (;;)\n"
+           b"void f(void)\n{\n    QLIST_FOREACH_FUNC(a, b);\n    x = WITH_FOO(a, b), y;\n}\n")
+    assert mask(src) == src
+
+
+def test_unicode_offsets_kept():
+    src = "/* Jos\u00e9 */\nvoid coroutine_fn f(void)\n{\n    g();\n}\n"
+    m = mask_text(src)
+    assert len(m.encode()) == len(src.encode())
+    v = view_of_file("x.c", src)
+    assert v.facts.comments[0].text == "/* Jos\u00e9 */"
+    assert v.facts.calls[0].line == 4
