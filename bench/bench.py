@@ -28,7 +28,7 @@ def cprlint_cmd() -> list[str]:
 
 
 def time_case(args: list[str], runs: int) -> tuple[float, float, int]:
-    cmd = cprlint_cmd() + args
+    cmd = cprlint_cmd() + ["check"] + args
     samples = []
     rc = None
     for _ in range(runs + 1):           # one warm-up run for the page cache
@@ -65,7 +65,7 @@ def main() -> None:
     if seed.exists():
         cases.append(("seed review (quoted, wrapped)", [str(seed)]))
     print(f"cprlint benchmark: {os.cpu_count()} cores, {opts.runs} runs each, whole process")
-    print(f"  {'python -c pass (floor)':<42} median {python_floor(opts.runs):7.1f} ms")
+    print(f"  {'python -c pass (floor)':<42} median {python_floor(opts.runs):7.1f} ms", flush=True)
     for label, args in cases:
         med, best, rc = time_case(args, opts.runs)
         print(f"  {label:<42} median {med:7.1f} ms   best {best:7.1f} ms   exit {rc}")

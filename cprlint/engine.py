@@ -58,11 +58,12 @@ class Rule:
 
 def rules_dir() -> Path:
     """The bundled rules: inside the package in a wheel, ../rules in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_rules", here.parent / "rules"):
-        if candidate.is_dir():
-            return candidate
-    raise RuleError(f"no rules directory found next to {here}")
+    from .paths import rules_dir as find
+
+    try:
+        return find()
+    except FileNotFoundError as exc:
+        raise RuleError(str(exc)) from None
 
 
 def _load_rule(path: Path) -> Rule:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -148,19 +147,10 @@ def _big_file() -> str:
     return "".join(parts)
 
 
-def test_speed_whole_file_and_fragment():
+def test_whole_file_of_3900_lines_parses_cleanly():
+    # speed is measured by bench/bench.py, not here; this checks the structure
     big = _big_file()
-    view_of_file("big.c", big)        # warm up: parser and query creation
-    best = min(_timed(lambda: view_of_file("big.c", big)) for _ in range(3))
     v = view_of_file("big.c", big)
     assert len(v.facts.functions) >= 160 and v.facts.error_count == 0
-    assert best < 0.25, f"whole file took {best * 1e3:.1f} ms"
-    frag = "    } else if (migration_has_failed(s)) {\n        vm_resume(s->vm_old_state);\n    }\n"
-    fbest = min(_timed(lambda: facts_for_fragment(frag, 10, "f")) for _ in range(5))
-    assert fbest < 0.02, f"fragment took {fbest * 1e3:.2f} ms"
-
-
-def _timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+    names = [f.name for f in v.facts.functions]
+    assert len(names) == len(set(names))

@@ -20,8 +20,6 @@ _SPACES = re.compile(r"\s+")
 _SIMPLE = re.compile(r"[A-Za-z_][\w]*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*(?:\([^()]*\))?")
 _EXIT_KINDS = {"return_statement": "return", "goto_statement": "goto",
                "break_statement": "break", "continue_statement": "continue"}
-_IDENT_TYPES = frozenset(("identifier", "field_identifier", "type_identifier"))
-_LOOPS = frozenset(("while_statement", "for_statement", "do_statement"))
 _SYN_B = SYN.encode()
 
 # One query pass finds the nodes the walk needs.  A generic subtree with no

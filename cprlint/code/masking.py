@@ -39,12 +39,9 @@ _MAX_ARGS = 4000          # bytes scanned for a balanced argument list
 
 
 def _data_path() -> Path:
-    here = Path(__file__).resolve()
-    for cand in (here.parents[2] / "rules" / "data" / _DATA_NAME,     # checkout
-                 here.parents[1] / "_rules" / "data" / _DATA_NAME):   # wheel
-        if cand.is_file():
-            return cand
-    raise FileNotFoundError(f"cprlint: cannot find rules/data/{_DATA_NAME}")
+    from ..paths import rules_dir
+
+    return rules_dir() / "data" / _DATA_NAME
 
 
 @dataclass(frozen=True)

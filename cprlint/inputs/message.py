@@ -78,9 +78,6 @@ def parse_trailers(msg: list[str]) -> list[tuple[str, str]]:
     while k > 0 and msg[k - 1].strip():
         k -= 1
     para = msg[k:]
-    if not para or k == 0 and len(msg) == len(para) and len(para) < 2:
-        # a one-paragraph message is a subject-less body, not trailers, unless all match
-        pass
     out: list[tuple[str, str]] = []
     other = 0
     for line in para:

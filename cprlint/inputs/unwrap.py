@@ -101,7 +101,7 @@ def unwrap_hunk(header: SrcLine, region: list[SrcLine], old_n: int, new_n: int) 
         c = cls[i]
         ln = region[i]
         prev = header if i == 0 else region[i - 1]
-        can_join = c != "n" and ln.text != "" and not (i == 0 and c != "x" and False)
+        can_join = c != "n" and ln.text != ""
         good = _good_wrap(prev, ln)
         for (o, n), (cost, ways, _b) in cur.items():
             options = []
@@ -142,8 +142,7 @@ def unwrap_hunk(header: SrcLine, region: list[SrcLine], old_n: int, new_n: int) 
     e, (cost, ways, _b) = best
     if ways > 1:
         raise UnwrapError("ambiguous", "cannot repair line-wrapped hunk without guessing "
-                                       f"({ways if ways < 2 else 'several'} equally good ways "
-                                       f"to rejoin it)")
+                                       "(several equally good ways to rejoin it)")
 
     # backtrack
     acts = [""] * e
