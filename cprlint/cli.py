@@ -32,30 +32,54 @@ def _fail(message: str) -> None:
 @app.command()
 def check(
     paths: List[str] = typer.Argument(
-        ..., help="mbox, .patch, .eml, lore thread (.gz ok), or '-' for stdin"),
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json"),
+        None, help="mbox, .patch, .eml, lore thread (.gz ok), '-' for stdin, "
+                   "or C files and directories to audit as they are"),
+    fmt: str = typer.Option("text", "--format", "-f", help="output format"),
     select: Optional[str] = typer.Option(
         None, "--select", help="only these rule codes or prefixes, comma-separated"),
     ignore: Optional[str] = typer.Option(
         None, "--ignore", help="skip these rule codes or prefixes, comma-separated"),
-    fail_on: str = typer.Option(
-        "warning", "--fail-on", help="lowest severity that makes the exit code 1"),
+    extend_select: Optional[str] = typer.Option(
+        None, "--extend-select", help="add these rule codes or prefixes to the selection"),
+    fail_on: Optional[str] = typer.Option(
+        None, "--fail-on", help="lowest severity that makes the exit code 1 (default warning)"),
+    source: Optional[str] = typer.Option(
+        None, "--source", help="base tree (a QEMU checkout) the series applies to"),
+    git_range: Optional[str] = typer.Option(
+        None, "--git", help="check the commits A..B of the git repository here"),
+    show_all: bool = typer.Option(
+        False, "--all", help="also show findings the series did not introduce"),
+    config: Optional[str] = typer.Option(None, "--config", help="configuration file"),
+    isolated: bool = typer.Option(False, "--isolated", help="ignore configuration files"),
+    mail_from: Optional[str] = typer.Option(
+        None, "--from", help="From: of the review mails (--format email)"),
+    progress: Optional[bool] = typer.Option(
+        None, "--progress/--no-progress", help="progress bar on stderr (default: if a terminal)"),
 ) -> None:
-    """Check a patch series the way a migration reviewer would."""
+    """Check a patch series (or C files) the way a migration reviewer would."""
     from .engine import RuleError, fails
     from .errors import InputError
     from .findings import SEVERITIES
+    from .options import CheckOptions
     from .report import FORMATS, render
 
     if fmt not in FORMATS:
         _fail(f"cprlint: unknown --format '{fmt}' (choose from {', '.join(FORMATS)})")
-    if fail_on not in SEVERITIES:
+    if fail_on is not None and fail_on not in SEVERITIES:
         _fail(f"cprlint: unknown --fail-on '{fail_on}' (choose from {', '.join(SEVERITIES)})")
+    if not paths and not git_range:
+        _fail("cprlint: nothing to check: give an mbox, a patch, '-', C files, or --git A..B")
+    opts = CheckOptions(
+        paths=list(paths or []), fmt=fmt, select=_codes(select), ignore=_codes(ignore),
+        extend_select=_codes(extend_select), fail_on=fail_on, source=source,
+        git_range=git_range, show_all=show_all, config=config, isolated=isolated,
+        mail_from=mail_from, progress=progress,
+    )
     try:
-        from .check import check_paths
+        from .check import run_check
 
-        findings, summary = check_paths(paths, select=_codes(select), ignore=_codes(ignore),
-                                        stdin=sys.stdin.buffer)
+        findings, summary, settings = run_check(opts, stdin=sys.stdin.buffer)
+        output = render(fmt, findings, summary, opts)
     except InputError as exc:
         _fail(exc.one_line())
     except RuleError as exc:
@@ -65,8 +89,8 @@ def check(
             raise
         _fail(f"cprlint: internal error ({type(exc).__name__}: {exc}); "
               "rerun with CPRLINT_DEBUG=1 and report it")
-    sys.stdout.write(render(fmt, findings, summary))
-    raise typer.Exit(EXIT_FINDINGS if fails(findings, fail_on) else EXIT_CLEAN)
+    sys.stdout.write(output)
+    raise typer.Exit(EXIT_FINDINGS if fails(findings, settings.fail_on) else EXIT_CLEAN)
 
 
 @app.command("rules")

@@ -527,25 +527,3 @@ def test_rule_examples(example):
             assert line in {c.line for c in found}, [c.line for c in found]
         for cand in found:
             _render(cand)
-
-
-def test_rule_examples_end_to_end_if_the_pipeline_exists(tmp_path):
-    """Runs the examples through the real parser and engine once they exist."""
-    check = pytest.importorskip("cprlint.check")
-    try:
-        from cprlint.engine import _load_rule
-        rule = _load_rule(ROOT / "rules" / "CMT001.toml")
-        pytest.importorskip("cprlint.inputs.load")
-    except Exception as exc:  # pragma: no cover - pipeline still in progress
-        pytest.skip(f"pipeline not ready: {exc}")
-    for k, ex in enumerate(rule.examples):
-        path = tmp_path / f"ex{k}.patch"
-        path.write_text(ex.input.lstrip("\n"))
-        findings, _ = check.check_paths([str(path)], rules=[rule])
-        got = [f for f in findings if f.rule == "CMT001"]
-        if ex.expect == "ok":
-            assert got == [], (ex.description, [f.message for f in got])
-        else:
-            assert got, ex.description
-            for line in ex.lines:
-                assert line in {f.line for f in got}, (ex.description, [f.line for f in got])

@@ -15,7 +15,7 @@ class Summary:
     replies_skipped: int = 0
     files_skipped: int = 0
     skipped_detail: dict[str, int] = field(default_factory=dict)
-    hunk_local: bool = True
+    notes: list[str] = field(default_factory=list)   # e.g. "base differs: hunk-only for x.c"
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SEVERITIES}
@@ -32,13 +32,15 @@ class Summary:
             "replies_skipped": self.replies_skipped,
             "files_skipped": self.files_skipped,
             "files_skipped_by_reason": self.skipped_detail,
+            "notes": self.notes,
         }
 
 
 FORMATS = ("text", "json")
 
 
-def render(fmt: str, findings: list[Finding], summary: Summary) -> str:
+def render(fmt: str, findings: list[Finding], summary: Summary, opts=None) -> str:
+    """``opts`` (CheckOptions) carries what a format may need, e.g. --from."""
     if fmt == "json":
         from .json_format import render_json
 

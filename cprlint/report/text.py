@@ -43,6 +43,7 @@ def render_text(findings: list[Finding], summary) -> str:
     if extra:
         line += "; " + "; ".join(extra)
     out.append(line)
+    out.extend(f"cprlint: note: {n}" for n in summary.notes)
     return "\n".join(out) + "\n"
 
 

@@ -1,0 +1,23 @@
+"""What the user asked for on the command line, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class CheckOptions:
+    paths: list[str] = field(default_factory=list)   # mboxes, patches, '-', C files or dirs
+    fmt: str = "text"
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    extend_select: list[str] | None = None
+    fail_on: str | None = None          # None: from config, else "warning"
+    source: str | None = None           # --source DIR: the base tree the series applies to
+    git_range: str | None = None        # --git A..B
+    show_all: bool = False              # --all: pre-existing findings too
+    config: str | None = None           # --config FILE
+    isolated: bool = False              # --isolated: ignore config files
+    mail_from: str | None = None        # --from, for --format email
+    progress: bool | None = None        # None: when stderr is a terminal
+    cwd: str | None = None              # where to look for config and git (default: os.getcwd())
