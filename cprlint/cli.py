@@ -144,7 +144,23 @@ def _indent(text: str) -> str:
 
 
 def main() -> None:
-    app()
+    """Console entry point.
+
+    Exits with os._exit once the output is flushed: tearing down the
+    interpreter (parse trees, modules) costs ~20 ms, a fifth of a one-patch
+    run, and a linter run from a hook pays it on every commit.
+    """
+    try:
+        app()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):
+        code = code or 0
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -153,20 +153,52 @@ def _strip_angle(s: str) -> str:
     return m.group(1).strip() if m else s.split()[0] if s.split() else ""
 
 
-def decode_message(path: str, raw: RawMessage) -> Mail:
-    import email
-    import email.policy
+class _PlainHeaders:
+    """Headers of a plain (non-MIME) mail, read without the email package.
 
-    lines = raw.lines
-    if raw.mboxrd:
-        lines = [ln[1:] if _MBOXRD_ESCAPED.match(ln) else ln for ln in lines]
-    sep = next((i for i, ln in enumerate(lines) if ln in (b"", b"\r")), len(lines))
-    try:
-        msg = email.message_from_bytes(b"\n".join(lines) + b"\n", policy=email.policy.default)
-    except Exception as exc:     # email is lenient; be safe with untrusted bytes
-        raise InputError(path, f"cannot parse mail headers: {exc}", raw.first_line) from None
+    git format-patch and b4 mails are 7bit/8bit text/plain: for them the
+    stdlib parser costs more start-up time than the whole check.  RFC 2047
+    encoded words are decoded with email.header, imported only when present.
+    """
 
-    mail = Mail(first_line=raw.first_line)
+    def __init__(self, header_lines: list[bytes]):
+        self._h: dict[str, str] = {}
+        name = None
+        for raw in header_lines:
+            text = raw.decode("utf-8", "replace").rstrip("\r")
+            if text[:1] in (" ", "\t") and name:
+                self._h[name] += " " + text.strip()
+                continue
+            key, sep, value = text.partition(":")
+            if not sep:
+                name = None
+                continue
+            name = key.strip().lower()
+            if name in self._h:     # keep the first occurrence
+                name = None
+                continue
+            self._h[name] = value.strip()
+
+    def get(self, name: str) -> str | None:
+        value = self._h.get(name)
+        if value and "=?" in value:
+            from email.header import decode_header, make_header
+
+            try:
+                value = str(make_header(decode_header(value)))
+            except Exception:
+                pass
+        return value
+
+    def is_multipart(self) -> bool:
+        return self._h.get("content-type", "").lower().startswith("multipart/")
+
+    def get_content_charset(self) -> str | None:
+        m = re.search(r'charset\s*=\s*"?([^";\s]+)', self._h.get("content-type", ""), re.I)
+        return m.group(1).lower() if m else None
+
+
+def _fill_headers(mail: Mail, msg) -> None:
     mail.subject = _hdr(msg, "subject")
     mail.author = _hdr(msg, "from")
     mail.date = _hdr(msg, "date")
@@ -178,20 +210,33 @@ def decode_message(path: str, raw: RawMessage) -> Mail:
     mail.in_reply_to = _strip_angle(irt) if irt else ""
     mail.references = [r.strip("<>") for r in re.findall(r"<[^<>\s]+>", _hdr(msg, "references"))]
 
+
+def decode_message(path: str, raw: RawMessage) -> Mail:
+    lines = raw.lines
+    if raw.mboxrd:
+        lines = [ln[1:] if _MBOXRD_ESCAPED.match(ln) else ln for ln in lines]
+    sep = next((i for i, ln in enumerate(lines) if ln in (b"", b"\r")), len(lines))
+    mail = Mail(first_line=raw.first_line)
     body_line = raw.header_line + sep + 1
-    try:
-        multipart = msg.is_multipart()
-        cte = str(msg.get("content-transfer-encoding", "") or "").strip().lower()
-        charset = msg.get_content_charset()
-    except Exception:
-        multipart, cte, charset = False, "", None
-    if not multipart and cte in ("", "7bit", "8bit", "binary"):
-        data = b"\n".join(lines[sep + 1:])
-        text = decode_bytes(path, data, charset, body_line)
+
+    plain = _PlainHeaders(lines[:sep])
+    cte = (plain.get("content-transfer-encoding") or "").strip().lower()
+    if not plain.is_multipart() and cte in ("", "7bit", "8bit", "binary"):
+        _fill_headers(mail, plain)
+        text = decode_bytes(path, b"\n".join(lines[sep + 1:]), plain.get_content_charset(),
+                            body_line)
         text, mail.crlf = _normalise_crlf(text)
         mail.body = number_lines(text, body_line)
         return mail
 
+    import email
+    import email.policy
+
+    try:
+        msg = email.message_from_bytes(b"\n".join(lines) + b"\n", policy=email.policy.default)
+    except Exception as exc:     # email is lenient; be safe with untrusted bytes
+        raise InputError(path, f"cannot parse mail headers: {exc}", raw.first_line) from None
+    _fill_headers(mail, msg)
     mail.exact_lines = False
     text = _decoded_body(path, msg, raw.first_line)
     text, mail.crlf = _normalise_crlf(text)
