@@ -18,7 +18,10 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
     settings = resolve(opts)
     job = load_job(opts, stdin=stdin)
     chosen = select_rules(rules or load_rules(), settings.select, settings.ignore)
-    findings = run_rules(chosen, job.series, job.views)
+    findings = run_rules(chosen, job.series, job.views, show_all=opts.show_all)
+    if job.mode == "files":
+        for f in findings:          # no patch: the input is the file itself
+            f.input_path = f.input_path or f.path
     findings = settings.filter(findings, job)
     return findings, _summary(job, findings), settings
 
@@ -34,6 +37,7 @@ def _summary(job, findings) -> Summary:
         files_skipped=sum(reasons.values()),
         skipped_detail=dict(reasons),
         notes=list(job.notes),
+        series=series,
     )
 
 

@@ -153,19 +153,24 @@ def _finding(rule: Rule, cand: Candidate, series) -> Finding:
         function=cand.function, message=" ".join(rule.message.format_map(fields).split()),
         source=source, patch=patch,
         input_path=patch.input_path if patch else "", input_line=input_line,
+        key=tuple(cand.key),
     )
 
 
-def run_rules(rules: list[Rule], series, views) -> list[Finding]:
-    """Run every rule; keep image-kind findings only where the patch introduces them."""
+def run_rules(rules: list[Rule], series, views, show_all: bool = False) -> list[Finding]:
+    """Run every rule; keep image-kind findings only where the patch introduces them
+    (``show_all``: the others too, once each, marked ``preexisting``)."""
     by_patch: dict[int, list] = defaultdict(list)
     for hv in views:
         by_patch[hv.patch_index].append(hv)
     findings: list[Finding] = []
+    shown: set[tuple] = set()     # (rule, file, key) reported: pre-existing ones once (--all)
     for rule in rules:
         kind = rule.kind
         if kind.scope == "series":
-            for cand in kind.check_series(series, views):
+            # C files checked as they are (patch_index None) are no series
+            patch_views = [hv for hv in views if hv.patch_index is not None]
+            for cand in kind.check_series(series, patch_views):
                 findings.append(_finding(rule, cand, series))
             continue
         for patch_index, hunk_views in by_patch.items():
@@ -175,12 +180,35 @@ def run_rules(rules: list[Rule], series, views) -> list[Finding]:
                     before[cand.key].append(cand.guards)
             for hv in hunk_views:
                 for cand in kind.scan(hv.post):
-                    if any(g <= cand.guards for g in before.get(cand.key, ())):
+                    old = any(g <= cand.guards for g in before.get(cand.key, ()))
+                    if old and (not show_all or (rule.id, hv.file_path, cand.key) in shown):
                         continue  # moved, re-indented or only narrowed: not introduced
                     cand.patch_index = patch_index
-                    findings.append(_finding(rule, cand, series))
+                    finding = _finding(rule, cand, series)
+                    shown.add((rule.id, hv.file_path, cand.key))
+                    if old:
+                        finding.preexisting = True
+                    else:
+                        anchor_on_change(finding, cand.view)
+                    findings.append(finding)
     findings.sort(key=Finding.sort_key)
     return _dedupe(findings)
+
+
+def anchor_on_change(finding: Finding, view) -> None:
+    """A finding the patch caused on a line it did not touch (whole-file view)
+    moves to the nearest changed line; the message keeps the true line."""
+    from .code.whole import anchor_line
+
+    line = anchor_line(view, finding.line) if view is not None else None
+    if line is None:
+        return
+    true_line, true_source = finding.line, finding.source.strip()
+    finding.line = finding.end_line = line
+    finding.source = view.source_line(line)
+    finding.input_line = view.input_line(line)
+    finding.message += f" (The code is at line {true_line}, `{true_source}`, " \
+                       "which this patch leaves unchanged.)"
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -60,6 +60,7 @@ class Finding:
     input_path: str = ""
     input_line: int | None = None
     preexisting: bool = False
+    key: tuple = ()                 # the candidate's key: what it is about, not where
 
     def sort_key(self):
         idx = self.patch.index if self.patch else 0

@@ -1,14 +1,28 @@
-"""What is being checked: a series from mail, with or without a base tree.
+"""What is being checked: a series from mail or git, with or without a base
+tree, or C files as they are.
 
 ``load_job`` turns the user's inputs into a Job: the Series and the code
 views the rules read.
+
+  * hunk mode   a series alone: each hunk's pre/post image (code.views)
+  * full mode   a series and its base tree (--source, --git A..B, or the
+                working tree when the index lines match it): every patch is
+                applied in memory (base.replay) and each touched file is seen
+                whole before and after the patch (code.whole)
+  * files mode  C files or directories: each file whole, no patch
 """
 
 from __future__ import annotations
 
+import io
+import os
 from dataclasses import dataclass, field
 
+from .errors import InputError
 from .options import CheckOptions
+
+C_SUFFIXES = (".c", ".h", ".c.inc", ".h.inc")
+SKIP_DIRS = ("build", "builddir", "node_modules", "__pycache__")
 
 
 @dataclass
@@ -20,8 +34,148 @@ class Job:
 
 
 def load_job(opts: CheckOptions, stdin=None) -> Job:
-    from .code.views import build_views
+    cwd = opts.cwd or os.getcwd()
+    if opts.git_range:
+        if opts.paths:
+            raise InputError(opts.paths[0], "give either --git A..B or inputs, not both")
+        series, base = _git_range(opts.git_range, cwd)
+        return _series_job(series, base, opts)
+    c_inputs = [p for p in opts.paths if _is_c_input(p, cwd)]
+    if c_inputs:
+        others = [p for p in opts.paths if p not in c_inputs]
+        if others:
+            raise InputError(others[0], "cannot check patches and C files in one call: "
+                                        "give either mboxes/patches or C files and directories")
+        if opts.source:
+            raise InputError(opts.source, "--source is the base of a series; "
+                                          "C files are checked as they are")
+        return _files_job(c_inputs, opts, cwd)
+
     from .inputs.load import load_series
 
     series = load_series(list(opts.paths), stdin=stdin)
-    return Job(series=series, views=build_views(series))
+    return _series_job(series, _base_for(series, opts, cwd), opts)
+
+
+# -- series ------------------------------------------------------------------
+
+def _base_for(series, opts: CheckOptions, cwd: str):
+    from .base.git import find_worktree
+    from .base.replay import worktree_matches
+    from .base.tree import DirTree
+
+    if opts.source:
+        src = os.path.join(cwd, opts.source)
+        if not os.path.isdir(src):
+            raise InputError(opts.source, "--source: not a directory")
+        return DirTree(src, label=opts.source)
+    root = find_worktree(cwd)
+    if root is not None:
+        tree = DirTree(root, label=f"{root} (working tree)")
+        if worktree_matches(series, tree):
+            return tree
+    return None
+
+
+def _series_job(series, base, opts: CheckOptions) -> Job:
+    from .code.views import build_views, views_of_file_diff
+
+    if base is None:
+        return Job(series=series, views=build_views(series))
+
+    from .base.replay import replay_series
+    from .code.whole import step_views
+    from .progress import Progress
+
+    replay = replay_series(series, base)
+    views = []
+    bar = Progress(len(replay.steps), "parsing", opts.progress)
+    for step in replay.steps:
+        views.append(step_views(step))
+        bar.step(step.fd.path)
+    bar.close()
+    for k, fd in replay.hunk_only:
+        views.extend(views_of_file_diff(k, fd))
+    views.sort(key=lambda hv: hv.patch_index)
+    return Job(series=series, views=views, mode="full", notes=replay.notes)
+
+
+def _git_range(spec: str, cwd: str):
+    from .base.git import format_patch, repo_root, resolve_commit, split_range
+    from .base.tree import GitTree
+    from .inputs.load import load_series
+
+    what = f"git:{spec}"
+    a, b = split_range(spec)
+    root = repo_root(cwd, what)
+    base_commit = resolve_commit(root, a, what)
+    tip = resolve_commit(root, b, what)
+    data = format_patch(root, base_commit, tip, what)
+    if not data.strip():
+        raise InputError(what, "no commits in this range")
+    try:
+        series = load_series(["-"], stdin=io.BytesIO(data))
+    except InputError as exc:
+        raise InputError(what, exc.message) from None
+    for p in ([series.cover] if series.cover else []) + series.patches:
+        p.input_path = what
+    series.inputs = [what]
+    return series, GitTree(root, base_commit, label=a)
+
+
+# -- files as they are -------------------------------------------------------
+
+def _is_c_input(path: str, cwd: str) -> bool:
+    if path == "-":
+        return False
+    return path.endswith(C_SUFFIXES) or os.path.isdir(os.path.join(cwd, path))
+
+
+def _c_files(path: str, cwd: str) -> list[str]:
+    full = os.path.join(cwd, path)
+    if not os.path.isdir(full):
+        return [path]
+    out = []
+    for top, dirs, files in os.walk(full):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not d.startswith(SKIP_DIRS))
+        rel = os.path.relpath(top, cwd) if not os.path.isabs(path) else top
+        out.extend(os.path.normpath(os.path.join(rel, f))
+                   for f in sorted(files) if f.endswith(C_SUFFIXES))
+    if not out:
+        raise InputError(path, "no C files (.c, .h) in this directory")
+    return out
+
+
+def _read_c(path: str, cwd: str) -> str:
+    try:
+        with open(os.path.join(cwd, path), "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except PermissionError:
+        raise InputError(path, "cannot read: permission denied") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if b"\0" in data[:8192]:
+        raise InputError(path, "binary file, not C source")
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _files_job(paths: list[str], opts: CheckOptions, cwd: str) -> Job:
+    from .code.whole import file_views
+    from .inputs.series import Series
+    from .progress import Progress
+
+    files = []
+    for p in paths:
+        for f in _c_files(p, cwd):
+            if f not in files:
+                files.append(f)
+    views = []
+    bar = Progress(len(files), "checking", opts.progress)
+    for f in files:
+        views.append(file_views(f, _read_c(f, cwd)))
+        bar.step(f)
+    bar.close()
+    return Job(series=Series(inputs=list(paths)), views=views, mode="files")

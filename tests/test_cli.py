@@ -175,11 +175,14 @@ def test_bad_input_is_one_line_exit_2(tmp_path, name):
 
 
 def test_missing_path_and_directory(tmp_path):
-    for arg in (str(tmp_path / "nope.mbox"), str(tmp_path)):
+    # a directory is checked as a tree of C files; one without any is an error
+    for arg, words in ((str(tmp_path / "nope.mbox"), "no such file"),
+                       (str(tmp_path), "no C files"),
+                       (str(tmp_path / "nope.c"), "no such file")):
         proc = run_cli("check", arg)
         err = proc.stderr.decode()
         assert proc.returncode == 2 and "Traceback" not in err
-        assert len(err.strip().splitlines()) == 1 and arg in err
+        assert len(err.strip().splitlines()) == 1 and arg in err and words in err
 
 
 def test_truncated_hunk_names_the_line(tmp_path):

@@ -46,7 +46,18 @@ def test_missing_path():
 
 
 def test_directory():
+    # the mail loader never reads a directory: `cprlint check DIR` walks it for
+    # C files (cprlint.sources) before any mail is read
     assert _err(str(BAD)).message == "is a directory; give an mbox or patch file"
+
+
+def test_directory_without_c_files_is_an_input_error():
+    from cprlint.options import CheckOptions
+    from cprlint.sources import load_job
+
+    with pytest.raises(InputError) as ei:
+        load_job(CheckOptions(paths=[str(BAD)]))
+    assert ei.value.path == str(BAD) and "no C files" in ei.value.message
 
 
 def test_empty_stdin():

@@ -29,6 +29,11 @@ _QUERY_SRC = """
 (call_expression) @call
 (comment) @comment
 (ERROR) @error
+(enumerator name: (identifier) @enumerator)
+(field_declaration) @field
+(declaration declarator: (function_declarator declarator: (identifier) @proto))
+(declaration declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @proto)))
+(declaration declarator: (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @proto))))
 [(function_definition) (labeled_statement) (preproc_def) (preproc_function_def)
  (compound_statement) (if_statement) (switch_statement) (case_statement)
  (while_statement) (for_statement) (do_statement)] @struct
@@ -53,6 +58,9 @@ class _Index:
         self.comment_starts = [n.start_byte for n in self.comments]
         self.errors = [(n.start_byte, n.end_byte) for n in caps.get("error", ())]
         self.structs = sorted(n.start_byte for n in caps.get("struct", ()))
+        self.enumerators = caps.get("enumerator", [])
+        self.field_decls = caps.get("field", [])
+        self.protos = caps.get("proto", [])
 
 
 def _start(n) -> int:
@@ -510,11 +518,34 @@ def build_facts(pf: ParsedFragment, first_line: int = 1, section: str = "",
         if gc_was_enabled:
             gc.enable()
     f = w.facts
+    _declarations(w, f)
     if sec_fact is not None:
         f.functions.insert(0, sec_fact)
     f.error_count = pf.error_count
     f.missing_count = pf.missing_count
     return f
+
+
+def _declarations(w: _Walker, f: Facts) -> None:
+    """Prototypes, enum constants and struct/union fields inside the view."""
+    def add(out, node):
+        if node.start_byte < w.lo or node.start_byte >= w.hi:
+            return
+        name = w.orig[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        if name and not name.startswith(SYN):
+            out.append((name, w.line(node)))
+
+    for n in sorted(w.ix.protos, key=_start):
+        add(f.prototypes, n)
+    for n in sorted(w.ix.enumerators, key=_start):
+        add(f.enum_constants, n)
+    for decl in sorted(w.ix.field_decls, key=_start):
+        for d in decl.children_by_field_name("declarator"):
+            while d is not None and d.type != "field_identifier":
+                d = d.child_by_field_name("declarator") or next(
+                    (c for c in d.named_children if c.type != "parameter_list"), None)
+            if d is not None:
+                add(f.fields_defined, d)
 
 
 def _walk(w: _Walker, pf: ParsedFragment, first_line: int, changed: frozenset[int]) -> None:

@@ -105,6 +105,9 @@ class Facts:
     comments: list[CommentFact] = field(default_factory=list)
     identifiers: set[str] = field(default_factory=set)   # every identifier used
     macros_defined: list[tuple[str, int]] = field(default_factory=list)  # (#define NAME, line)
+    prototypes: list[tuple[str, int]] = field(default_factory=list)      # (declared function, line)
+    enum_constants: list[tuple[str, int]] = field(default_factory=list)  # (enumerator, line)
+    fields_defined: list[tuple[str, int]] = field(default_factory=list)  # (struct/union field, line)
     error_count: int = 0       # ERROR nodes left after masking/wrapping
     missing_count: int = 0
 
@@ -122,13 +125,16 @@ class CodeView:
     section: str = ""          # function name from the hunk header ('' if none)
     whole_file: bool = False   # True when text is a whole file, not a hunk
     facts: Facts = field(default_factory=Facts)
+    patch_index: int | None = None   # the patch this image belongs to (None: a file as it is)
 
     def input_line(self, line: int) -> int | None:
         return self.input_lines.get(line)
 
     def source_line(self, line: int) -> str:
         i = line - self.first_line
-        rows = self.text.split("\n")
+        rows = self.__dict__.get("_rows")
+        if rows is None:        # split once: whole-file views are asked often
+            rows = self.__dict__["_rows"] = self.text.split("\n")
         return rows[i] if 0 <= i < len(rows) else ""
 
     def function_at(self, line: int) -> FunctionFact | None:

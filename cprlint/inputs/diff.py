@@ -208,6 +208,9 @@ def _parse_file(path: str, chunk: list[SrcLine]) -> tuple[FileDiff | None, list[
             lines=[], header_input_line=meta.input_line,
         )
         for line in hk:
+            if line.line_type == "\\" and hunk.lines:
+                hunk.lines[-1].no_eol = True     # '\\ No newline at end of file'
+                continue
             if line.line_type not in (" ", "+", "-"):
                 continue
             idx = (line.diff_line_no or 0) - 1

@@ -27,6 +27,8 @@ class PatchBody:
     commit_message: str = ""
     message_lines: list[SrcLine] = field(default_factory=list)
     trailers: list[tuple[str, str]] = field(default_factory=list)
+    trailer_lines: list[int | None] = field(default_factory=list)  # input line of each trailer
+    author_line: int | None = None   # input line of the in-body From:
     notes: list[SrcLine] = field(default_factory=list)   # between '---' and the diff
     diff: list[SrcLine] = field(default_factory=list)
 
@@ -39,14 +41,18 @@ def split_body(lines: list[SrcLine]) -> PatchBody:
         i += 1
     j = i
     seen = {}
+    from_line = None
     while j < len(lines):
         m = _PSEUDO_HEADER.match(lines[j].text)
         if not m or m.group(1) in seen:
             break
         seen[m.group(1)] = m.group(2)
+        if m.group(1) == "From":
+            from_line = lines[j].input_line
         j += 1
     if seen and (j >= len(lines) or not lines[j].text.strip()):
         pb.author = seen.get("From", "")
+        pb.author_line = from_line if pb.author else None
         pb.date = seen.get("Date", "")
         pb.subject = seen.get("Subject", "")
         i = j
@@ -63,7 +69,7 @@ def split_body(lines: list[SrcLine]) -> PatchBody:
         msg = msg[:-1]
     pb.message_lines = msg
     pb.commit_message = "\n".join(ln.text for ln in msg)
-    pb.trailers = parse_trailers([ln.text for ln in msg])
+    pb.trailers, pb.trailer_lines = _trailers_with_lines(msg)
 
     if diff_at is not None:
         if sep is not None:
@@ -74,16 +80,24 @@ def split_body(lines: list[SrcLine]) -> PatchBody:
 
 def parse_trailers(msg: list[str]) -> list[tuple[str, str]]:
     """Trailers: the last paragraph, if it consists of ``Key: value`` lines."""
+    return _trailers_with_lines([SrcLine(t, None) for t in msg])[0]
+
+
+def _trailers_with_lines(lines: list[SrcLine]) -> tuple[list[tuple[str, str]], list[int | None]]:
+    """The trailers and the input line each starts on."""
+    msg = [ln.text for ln in lines]
     k = len(msg)
     while k > 0 and msg[k - 1].strip():
         k -= 1
     para = msg[k:]
     out: list[tuple[str, str]] = []
+    where: list[int | None] = []
     other = 0
-    for line in para:
+    for i, line in enumerate(para):
         m = _TRAILER.match(line)
         if m and not line.startswith((" ", "\t")):
             out.append((m.group(1), m.group(2)))
+            where.append(lines[k + i].input_line)
         elif line.startswith((" ", "\t")) and out:
             out[-1] = (out[-1][0], out[-1][1] + " " + line.strip())
         elif line.startswith("[") and line.rstrip().endswith("]"):
@@ -91,8 +105,8 @@ def parse_trailers(msg: list[str]) -> list[tuple[str, str]]:
         else:
             other += 1
     if not out or other > 0 and other * 3 > len(out):
-        return []
-    return out
+        return [], []
+    return out, where
 
 
 def strip_signature(diff: list[SrcLine]) -> list[SrcLine]:

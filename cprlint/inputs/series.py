@@ -17,6 +17,7 @@ class HunkLine:
     old_no: int | None        # line in the pre-image file (None for '+')
     new_no: int | None        # line in the post-image file (None for '-')
     input_line: int | None    # 1-based line in the input file; None if unknown (base64 body)
+    no_eol: bool = False      # followed by '\\ No newline at end of file'
 
 
 @dataclass
@@ -82,6 +83,8 @@ class Patch:
     cc: str = ""
     commit_message: str = ""  # body up to the '---' line, trailers included
     trailers: list[tuple[str, str]] = field(default_factory=list)  # ("Signed-off-by", "A <a@b>")
+    trailer_lines: list[int | None] = field(default_factory=list)  # input line of each trailer
+    author_line: int | None = None   # input line of the in-body From: (None: the mail's)
     files: list[FileDiff] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
     quoted: bool = False      # reconstructed from a reply that quotes it

@@ -23,6 +23,9 @@ _REGISTRY = {
     "comment_prose": "cprlint.kinds.comment_prose:CommentProse",
     "forward_reference": "cprlint.kinds.forward_reference:ForwardReference",
     "input_repair": "cprlint.kinds.input_repair:InputRepair",
+    "bisect_order": "cprlint.kinds.bisect_order:BisectOrder",
+    "trailers": "cprlint.kinds.trailers:Trailers",
+    "suppression": "cprlint.kinds.suppression:Suppression",
 }
 
 

@@ -1,24 +1,72 @@
 """Kind ``call_order``: calls that must happen in a fixed order on one path.
 
 ``sequence`` lists the steps in their required order, each a set of call
-patterns.  A call of an earlier step placed *after* a call of a later step,
-in the same function and on a path that can run both, is reported.
+patterns.  Three findings:
+
+* ``order``: a call of an earlier step placed *after* a call of a later step,
+  in the same function and on a path that can run both;
+* ``cross``: the same, where one of the two calls is a call of another
+  function of the same view that performs the step (transitively): the
+  caller of ``cpr_state_save()`` calls, after the save, a function that
+  stops the VM.  Callees take part only when their whole body is visible
+  (every function of a whole-file view; a definition entirely inside a hunk);
+* ``missing`` (whole-file views only, when ``mode_conditions`` is given): a
+  function calls the last step, in the mode the sequence is about, with an
+  earlier step done neither before it in the function (directly or through a
+  callee called before it) nor by every caller in the same file before the
+  call (and not after it either: that is an ``order``/``cross`` finding).
 
 CPR001 uses it for: stop the VM -> SETUP notifiers -> cpr_state_save().
+
+Each finding fills ``problem`` and ``fix`` from ``cases.<case>`` templates
+(rule parameters), so the rule's message reads ``{function}() {problem} ...
+{fix}``.
 """
 
 from __future__ import annotations
 
+import re
+
 from ..findings import Candidate
-from . import Kind
+from . import Kind, KindError
+from .callgraph import CallGraph
 from .calls import on_exclusive_branches, patterns
+from .conditions import holds_on_path, negate, split_top, strip_parens
+
+_DEFAULT_CASES = {
+    "order": {
+        "problem": "calls {late_call} (the {late_step} step) at line {line} after "
+                   "{early_call} at line {early_line} on the same path{scope}.",
+        "fix": "Move the {late_step} step before {early_call}, and fail if it fails.",
+    },
+    "cross": {
+        "problem": "calls {late_call} at line {line}{late_via} after {early_call} at "
+                   "line {early_line}{early_via}: the {late_step} step runs after the "
+                   "{early_step} step.",
+        "fix": "Do the {late_step} step in {function}() before {early_call}.",
+    },
+    "missing": {
+        "problem": "calls {save_call} at line {line} ({mode}) with no {missing_desc} "
+                   "before it on that path{callers}.",
+        "fix": "Do the {missing_steps} before {save_call}.",
+    },
+}
+
+
+class _Fields(dict):
+    def __missing__(self, key):
+        return ""
 
 
 class CallOrder(Kind):
     name = "call_order"
     scope = "image"
     params_spec = {
-        "sequence": (list, True),   # [{step = "stop", calls = [...]}, ...] in order
+        "sequence": (list, True),        # [{step = "stop", calls = [...]}, ...] in order
+        "mode_conditions": (list, False),  # regexes: a condition conjunct meaning "in the mode"
+        "mode_functions": (list, False),   # regexes: functions that only run in the mode
+        "entry_points": (list, False),     # regexes: functions called from outside the file
+        "cases": (dict, False),            # {order|cross|missing = {problem, fix}} templates
     }
 
     def __init__(self, params):
@@ -26,53 +74,296 @@ class CallOrder(Kind):
         self.steps = []
         for i, step in enumerate(params["sequence"]):
             if not isinstance(step, dict) or "step" not in step or "calls" not in step:
-                from . import KindError
-
                 raise KindError("call_order: each sequence entry needs 'step' and 'calls'")
             self.steps.append((i, step["step"], patterns(step["calls"])))
         self.order_text = " -> ".join(s["step"] for s in params["sequence"])
+        try:
+            self.mode_res = [re.compile(p) for p in params.get("mode_conditions", [])]
+            self.mode_fn_res = [re.compile(p) for p in params.get("mode_functions", [])]
+            self.entry_res = [re.compile(p) for p in params.get("entry_points", [])]
+        except re.error as exc:
+            raise KindError(f"call_order: bad regex: {exc}") from None
+        self.cases = {k: dict(v) for k, v in _DEFAULT_CASES.items()}
+        for case, spec in params.get("cases", {}).items():
+            if case not in self.cases or not isinstance(spec, dict) or \
+                    set(spec) - {"problem", "fix"}:
+                raise KindError(f"call_order: cases.{case} must be one of order, cross, "
+                                "missing with keys problem and fix")
+            self.cases[case].update(spec)
 
+    # --- steps ------------------------------------------------------------
     def _step_of(self, call):
         for i, name, pats in self.steps:
             if any(p.matches(call) for p in pats):
                 return i, name
         return None
 
+    def _direct(self, call):
+        s = self._step_of(call)
+        return s[0] if s else None
+
+    def _in_callee(self, call):
+        """A step performed inside a callee, unless the mode is excluded there."""
+        if call.in_error:
+            return None
+        s = self._step_of(call)
+        if s is None:
+            return None
+        if self.mode_res and any(self._negates_mode(c) for c in holds_on_path(call.guards)):
+            return None          # e.g. a stop under `if (!migrate_mode_is_cpr())`
+        return s[0]
+
+    def _items(self, graph, fn):
+        """(call, {step: chain}) for every call of ``fn`` that does a step."""
+        out = []
+        for c in graph.calls.get(fn, ()):
+            i = self._direct(c)
+            if i is not None:
+                out.append((c, {i: [c]}))
+            elif graph.is_function(c.name) and c.name != fn:
+                reached = graph.reach(c.name, self._in_callee, "steps")
+                if reached:
+                    out.append((c, {s: [c] + ch for s, ch in reached.items()}))
+        return out
+
+    # --- scan -------------------------------------------------------------
     def scan(self, view):
-        tagged = []
-        for call in view.facts.calls:
-            if call.in_error:
+        graph = CallGraph(view)
+        for fn in list(graph.calls):
+            items = self._items(graph, fn)
+            if not items:
                 continue
-            step = self._step_of(call)
-            if step:
-                tagged.append((call, step))
-        for late_call, (late_i, late_step) in tagged:
-            # late_call belongs to an earlier step than a call it comes after;
-            # name the latest step it follows (cpr_state_save over the notifiers)
-            worst = None
-            for early_call, (early_i, early_step) in tagged:
-                if late_i >= early_i or late_call.function != early_call.function:
+            yield from self._order(view, fn, items)
+            if self.mode_res and getattr(view, "whole_file", False):
+                yield from self._missing(view, graph, fn, items)
+
+    def _order(self, view, fn, items):
+        last = len(self.steps) - 1
+        saves = [c for c, st in items if last in st]
+        for late, late_steps in items:
+            if any(_on_failure_of(late, sv) for sv in saves if sv.byte < late.byte):
+                continue          # runs only when the save failed: nothing was handed over
+            worst = None            # (early_step, late_step, early_call, early_chain, late_chain)
+            for early, early_steps in items:
+                if early is late or early.byte >= late.byte:
                     continue
-                if late_call.byte <= early_call.byte:
+                if on_exclusive_branches(late.guards, early.guards):
                     continue
-                if on_exclusive_branches(late_call.guards, early_call.guards):
+                if _on_failure_of(late, early):
                     continue
-                if worst is None or early_i > worst[1][0]:
-                    worst = (early_call, (early_i, early_step))
+                for j, ech in early_steps.items():
+                    for i, lch in late_steps.items():
+                        if i >= j:
+                            continue
+                        if worst is None or (j, -i) > (worst[0], -worst[1]):
+                            worst = (j, i, early, ech, lch)
             if worst is None:
                 continue
-            early_call, (early_i, early_step) = worst
-            yield Candidate(
-                path=view.path, line=late_call.line, end_line=late_call.end_line,
-                function=late_call.function,
-                key=(late_call.function, late_call.name, early_call.name),
-                fields={
-                    "late_call": late_call.text,
-                    "late_step": late_step,
-                    "early_call": early_call.text,
-                    "early_step": early_step,
-                    "early_line": str(early_call.line),
-                    "order": self.order_text,
-                },
-                view=view,
-            )
+            j, i, early, ech, lch = worst
+            cross = len(ech) > 1 or len(lch) > 1
+            scope = ""
+            if not view.whole_file and any(
+                    g.text == "?" or g.text.startswith("... ")
+                    for g in list(late.guards) + list(early.guards)):
+                scope = (f" (hunk-local: a condition above line {view.first_line} may keep "
+                         f"the two calls apart; check that both run on one pass)")
+            fields = {
+                "late_call": late.text,
+                "late_step": self.steps[i][1],
+                "early_call": early.text,
+                "early_step": self.steps[j][1],
+                "early_line": str(early.line),
+                "late_via": _via(lch),
+                "early_via": _via(ech),
+                "line": str(late.line),
+                "order": self.order_text,
+                "scope": scope,
+            }
+            if cross:
+                fields["callee"] = lch[0].name if len(lch) > 1 else ech[0].name
+            yield self._cand(view, "cross" if cross else "order", late, fn,
+                             (fn, late.name, early.name), frozenset(
+                                 f"{g.kind}:{g.text}" for g in late.guards), fields)
+
+    def _missing(self, view, graph, fn, items):
+        last = len(self.steps) - 1
+        for save, steps in items:
+            if last not in steps or len(steps[last]) != 1:
+                continue          # only a direct call of the last step
+            mode = self._mode_context(view, fn, save)
+            if not mode:
+                continue
+            before, after = set(), set()
+            for other, osteps in items:
+                if other is save or on_exclusive_branches(other.guards, save.guards):
+                    continue
+                (before if other.byte < save.byte else after).update(osteps)
+            missing = [i for i in range(last) if i not in before]
+            if not missing or any(i in after for i in missing):
+                continue          # complete, or an order/cross finding says it better
+            verdict, via, rest = self._callers_cover(graph, fn, set(missing), frozenset())
+            if verdict is True:
+                continue
+            fact = graph.functions.get(fn)
+            if verdict is None:   # no caller in this file
+                static = bool(fact and fact.is_static)
+                entry = any(r.search(fn) for r in self.entry_res)
+                if static or not (entry or mode[1]):
+                    continue      # a callback or a helper whose callers we cannot see
+                callers = (f"; {fn}() has no caller in this file that does "
+                           f"{'it' if len(missing) == 1 else 'them'} first")
+            else:
+                left = " and the ".join(self.steps[i][1] for i in sorted(rest))
+                callers = (f"; its caller {via}() does not do the {left} step before "
+                           f"calling it either" if via else "")
+            names = [self.steps[i][1] for i in missing]
+            descs = [self._step_desc(i) for i in missing]
+            present = frozenset(f"has:{self.steps[i][1]}" for i in before if i < last)
+            fields = {
+                "save_call": save.text,
+                "save_step": self.steps[last][1],
+                "mode": mode[0],
+                "missing_desc": " and no ".join(descs),
+                "missing_steps": " and ".join(names) + (" steps" if len(names) > 1 else " step"),
+                "callers": callers,
+                "line": str(save.line),
+                "order": self.order_text,
+            }
+            yield self._cand(view, "missing", save, fn, ("missing", fn, save.name),
+                             present | frozenset(f"{g.kind}:{g.text}" for g in save.guards),
+                             fields)
+
+    def _cand(self, view, case, call, fn, key, guards, fields):
+        f = _Fields(fields)
+        f["function"] = fn
+        f["case"] = case
+        fields["problem"] = self.cases[case]["problem"].format_map(f)
+        fields["fix"] = self.cases[case]["fix"].format_map(f)
+        fields["case"] = case
+        return Candidate(path=view.path, line=call.line, end_line=call.end_line,
+                         function=fn, key=key, guards=guards, fields=fields, view=view)
+
+    # --- callers ----------------------------------------------------------
+    def _callers_cover(self, graph, fn, need, visiting):
+        """(True, '', set()) when every in-file call site of ``fn`` is
+        preceded by the ``need`` steps (in its caller, or further up);
+        (None, '', need) when ``fn`` has no caller in the view;
+        (False, caller, steps still missing there) otherwise."""
+        sites = graph.callers.get(fn, [])
+        if not sites:
+            return None, "", need
+        visiting = visiting | {fn}
+        for site in sites:
+            g = site.function
+            done = set()
+            for other, osteps in self._items(graph, g):
+                if other.byte < site.byte and not on_exclusive_branches(other.guards, site.guards):
+                    done.update(osteps)
+            rest = need - done
+            if not rest:
+                continue
+            if g in visiting:
+                return False, g, rest
+            verdict, via, left = self._callers_cover(graph, g, rest, visiting)
+            if verdict is True:
+                continue
+            if verdict is None:
+                fact = graph.functions.get(g)
+                if fact is not None and fact.is_static:
+                    continue      # a static root: run from a callback we cannot follow
+                return False, g, rest
+            return False, via or g, left
+        return True, "", set()
+
+    def _step_desc(self, i: int) -> str:
+        names = sorted({n for p in self.steps[i][2] for n in p.names})
+        return f"{self.steps[i][1]} ({', '.join(n + '()' for n in names)})"
+
+    # --- mode -------------------------------------------------------------
+    def _negates_mode(self, conj: str) -> bool:
+        conj = strip_parens(conj)
+        if not (conj.startswith("!") or "!=" in conj):
+            return False
+        return any(r.search(conj) for r in self.mode_res)
+
+    def _is_mode(self, conj: str) -> bool:
+        conj = strip_parens(conj)
+        if conj.startswith("!") or "!=" in conj:
+            return False
+        return any(r.search(conj) for r in self.mode_res)
+
+    def _mode_context(self, view, fn, call):
+        """(text, from_a_condition) when ``call`` only runs in the mode, else None."""
+        conjs = list(holds_on_path(call.guards))
+        for g in call.guards:
+            if g.kind == "case" and g.switch:
+                labels = g.text.split(" | ")
+                if len(labels) == 1:
+                    conjs.append(f"{g.switch} == {labels[0]}")
+        for ex in call.early_exits:
+            if ex.cond and ex.exit in ("return", "goto"):
+                conjs.extend(split_top(strip_parens(negate(ex.cond)), "&&"))
+        if call.in_condition:
+            conjs.extend(_condition_prefix(view, call))
+        for c in conjs:
+            if self._is_mode(c):
+                return f"only reached when {c}", True
+        if any(r.search(fn) for r in self.mode_fn_res):
+            return f"{fn}() only runs in that mode", False
+        return None
+
+
+def _via(chain) -> str:
+    """'' for a direct call, else `` (which reaches g(y) at line N through h())``."""
+    if len(chain) == 1:
+        return ""
+    last = chain[-1]
+    path = " -> ".join(c.name + "()" for c in chain[1:-1])
+    through = f" through {path}" if path else ""
+    return f" (which reaches {last.text} at line {last.line}{through})"
+
+
+def _on_failure_of(late, early) -> bool:
+    """``late`` sits in the branch taken when ``early`` (a call in an ``if``
+    condition) failed: ``if (... !early(...)) { late(); }``."""
+    if not early.in_condition:
+        return False
+    for g in late.guards:
+        if g.line > early.line or early.text not in g.text:
+            continue
+        pos = g.text.find(early.text)
+        before = g.text[:pos].rstrip()
+        after = g.text[pos + len(early.text):].lstrip()
+        failed = before.endswith("!") or re.match(r"(<\s*0|==\s*(false|NULL|0)\b)", after)
+        if g.kind == "if" and failed:
+            return True
+        if g.kind == "else" and not failed:
+            return True
+    return False
+
+
+def _condition_prefix(view, call) -> list[str]:
+    """Conjuncts ``A && B && `` written before ``call`` in the ``if`` whose
+    condition holds it, e.g. ``migrate_mode_is_cpr()`` for
+    ``if (migrate_mode_is_cpr() && !cpr_state_save(...))``."""
+    rows = view.text.split("\n")
+    i = call.line - view.first_line
+    if not 0 <= i < len(rows):
+        return []
+    row = rows[i]
+    at = row.find(call.name + "(")
+    if at < 0:
+        at = row.find(call.name)
+    text = row[:at] if at >= 0 else row
+    k = i
+    while "if (" not in text and "while (" not in text and k > 0 and i - k < 3:
+        k -= 1
+        text = rows[k] + " " + text
+    m = list(re.finditer(r"\b(?:if|while)\s*\(", text))
+    if not m:
+        return []
+    prefix = text[m[-1].end():].rstrip()
+    prefix = prefix.rstrip("!( ").rstrip()
+    if not prefix.endswith("&&"):
+        return []
+    return split_top(strip_parens(prefix[:-2]), "&&")

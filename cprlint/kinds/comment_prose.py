@@ -553,7 +553,10 @@ class CommentProse(Kind):
         self.whole_file = params.get("whole_file", "info")
 
     def scan(self, view) -> Iterable[Candidate]:
-        whole = bool(getattr(view, "whole_file", False))
+        # a file checked as it is (no patch): every comment, at info; a whole
+        # file before/after a patch: only the comments the patch touches
+        whole = bool(getattr(view, "whole_file", False)) and \
+            getattr(view, "patch_index", None) is None
         if whole and self.whole_file == "off":
             return
         for c in view.facts.comments:

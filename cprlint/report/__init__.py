@@ -16,6 +16,8 @@ class Summary:
     files_skipped: int = 0
     skipped_detail: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)   # e.g. "base differs: hunk-only for x.c"
+    series: object | None = None    # inputs.series.Series, for formats that need the cover
+                                    # letter or the patches without findings (email)
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SEVERITIES}
@@ -36,15 +38,25 @@ class Summary:
         }
 
 
-FORMATS = ("text", "json")
+# format name -> (module, function); each module is imported only when used,
+# so a one-patch `cprlint check` pays for the format it prints and no other.
+_RENDERERS = {
+    "text": ("text", "render_text"),
+    "json": ("json_format", "render_json"),
+    "email": ("email_format", "render_email"),
+    "b4": ("b4", "render_b4"),
+    "sarif": ("sarif", "render_sarif"),
+    "github": ("github", "render_github"),
+    "rdjson": ("rdjson", "render_rdjson"),
+}
+
+FORMATS = tuple(_RENDERERS)
 
 
 def render(fmt: str, findings: list[Finding], summary: Summary, opts=None) -> str:
     """``opts`` (CheckOptions) carries what a format may need, e.g. --from."""
-    if fmt == "json":
-        from .json_format import render_json
+    from importlib import import_module
 
-        return render_json(findings, summary)
-    from .text import render_text
-
-    return render_text(findings, summary)
+    module, func = _RENDERERS.get(fmt, _RENDERERS["text"])
+    renderer = getattr(import_module(f"{__name__}.{module}"), func)
+    return renderer(findings, summary, opts)

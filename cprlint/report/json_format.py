@@ -34,7 +34,7 @@ def finding_dict(f: Finding) -> dict:
     }
 
 
-def render_json(findings: list[Finding], summary) -> str:
+def render_json(findings: list[Finding], summary, opts=None) -> str:
     doc = {
         "version": JSON_VERSION,
         "findings": [finding_dict(f) for f in findings],

@@ -11,10 +11,12 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-def render_text(findings: list[Finding], summary) -> str:
+def render_text(findings: list[Finding], summary, opts=None) -> str:
     out = []
     for f in findings:
         head = f"{f.path}:{f.line}: {f.severity} {f.rule}: "
+        if f.preexisting:
+            head += "(pre-existing) "
         out.append(head + f.message)
         if f.source.strip():
             out.append(f"    {f.line:>5} | {f.source.rstrip()}")

@@ -1,0 +1,76 @@
+"""The few git commands cprlint runs: fixed argv lists, never a shell.
+
+Everything that comes from the user (a revision) or from a mail (a path) is
+checked before it reaches an argv; failures become InputError.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+from ..errors import InputError
+
+_REV = re.compile(r"^[A-Za-z0-9_./@{}~^+-]+$")
+
+
+def run_git(args: list[str], cwd: str, what: str, stdin: bytes | None = None) -> bytes:
+    """Run ``git args`` in ``cwd``; stdout bytes, or InputError naming ``what``."""
+    cmd = ["git", "-c", "core.quotePath=false", *args]
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True, timeout=120,
+                              env=dict(os.environ, GIT_PAGER="cat", LC_ALL="C"))
+    except FileNotFoundError:
+        raise InputError(what, "git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise InputError(what, "git took too long") from None
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(what, err[-1] if err else f"git {args[0]} failed")
+    return proc.stdout
+
+
+def repo_root(cwd: str, what: str) -> str:
+    out = run_git(["rev-parse", "--show-toplevel"], cwd, what)
+    return out.decode("utf-8", "surrogateescape").strip()
+
+
+def check_rev(rev: str, what: str) -> str:
+    if not rev or rev.startswith("-") or not _REV.match(rev) or ".." in rev:
+        raise InputError(what, f"not a revision: '{rev}'")
+    return rev
+
+
+def split_range(spec: str) -> tuple[str, str]:
+    """'A..B' -> (A, B); 'A..' means A..HEAD."""
+    what = f"git:{spec}"
+    if "..." in spec or spec.count("..") != 1:
+        raise InputError(what, "expected a range A..B (two dots)")
+    a, b = spec.split("..")
+    return check_rev(a, what), check_rev(b or "HEAD", what)
+
+
+def resolve_commit(repo: str, rev: str, what: str) -> str:
+    out = run_git(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"],
+                  repo, what)
+    return out.decode().strip()
+
+
+def format_patch(repo: str, base: str, tip: str, what: str) -> bytes:
+    """The commits base..tip as one mbox (git format-patch --stdout)."""
+    return run_git(["-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false",
+                    "format-patch", "--stdout", "--numbered", "--no-color", "--no-ext-diff",
+                    "--no-signature", f"{base}..{tip}"], repo, what)
+
+
+def find_worktree(start: str) -> str | None:
+    """The top of the git checkout that holds ``start`` (no git process), or None."""
+    d = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent

@@ -1,0 +1,97 @@
+"""Whole-file views: a C file as it is (files mode), or the whole file
+before and after one patch (full mode, base tree available).
+
+Each file version is parsed once: facts are cached by content hash and
+only the comments' ``changed_lines`` are redone per view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from .facts import build_facts
+from .fragments import parse_whole
+from .model import CodeView, Facts, HunkViews
+
+_FACTS: dict[str, Facts] = {}     # sha1 of the text -> facts with nothing changed
+
+
+def _facts_of(text: str) -> Facts:
+    key = hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+    facts = _FACTS.get(key)
+    if facts is None:
+        facts = build_facts(parse_whole(text.encode("utf-8", "surrogateescape")), 1, "",
+                            frozenset())
+        _FACTS[key] = facts
+    return facts
+
+
+def _with_changed(facts: Facts, changed: frozenset[int]) -> Facts:
+    if not changed:
+        return facts
+    comments = [
+        replace(c, changed_lines=frozenset(n for n in range(c.line, c.end_line + 1)
+                                           if n in changed))
+        if any(c.line <= n <= c.end_line for n in changed) else c
+        for c in facts.comments
+    ]
+    return replace(facts, comments=comments)
+
+
+def whole_view(path: str, text: str, side: str = "post",
+               changed: frozenset[int] = frozenset(),
+               input_lines: dict[int, int | None] | None = None,
+               patch_index: int | None = None) -> CodeView:
+    """A view of the whole ``text``.  Without ``input_lines`` every line maps
+    to itself (a file checked as it is)."""
+    body = text[:-1] if text.endswith("\n") else text
+    if input_lines is None:
+        n = body.count("\n") + 1 if body else 0
+        input_lines = {i: i for i in range(1, n + 1)}
+    view = CodeView(path=path, side=side, text=body, first_line=1,
+                    changed=frozenset(changed), input_lines=input_lines,
+                    whole_file=True, patch_index=patch_index)
+    if body:
+        view.facts = _with_changed(_facts_of(text), view.changed)
+    return view
+
+
+def file_views(path: str, text: str) -> HunkViews:
+    """Files mode: the file as it is, against an empty pre-image (no
+    differential: everything found is reported)."""
+    empty = CodeView(path=path, side="pre", text="", first_line=1, changed=frozenset(),
+                     input_lines={}, whole_file=True)
+    return HunkViews(patch_index=None, file_path=path, hunk_index=-1,
+                     post=whole_view(path, text), pre=empty)
+
+
+def step_views(step) -> HunkViews:
+    """Full mode: the whole file before and after patch ``step.patch_index``
+    (a base.replay.FileStep)."""
+    k, fd, ap = step.patch_index, step.fd, step.applied
+    pre_path = fd.old_path or fd.path
+    post = whole_view(fd.path, ap.post.text(), "post", frozenset(ap.post_changed),
+                      dict(ap.post_inputs), k)
+    pre = whole_view(pre_path, step.pre.text(), "pre", frozenset(ap.pre_changed),
+                     dict(ap.pre_inputs), k)
+    return HunkViews(patch_index=k, file_path=fd.path, hunk_index=-1, post=post, pre=pre)
+
+
+def anchor_line(view: CodeView, line: int) -> int | None:
+    """For a finding at ``line`` of a whole-file post view that the patch did
+    not touch: the nearest line the patch added in the same function, else
+    the nearest line its hunks show there, else the nearest added line in
+    the file.  None when ``line`` is itself a changed line (or nothing fits)."""
+    if not view.whole_file or view.patch_index is None or line in view.changed:
+        return None
+    fn = view.function_at(line)
+    lo, hi = (fn.line, fn.end_line) if fn else (line, line)
+    for pool in (
+        [n for n in view.changed if lo <= n <= hi],
+        [n for n in view.input_lines if lo <= n <= hi],
+        list(view.changed),
+    ):
+        if pool:
+            return min(pool, key=lambda n: (abs(n - line), n))
+    return None

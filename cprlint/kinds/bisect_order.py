@@ -1,0 +1,280 @@
+"""Kind ``bisect_order``: every commit of a series must build.
+
+Two findings:
+
+* ``use``: patch k adds code that uses a function, macro, enum constant or
+  struct field that only a later patch j defines.  Uses are the identifiers
+  on the code (not comment, not string) lines patch k adds; definitions are
+  function definitions and prototypes, ``#define``s, enum constants and
+  struct/union fields on lines each patch adds (from the post-image facts; in
+  hunk views a line inside an ``enum``/``struct`` body, told by git's hunk
+  header, counts too).  A field counts as used only after ``->`` or ``.``.
+* ``unused``: patch k adds a non-inline ``static`` function in a ``.c`` file
+  that nothing uses until a later patch j: ``-Wunused-function`` fails the
+  ``-Werror`` build at commit k.
+
+A name is never reported when anything shows it existing before: the base
+tree (``series.base_defines(name)`` when the series carries a base tree), a
+pre-image (context or removed) line of patch k or an earlier one, or a
+definition in the pre-image of the defining patch (a moved definition).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..code.facts import identifiers_in
+from ..findings import Candidate
+from . import Kind, KindError
+
+_CODE_NOISE = re.compile(
+    r"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
+_ENUM_LINE = re.compile(r"^\s*([A-Z_][A-Z0-9_]*)\s*(?:=[^,;{}]*)?,?\s*(?:/\*.*)?$")
+_FIELD_LINE = re.compile(
+    r"^\s*(?!return\b|goto\b|case\b|else\b)(?:const\s+|unsigned\s+|signed\s+|struct\s+|"
+    r"union\s+|enum\s+)*[A-Za-z_]\w*[\s*]+\**\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*"
+    r"(?::\s*\d+)?\s*;\s*(?:/\*.*)?$")
+_INLINE_OR_UNUSED = re.compile(r"\binline\b|G_GNUC_UNUSED|__attribute__\s*\(\(\s*unused|"
+                               r"\bQEMU_UNUSED\b|__maybe_unused")
+
+_WHAT = {"function": "function", "prototype": "function", "macro": "macro",
+         "enum": "enum constant", "field": "struct field"}
+
+_DEFAULT_CASES = {
+    "use": {
+        "problem": "uses {what} `{name}` at line {line} of {path}, but only patch {later} "
+                   "(\"{later_subject}\") defines it ({def_path}:{def_line}).",
+        "fix": "Move the definition of `{name}` into this patch or an earlier one, or "
+               "move this use into patch {later}.",
+    },
+    "unused": {
+        "problem": "adds static function {name}() at line {line} of {path}, but nothing "
+                   "calls it until patch {later} (\"{later_subject}\"), so "
+                   "-Wunused-function fails the -Werror build at this commit.",
+        "fix": "Add {name}() in the patch that first uses it (patch {later}), or add its "
+               "first user in this patch.",
+    },
+}
+
+
+class _Fields(dict):
+    def __missing__(self, key):
+        return ""
+
+
+class BisectOrder(Kind):
+    name = "bisect_order"
+    scope = "series"
+    params_spec = {
+        "definitions": (list, False),   # subset of function, prototype, macro, enum, field
+        "unused_static": (bool, False),  # report static functions first used later
+        "ignore_names": (list, False),
+        "cases": (dict, False),          # {use|unused = {problem, fix}}
+    }
+
+    def __init__(self, params):
+        super().__init__(params)
+        self.kinds = set(params.get("definitions", list(_WHAT)))
+        unknown = self.kinds - set(_WHAT)
+        if unknown:
+            raise KindError(f"bisect_order: unknown definition kind(s) {', '.join(sorted(unknown))}")
+        self.unused_static = params.get("unused_static", True)
+        self.ignore = set(params.get("ignore_names", []))
+        self.cases = {k: dict(v) for k, v in _DEFAULT_CASES.items()}
+        for case, spec in params.get("cases", {}).items():
+            if case not in self.cases or not isinstance(spec, dict) or \
+                    set(spec) - {"problem", "fix"}:
+                raise KindError(f"bisect_order: cases.{case} must be use or unused "
+                                "with keys problem and fix")
+            self.cases[case].update(spec)
+
+    # --- per view ---------------------------------------------------------
+    def _definitions(self, view, section_text: str, lines: frozenset[int] | None):
+        """(name, kind, line) defined in ``view`` (on ``lines`` when given)."""
+        f = view.facts
+        out = []
+
+        def keep(line):
+            return lines is None or line in lines
+
+        for fn in f.functions:
+            if not fn.from_section and keep(fn.line):
+                out.append((fn.name, "function", fn.line))
+        for attr, kind in (("prototypes", "prototype"), ("macros_defined", "macro"),
+                           ("enum_constants", "enum"), ("fields_defined", "field")):
+            for name, line in getattr(f, attr, ()):
+                if keep(line):
+                    out.append((name, kind, line))
+        if not view.whole_file and lines is not None and section_text:
+            known = {(n, ln) for n, _, ln in out}
+            body = _body_kind(section_text)
+            if body:
+                rx = _ENUM_LINE if body == "enum" else _FIELD_LINE
+                for line in sorted(lines):
+                    m = rx.match(view.source_line(line))
+                    if m and (m.group(1), line) not in known:
+                        out.append((m.group(1), body, line))
+        return [d for d in out if d[1] in self.kinds or (d[1] == "prototype" and "function" in self.kinds)]
+
+    def check_series(self, series, views):
+        base_defines = getattr(series, "base_defines", None)
+        inf = len(series.patches) + 1
+        introduced: dict[str, tuple] = {}      # name -> (patch, kind, path, line)
+        kinds_of: dict[str, set] = {}
+        pre_defined: dict[str, int] = {}        # name -> first patch whose pre-image defines it
+        pre_seen: dict[str, int] = {}           # name -> first patch whose pre-image shows it
+        code_lines: dict[int, dict] = {}        # id(view) -> {line: code text}
+        for hv in views:
+            k = hv.patch_index
+            section = _section_text(series, hv)
+            for name, kind, line in self._definitions(hv.post, section, hv.post.changed):
+                kinds_of.setdefault(name, set()).add(kind)
+                if name not in introduced or k < introduced[name][0]:
+                    introduced[name] = (k, kind, hv.post.path, line)
+            for name, _kind, _line in self._definitions(hv.pre, "", None):
+                pre_defined[name] = min(pre_defined.get(name, inf), k)
+            for ident in hv.pre.facts.identifiers:
+                pre_seen[ident] = min(pre_seen.get(ident, inf), k)
+            code_lines[id(hv.post)] = _code_lines(hv.post)
+
+        def existed(name, k, d):
+            if base_defines is not None:
+                try:
+                    if base_defines(name):
+                        return True
+                except Exception:       # a base tree that cannot tell: fall back
+                    pass
+            return pre_seen.get(name, inf) <= k or pre_defined.get(name, inf) <= d
+
+        # --- uses before the definition -----------------------------------
+        reported = set()
+        uses_at: dict[str, list] = {}    # name -> [(patch, view, line)] (added code lines)
+        for hv in views:
+            k = hv.patch_index
+            post = hv.post
+            code = code_lines[id(post)]
+            for line in sorted(post.changed):
+                text = code.get(line, "")
+                if not text.strip():
+                    continue
+                members = {m.group(1) for m in re.finditer(r"(?:->|\.)\s*([A-Za-z_]\w*)", text)}
+                for name in sorted(identifiers_in(text.encode())):
+                    uses_at.setdefault(name, []).append((k, post, line))
+                    if name in self.ignore or (k, name) in reported:
+                        continue
+                    intro = introduced.get(name)
+                    if intro is None or intro[0] <= k:
+                        continue
+                    d, kind, dpath, dline = intro
+                    if kinds_of.get(name) == {"field"} and name not in members:
+                        continue          # a local or parameter of the same name
+                    if _defines_on_line(post, name, line):
+                        continue
+                    if existed(name, k, d):
+                        continue
+                    reported.add((k, name))
+                    later = series.patches[d]
+                    fn = post.function_at(line)
+                    yield self._cand(series, "use", k, post, line,
+                                     fn.name if fn else post.section, (k, "use", name), {
+                                         "name": name, "what": _WHAT[kind], "later": later.label(),
+                                         "later_subject": later.subject, "def_path": dpath,
+                                         "def_line": str(dline)})
+
+        # --- static functions first used by a later patch ---------------
+        if not self.unused_static:
+            return
+        for hv in views:
+            k = hv.patch_index
+            post = hv.post
+            if not post.path.endswith(".c"):
+                continue
+            for fn in post.facts.functions:
+                if fn.from_section or not fn.is_static or fn.line not in post.changed:
+                    continue
+                if fn.name in self.ignore or _INLINE_OR_UNUSED.search(_header(post, fn)):
+                    continue
+                if existed(fn.name, k, k):
+                    continue
+                first_use = None
+                for m, v, line in uses_at.get(fn.name, ()):
+                    if v is post and fn.line <= line <= fn.end_line:
+                        continue          # its own definition (or a recursive call)
+                    if _declares_only(v, fn.name, line):
+                        continue          # a forward prototype is not a use
+                    if first_use is None or m < first_use:
+                        first_use = m
+                if first_use is None or first_use <= k:
+                    continue
+                later = series.patches[first_use]
+                yield self._cand(series, "unused", k, post, fn.line, fn.name,
+                                 (k, "unused", fn.name), {
+                                     "name": fn.name, "what": "static function",
+                                     "later": later.label(), "later_subject": later.subject})
+
+    def _cand(self, series, case, k, view, line, function, key, fields):
+        patch = series.patches[k]
+        f = _Fields(fields)
+        f.update(line=str(line), path=view.path, function=function or "",
+                 patch=patch.label(), subject=patch.subject)
+        fields = dict(fields)
+        fields.update(problem=self.cases[case]["problem"].format_map(f),
+                      fix=self.cases[case]["fix"].format_map(f), case=case,
+                      patch=patch.label(), subject=patch.subject, path=view.path)
+        return Candidate(path=view.path, line=line, function=function or "",
+                         key=key, view=view, patch_index=k, fields=fields)
+
+
+def _section_text(series, hv) -> str:
+    """git's raw hunk header text for this hunk ('' when unknown)."""
+    try:
+        patch = series.patches[hv.patch_index]
+        fd = next(f for f in patch.files if f.path == hv.file_path)
+        return fd.hunks[hv.hunk_index].section
+    except (IndexError, StopIteration, AttributeError):
+        return ""
+
+
+def _body_kind(section: str) -> str:
+    """'enum' or 'field' when the hunk sits in an enum or struct body."""
+    s = section.strip()
+    if not s or "(" in s or "=" in s:
+        return ""
+    if re.search(r"\benum\b", s):
+        return "enum"
+    if re.search(r"\b(struct|union)\b", s):
+        return "field"
+    return ""
+
+
+def _code_lines(view) -> dict[int, str]:
+    """file line -> the line's code with comments and literals blanked."""
+    text = view.text
+    # a hunk that starts inside a comment: blank up to its end
+    for c in view.facts.comments:
+        if c.line == view.first_line and not c.text.lstrip().startswith(("/*", "//")):
+            end = text.find("*/")
+            if end >= 0:
+                text = re.sub(r"[^\n]", " ", text[:end + 2]) + text[end + 2:]
+            break
+    blanked = _CODE_NOISE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    return {view.first_line + i: row for i, row in enumerate(blanked.split("\n"))}
+
+
+def _header(view, fn) -> str:
+    lines = [view.source_line(n) for n in range(max(view.first_line, fn.line - 2), fn.line + 1)]
+    return " ".join(lines)
+
+
+def _defines_on_line(view, name, line) -> bool:
+    f = view.facts
+    if any(fn.name == name and fn.line == line for fn in f.functions):
+        return True
+    for attr in ("prototypes", "macros_defined", "enum_constants", "fields_defined"):
+        if any(n == name and ln == line for n, ln in getattr(f, attr, ())):
+            return True
+    return False
+
+
+def _declares_only(view, name, line) -> bool:
+    return any(n == name and ln == line for n, ln in getattr(view.facts, "prototypes", ()))

@@ -1,0 +1,149 @@
+"""Kind ``trailers``: the Developer's Certificate of Origin on every patch.
+
+* ``author``: a patch has no ``Signed-off-by`` from its author (the in-body
+  ``From:`` when there is one, else the mail's ``From:``).  Addresses are
+  compared case-insensitively; a sign-off with another address counts when
+  the names match loosely (case, accents, punctuation, word order), and a
+  From: rewritten by the list ("X via Qemu-devel <qemu-devel@nongnu.org>")
+  is matched by name only.
+* ``none``: no author is known (a commit message alone) and the patch has
+  no Signed-off-by at all.
+* ``codev``: a ``Co-developed-by: X`` that no ``Signed-off-by`` of X follows.
+
+A cover letter's trailers never count for a patch.  Patches reconstructed
+from a quoted reply, and bare diffs without an author, are not checked.
+The finding points at the patch: its trailer block (or the trailer at
+fault), else its From: line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from email.utils import parseaddr
+
+from ..findings import Candidate
+from . import Kind, KindError
+
+_DEFAULT_CASES = {
+    "author": {
+        "problem": "has no Signed-off-by from its author {author}{cover_note}.",
+        "fix": "Add `Signed-off-by: {author}` (git commit -s) to the patch.",
+    },
+    "none": {
+        "problem": "has no Signed-off-by at all.",
+        "fix": "Add the author's Signed-off-by (git commit -s).",
+    },
+    "codev": {
+        "problem": "has `Co-developed-by: {codev}` at line {line} with no Signed-off-by "
+                   "of that person after it.",
+        "fix": "Add `Signed-off-by: {codev}` right after the Co-developed-by line.",
+    },
+}
+
+
+class _Fields(dict):
+    def __missing__(self, key):
+        return ""
+
+
+class Trailers(Kind):
+    name = "trailers"
+    scope = "series"
+    params_spec = {
+        "signoff": (str, False),           # the sign-off trailer, default Signed-off-by
+        "codeveloped": (str, False),       # default Co-developed-by
+        "codev_severity": (str, False),    # severity of the codev finding (default warning)
+        "list_addresses": (list, False),   # regexes: addresses a mailing list rewrites From: to
+        "cases": (dict, False),            # {author|codev = {problem, fix}}
+    }
+
+    def __init__(self, params):
+        super().__init__(params)
+        self.signoff = params.get("signoff", "Signed-off-by").lower()
+        self.codev = params.get("codeveloped", "Co-developed-by").lower()
+        self.codev_severity = params.get("codev_severity", "warning")
+        if self.codev_severity not in ("info", "warning", "error"):
+            raise KindError("trailers: codev_severity must be info, warning or error")
+        try:
+            self.lists = [re.compile(p, re.I) for p in params.get("list_addresses", [])]
+        except re.error as exc:
+            raise KindError(f"trailers: bad regex: {exc}") from None
+        self.cases = {k: dict(v) for k, v in _DEFAULT_CASES.items()}
+        for case, spec in params.get("cases", {}).items():
+            if case not in self.cases or not isinstance(spec, dict) or \
+                    set(spec) - {"problem", "fix"}:
+                raise KindError(f"trailers: cases.{case} must be author, none or codev "
+                                "with keys problem and fix")
+            self.cases[case].update(spec)
+
+    def _person(self, text: str) -> tuple[str, str]:
+        """(loose name, lower-case address; '' when it is a list's address)."""
+        name, addr = parseaddr(text)
+        name = re.sub(r"\s+via\s+\S+$", "", name.strip())
+        addr = addr.strip().lower()
+        if any(r.search(addr) for r in self.lists):
+            addr = ""
+        return _loose(name), addr
+
+    def _same(self, a, b) -> bool:
+        (na, aa), (nb, ab) = a, b
+        if aa and ab and aa == ab:
+            return True
+        return bool(na) and na == nb
+
+    def check_series(self, series, views):
+        cover = series.cover
+        for k, p in enumerate(series.patches):
+            if p.quoted or p.is_cover:
+                continue
+            lines = list(getattr(p, "trailer_lines", []) or [])
+            lines += [None] * (len(p.trailers) - len(lines))
+            sobs = [(self._person(v), v, ln) for (key, v), ln in zip(p.trailers, lines)
+                    if key.lower() == self.signoff]
+            block = next((ln for ln in lines if ln is not None), None)
+            from_line = getattr(p, "author_line", None) or p.input_line
+            if not (p.author and "@" in p.author):
+                if not sobs and p.commit_message.strip():   # a commit message alone
+                    yield self._cand(p, k, "none", block or from_line, ("none",), {})
+            else:
+                author = self._person(p.author)
+                if not any(self._same(author, s[0]) for s in sobs):
+                    note = ""
+                    if cover is not None and any(
+                            key.lower() == self.signoff and self._same(author, self._person(v))
+                            for key, v in cover.trailers):
+                        note = " (the cover letter's Signed-off-by does not count for a patch)"
+                    yield self._cand(p, k, "author", block or from_line, ("author",), {
+                        "author": p.author, "cover_note": note,
+                        "signoffs": ", ".join(s[1] for s in sobs) or "none"})
+            for i, ((key, value), ln) in enumerate(zip(p.trailers, lines)):
+                if key.lower() != self.codev:
+                    continue
+                who = self._person(value)
+                later = [self._person(v) for (kk, v) in p.trailers[i + 1:]
+                         if kk.lower() == self.signoff]
+                if any(self._same(who, s) for s in later):
+                    continue
+                cand = self._cand(p, k, "codev", ln or block or from_line,
+                                  ("codev", value.lower()), {"codev": value})
+                cand.severity = self.codev_severity
+                yield cand
+
+    def _cand(self, p, k, case, line, key, fields):
+        f = _Fields(fields)
+        f.update(patch=p.label(), subject=p.subject, line=str(line))
+        fields = dict(fields)
+        fields.update(problem=self.cases[case]["problem"].format_map(f),
+                      fix=self.cases[case]["fix"].format_map(f), case=case,
+                      patch=p.label(), subject=p.subject)
+        return Candidate(path=p.input_path, line=line or 1, function="",
+                         key=(k,) + key, fields=fields, patch_index=k, input_line=line)
+
+
+def _loose(name: str) -> str:
+    """Name for a loose comparison: no case, accents, punctuation or order."""
+    name = unicodedata.normalize("NFKD", name)
+    name = "".join(c for c in name if not unicodedata.combining(c))
+    words = re.findall(r"\w+", name.casefold())
+    return " ".join(sorted(words))

@@ -1,0 +1,353 @@
+"""CPR001 (kind call_order) with whole functions and whole files in view:
+order across functions of one file, and the missing stop/SETUP half."""
+
+from __future__ import annotations
+
+import pytest
+
+from cprlint.code.views import view_of_file
+from cprlint.engine import load_rules
+from cprlint.kinds import KindError
+from cprlint.kinds.call_order import CallOrder
+
+from test_code_helpers import fixture
+
+RULE = next(r for r in load_rules() if r.id == "CPR001")
+
+
+def _scan(src: str, path: str = "migration/cpr-order.c"):
+    return list(RULE.kind.scan(view_of_file(path, src)))
+
+
+@pytest.fixture(scope="module")
+def found():
+    return {(c.function, c.line, c.fields["case"]): c
+            for c in _scan(fixture("cpr_order_whole.c"))}
+
+
+def test_whole_file_cases_exactly(found):
+    assert sorted(found) == [
+        ("qmp_late_migrate", 32, "cross"),
+        ("qmp_nostop_migrate", 42, "missing"),
+        ("save_unstopped", 152, "missing"),
+    ]
+
+
+def test_cross_function_stop_after_save_names_the_chain(found):
+    c = found[("qmp_late_migrate", 32, "cross")]
+    msg = RULE.message.format_map({**c.fields, "function": c.function})
+    assert "late_finish(s) at line 32" in msg
+    assert "migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE) at line 13" in msg
+    assert "through late_connect()" in msg and "cpr_state_save(ch, errp)" in msg
+    assert "hunk-local" not in msg          # whole file: no hedging
+    assert c.key == ("qmp_late_migrate", "late_finish", "cpr_state_save")
+
+
+def test_missing_stop_names_the_missing_step_and_the_mode(found):
+    c = found[("qmp_nostop_migrate", 42, "missing")]
+    p = c.fields["problem"]
+    assert "no VM stop (migration_stop_vm(), vm_stop_force_state())" in p
+    assert "SETUP" not in p                 # the SETUP notification is there
+    assert "only reached when migrate_mode_is_cpr()" in p
+    assert "no caller in this file" in p
+    assert "has:SETUP notifier" in c.guards
+
+
+def test_missing_through_a_caller_that_does_not_stop(found):
+    c = found[("save_unstopped", 152, "missing")]
+    assert "its caller qmp_unstopped() does not do the VM stop step" in c.fields["problem"]
+
+
+@pytest.mark.parametrize("fn", [
+    "qmp_good_migrate",     # a helper called first stops and notifies
+    "save_after_stop",      # the only caller stops first
+    "qmp_reboot_save",      # cpr-reboot: the save hands nothing over
+    "plain_state_save",     # not mode-guarded, exported helper
+    "qmp_failure_stop",     # the stop after the save runs only when it failed
+    "qmp_noncpr_later",     # the later stop is under !migrate_mode_is_cpr()
+])
+def test_no_false_positive(found, fn):
+    assert not [k for k in found if k[0] == fn]
+
+
+def test_condition_prefix_gives_the_mode():
+    src = """void qmp_m(MigrationState *s, MigrationChannel *ch, Error **errp)
+{
+    if (migrate_mode_is_cpr() &&
+        !cpr_state_save(ch, errp)) {
+        return;
+    }
+}
+"""
+    (c,) = _scan(src)
+    assert c.fields["case"] == "missing" and c.line == 4
+    assert "only reached when migrate_mode_is_cpr()" in c.fields["problem"]
+
+
+def test_early_exit_and_switch_case_give_the_mode():
+    src = """void qmp_a(MigrationChannel *ch, Error **errp)
+{
+    if (!migrate_mode_is_cpr()) {
+        return;
+    }
+    cpr_state_save(ch, errp);
+}
+
+void qmp_b(MigrationChannel *ch, Error **errp)
+{
+    switch (migrate_mode()) {
+    case MIG_MODE_CPR_TRANSFER:
+        cpr_state_save(ch, errp);
+        break;
+    case MIG_MODE_CPR_REBOOT:
+        cpr_state_save(ch, errp);
+        break;
+    default:
+        break;
+    }
+}
+"""
+    got = sorted((c.function, c.line) for c in _scan(src))
+    assert got == [("qmp_a", 6), ("qmp_b", 13)]
+
+
+def test_static_function_without_callers_is_not_reported():
+    src = """static void cpr_transfer_cb(void *opaque)
+{
+    if (migrate_mode_is_cpr()) {
+        cpr_state_save(opaque, NULL);
+    }
+}
+"""
+    assert _scan(src) == []
+
+
+def test_static_root_caller_is_not_assumed_to_run_unstopped():
+    # a BH or notifier (static, no direct caller) may run after a stop
+    src = """static void do_save(MigrationChannel *ch)
+{
+    if (migrate_mode_is_cpr()) {
+        cpr_state_save(ch, NULL);
+    }
+}
+
+static void save_bh(void *opaque)
+{
+    do_save(opaque);
+}
+"""
+    assert _scan(src) == []
+
+
+def test_missing_half_needs_the_whole_file():
+    from cprlint.code.views import facts_for_fragment
+    from cprlint.code.model import CodeView
+
+    text = fixture("cpr_order_whole.c")
+    whole = view_of_file("m.c", text)
+    hunk = CodeView(path="m.c", side="post", text=whole.text, first_line=1,
+                    changed=frozenset(), input_lines={}, whole_file=False)
+    hunk.facts = facts_for_fragment(whole.text, 1)
+    cases = {(c.function, c.fields["case"]) for c in RULE.kind.scan(hunk)}
+    # the order across functions needs only whole callee bodies; the missing
+    # half needs the whole file (callers may lie outside a hunk)
+    assert cases == {("qmp_late_migrate", "cross")}
+
+
+def test_same_findings_whole_file_and_self_contained_hunk():
+    src = """static void finish(MigrationState *s)
+{
+    migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE);
+}
+
+void qmp_x(MigrationState *s, MigrationChannel *ch, Error **errp)
+{
+    if (migrate_mode_is_cpr() && !cpr_state_save(ch, errp)) {
+        return;
+    }
+    finish(s);
+}
+"""
+    from cprlint.code.views import facts_for_fragment
+    from cprlint.code.model import CodeView
+
+    whole = _scan(src)
+    v = CodeView(path="m.c", side="post", text=src.rstrip("\n"), first_line=1,
+                 changed=frozenset(), input_lines={})
+    v.facts = facts_for_fragment(v.text, 1)
+    hunk = list(RULE.kind.scan(v))
+    assert [(c.key, c.line) for c in whole] == [(c.key, c.line) for c in hunk]
+    assert [c.fields["case"] for c in whole] == ["cross"]
+
+
+def test_bad_cases_param_is_rejected():
+    params = dict(RULE.params)
+    with pytest.raises(KindError):
+        CallOrder({**params, "cases": {"nope": {"problem": "x"}}})
+    with pytest.raises(KindError):
+        CallOrder({**params, "mode_conditions": ["("]})
+
+
+# -- through the engine: whole-file pre/post images of one patch ------------
+
+_BASE = """void qmp_m(MigrationState *s, MigrationChannel *ch, Error **errp)
+{
+    if (migration_call_notifiers(MIG_EVENT_SETUP, errp)) {
+        return;
+    }
+    if (migrate_mode_is_cpr() && !cpr_state_save(ch, errp)) {
+        return;
+    }
+    start_outgoing(s);
+}
+"""
+
+
+def _run_engine(pre: str, post: str):
+    from cprlint.code.model import HunkViews
+    from cprlint.engine import run_rules
+    from cprlint.inputs.series import Patch, Series
+
+    series = Series(patches=[Patch(subject="s", input_path="x.mbox")])
+    hv = HunkViews(patch_index=0, file_path="m.c", hunk_index=0,
+                   post=view_of_file("m.c", post), pre=view_of_file("m.c", pre))
+    return run_rules([RULE], series, [hv])
+
+
+def test_preexisting_missing_stop_is_not_blamed_on_the_patch():
+    post = _BASE.replace("start_outgoing(s);", "start_outgoing(s);\n    trace_done();")
+    assert _run_engine(_BASE, post) == []
+
+
+def test_adding_the_setup_only_is_not_a_new_finding():
+    pre = _BASE.replace("""    if (migration_call_notifiers(MIG_EVENT_SETUP, errp)) {
+        return;
+    }
+""", "")
+    assert _run_engine(pre, _BASE) == []
+
+
+def test_patch_that_moves_the_stop_after_the_save_is_reported():
+    pre = _BASE.replace("    if (migration_call_notifiers", """    if (migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE)) {
+        return;
+    }
+    if (migration_call_notifiers""", 1)
+    post = _BASE.replace("    start_outgoing(s);", """    migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE);
+    start_outgoing(s);""")
+    (f,) = _run_engine(pre, post)
+    assert f.rule == "CPR001" and f.function == "qmp_m"
+    assert "migration_stop_vm" in f.message and "hunk-local" not in f.message
+
+
+def test_patch_that_drops_the_stop_is_reported_as_missing():
+    pre = _BASE.replace("    if (migration_call_notifiers", """    if (migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE)) {
+        return;
+    }
+    if (migration_call_notifiers""", 1)
+    (f,) = _run_engine(pre, _BASE)
+    assert "with no VM stop" in f.message and "qmp_m()" in f.message
+
+
+_TREE_BASE = """#include "qemu/osdep.h"
+
+void migration_connect(MigrationState *s)
+{
+    start_outgoing_thread(s);
+}
+
+void qmp_migrate(MigrationState *s, MigrationChannel *ch, Error **errp)
+{
+    if (migrate_mode_is_cpr() && migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE)) {
+        return;
+    }
+    if (migration_call_notifiers(MIG_EVENT_SETUP, errp)) {
+        return;
+    }
+    if (migrate_mode_is_cpr() && !cpr_state_save(ch, errp)) {
+        return;
+    }
+    migration_connect(s);
+}
+"""
+
+_TREE_POST = _TREE_BASE.replace("""    start_outgoing_thread(s);
+""", """    if (migrate_mode_is_cpr()) {
+        migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE);
+    }
+    start_outgoing_thread(s);
+""").replace("""    if (migrate_mode_is_cpr() && migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE)) {
+        return;
+    }
+""", "")
+
+
+def _mail(pre: str, post: str, path: str) -> str:
+    import difflib
+
+    diff = "".join(difflib.unified_diff(pre.splitlines(True), post.splitlines(True),
+                                        f"a/{path}", f"b/{path}", n=3))
+    return ("From 5555555555555555555555555555555555555555 Mon Sep 17 00:00:00 2001\n"
+            "From: Ada Lovelace <ada@example.org>\n"
+            "Date: Mon, 1 Jun 2026 10:00:00 +0200\n"
+            "Subject: [PATCH] migration: stop the VM for CPR when the thread starts\n\n"
+            "Signed-off-by: Ada Lovelace <ada@example.org>\n---\n"
+            f"diff --git a/{path} b/{path}\n" + diff + "-- \n2.47.0\n")
+
+
+def _source_check(tmp_path, *args):
+    import json
+
+    from conftest import run_cli
+
+    if b"--source" not in run_cli("check", "--help").stdout:
+        pytest.skip("--source is not wired yet")
+    tree = tmp_path / "tree"
+    (tree / "migration").mkdir(parents=True)
+    (tree / "migration" / "migration.c").write_text(_TREE_BASE)
+    patch = tmp_path / "move-stop.patch"
+    patch.write_text(_mail(_TREE_BASE, _TREE_POST, "migration/migration.c"))
+    proc = run_cli("check", "--format", "json", "--select", "CPR001",
+                   "--source", str(tree), str(patch), *args)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    return json.loads(proc.stdout)
+
+
+def test_check_with_source_moving_the_stop_into_a_later_function(tmp_path):
+    """The seed bug across functions: the stop moves from qmp_migrate() into
+    migration_connect(), which qmp_migrate() calls after the save."""
+    doc = _source_check(tmp_path)
+    got = [(f["function"], f["rule"]) for f in doc["findings"]]
+    if not got:
+        pytest.skip("--source accepted but whole-file views are not produced yet")
+    assert got == [("qmp_migrate", "CPR001")], doc
+    msg = doc["findings"][0]["message"]
+    assert "migration_connect(s)" in msg and "which reaches migration_stop_vm" in msg
+
+
+def test_check_with_source_tree_fixture_preexisting_missing_stop(tmp_path):
+    """tests/fixtures/tree's qmp_migrate() saves without a stop: pre-existing,
+    so a patch that does not touch it is clean, and --all shows it."""
+    from conftest import FIXTURES, run_cli
+
+    if b"--source" not in run_cli("check", "--help").stdout:
+        pytest.skip("--source is not wired yet")
+    src = (FIXTURES / "tree" / "migration" / "migration.c").read_text()
+    post = src.replace("    Error *local_err = NULL;\n\n    if (!migrate_prepare",
+                       "    Error *local_err = NULL;\n\n    trace_qmp_migrate();\n"
+                       "    if (!migrate_prepare", 1)
+    assert post != src
+    patch = tmp_path / "trace.patch"
+    patch.write_text(_mail(src, post, "migration/migration.c"))
+    tree = str(FIXTURES / "tree")
+    import json
+
+    proc = run_cli("check", "--format", "json", "--select", "CPR001", "--source", tree, str(patch))
+    assert proc.returncode == 0 and json.loads(proc.stdout)["findings"] == []
+    proc = run_cli("check", "--format", "json", "--select", "CPR001", "--all",
+                   "--source", tree, str(patch))
+    found = json.loads(proc.stdout)["findings"]
+    if not found:
+        pytest.skip("--all does not show pre-existing findings yet")
+    (f,) = found
+    assert f["function"] == "qmp_migrate" and f.get("preexisting") is True
+    assert "with no VM stop" in f["message"]
