@@ -1,0 +1,330 @@
+"""``--format email``: an mbox of review replies, one per patch with findings,
+plus one summary reply to the cover letter.  Nothing is sent.
+
+Each reply quotes only the hunk lines around a finding (the file header once
+per file, the hunk header, a few lines of context) and writes the finding
+right under the quoted line it concerns, the way a reviewer does.  Unrelated
+hunks are cut with ``[...]``.  Everything comes from the findings and the
+Patch objects: no input is read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import textwrap
+from collections import Counter
+from datetime import datetime, timezone
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import default as _default_policy
+from email.utils import format_datetime, getaddresses, parseaddr
+
+from .. import __version__
+from ..findings import Finding
+
+DEFAULT_FROM = "cprlint <cprlint@invalid>"   # .invalid (RFC 2606): never deliverable
+CONTEXT = 3          # quoted lines above a finding
+LONG_SPAN = 16       # a finding spanning more lines is quoted head and tail only
+WIDTH = 72
+CUT = "[...]"
+
+# utf-8 body sent as 8bit, headers RFC 2047 encoded when needed and not folded
+# (as b4 writes them), LF line ends
+POLICY = _default_policy.clone(linesep="\n", max_line_length=None)
+
+
+# -- public entry --------------------------------------------------------------
+
+def render_email(findings: list[Finding], summary, opts=None) -> str:
+    sender = (getattr(opts, "mail_from", None) or DEFAULT_FROM).strip()
+    date = _now()
+    by_patch: dict[int, tuple] = {}
+    loose: list[Finding] = []
+    for f in findings:
+        if f.patch is None:
+            loose.append(f)
+            continue
+        by_patch.setdefault(id(f.patch), (f.patch, []))[1].append(f)
+    patches = sorted(by_patch.values(), key=lambda pf: pf[0].index)
+
+    messages = []
+    for patch, pfindings in patches:
+        body = _review_body(patch, pfindings)
+        messages.append(_message(patch, body, sender, date))
+    series = getattr(summary, "series", None)
+    if findings:
+        target, body = _summary_body(findings, loose, series, [p for p, _ in patches])
+        if target is not None:
+            messages.append(_message(target, body, sender, date))
+    return "".join(_mbox_entry(m, sender, date) for m in messages)
+
+
+# -- one review reply ----------------------------------------------------------
+
+def _review_body(patch, findings: list[Finding]) -> str:
+    out = [_attribution(patch)]
+    placed: dict[int, list] = {}        # id(hunk) -> [(first, last, finding)]
+    unplaced: list[Finding] = []
+    for f in findings:
+        spot = _locate(patch, f)
+        if spot is None:
+            unplaced.append(f)
+            continue
+        fd, hunk, first, last = spot
+        placed.setdefault(id(hunk), []).append((first, last, f))
+
+    cut_pending = False
+    for fd in patch.files:
+        header_done = False
+        for hunk in fd.hunks:
+            spots = placed.get(id(hunk))
+            if not spots:
+                cut_pending = True
+                continue
+            if cut_pending and len(out) > 1:
+                out += ["", CUT, ""]
+            cut_pending = False
+            if not header_done:
+                out += [_quote(h) for h in _file_header(fd)]
+                header_done = True
+            out.append(_quote(_hunk_header(hunk)))
+            out += _quote_hunk(hunk, sorted(spots, key=lambda s: (s[1], s[0], s[2].rule)))
+            if _continues_after(hunk, spots):
+                cut_pending = True
+    if cut_pending and len(out) > 1:
+        out += ["", CUT]
+    for f in unplaced:
+        where = f"{f.path}:{f.line}" if f.line else f.path
+        out += ["", _wrap(f"Also, at {where} (not in the quoted diff):")]
+        out += _finding_block(f)
+    out += ["", "-- ", f"cprlint {__version__}, automated review of QEMU migration code.",
+            "`cprlint explain RULE` shows a rule's invariant, rationale and examples."]
+    return "\n".join(_squeeze_blank_lines(out)) + "\n"
+
+
+def _continues_after(hunk, spots) -> bool:
+    """True when the hunk goes on after the last quoted line (so it is cut)."""
+    return max(last for _, last, _ in spots) < len(hunk.lines) - 1
+
+
+def _quote_hunk(hunk, spots) -> list[str]:
+    """Quote the windows around each finding of one hunk, findings under them."""
+    out: list[str] = []
+    printed = -1                        # index of the last hunk line quoted
+    for first, last, f in spots:
+        start = max(0, first - CONTEXT)
+        if last > printed:
+            if start > printed + 1 and printed >= 0:
+                out += ["", CUT, ""]
+            start = max(start, printed + 1)
+            lines = list(range(start, last + 1))
+            if last - first + 1 > LONG_SPAN:
+                head = [i for i in lines if i < first + 4]
+                tail = [i for i in lines if i > last - 3]
+                out += [_quote(_diff_line(hunk.lines[i])) for i in head]
+                out.append(_quote(CUT))
+                out += [_quote(_diff_line(hunk.lines[i])) for i in tail]
+            else:
+                out += [_quote(_diff_line(hunk.lines[i])) for i in lines]
+            printed = last
+        elif out and out[-1] == "":
+            out.pop()   # another finding on a line already answered: stack them
+        out += _finding_block(f)
+        out.append("")
+    return out
+
+
+def _finding_block(f: Finding) -> list[str]:
+    head = f"{f.rule} ({f.severity}): {f.title}" if f.title else f"{f.rule} ({f.severity})"
+    return ["", *_wrap(head).splitlines(), "", *_wrap(f.message).splitlines()]
+
+
+def _locate(patch, f: Finding):
+    """(file, hunk, first, last): the hunk lines a finding's span covers.
+
+    By the post-image line in the finding's file first, else by the input
+    line (series- and input-level findings such as PATCH001 name the input)."""
+    for fd in patch.files:
+        if fd.path != f.path:
+            continue
+        for hunk in fd.hunks:
+            idx = [i for i, ln in enumerate(hunk.lines)
+                   if ln.new_no is not None and f.line <= ln.new_no <= max(f.end_line, f.line)]
+            if idx:
+                return fd, hunk, idx[0], idx[-1]
+    if f.input_line:
+        for fd in patch.files:
+            for hunk in fd.hunks:
+                for i, ln in enumerate(hunk.lines):
+                    if ln.input_line == f.input_line and ln.kind != "-":
+                        return fd, hunk, i, i
+    return None
+
+
+def _file_header(fd) -> list[str]:
+    old = fd.old_path or fd.new_path
+    new = fd.new_path or fd.old_path
+    return [f"diff --git a/{old} b/{new}",
+            f"--- a/{fd.old_path}" if fd.old_path else "--- /dev/null",
+            f"+++ b/{fd.new_path}" if fd.new_path else "+++ /dev/null"]
+
+
+def _hunk_header(h) -> str:
+    def rng(start, length):
+        return f"{start}" if length == 1 else f"{start},{length}"
+    tail = f" {h.section}" if h.section else ""
+    return f"@@ -{rng(h.source_start, h.source_length)} +{rng(h.target_start, h.target_length)} @@{tail}"
+
+
+def _diff_line(ln) -> str:
+    return ln.kind + ln.text
+
+
+def _quote(line: str) -> str:
+    return ("> " + line).rstrip()
+
+
+def _attribution(patch) -> str:
+    who = patch.author or "you"
+    return f"On {patch.date}, {who} wrote:" if patch.date else f"{who} wrote:"
+
+
+# -- the series summary ----------------------------------------------------------
+
+def _summary_body(findings, loose, series, patches_with_findings):
+    cover = getattr(series, "cover", None)
+    all_patches = list(getattr(series, "patches", None) or patches_with_findings)
+    target = cover
+    if target is None and len(all_patches) > 1:
+        target = all_patches[0]          # no cover letter: answer the first patch
+    if target is None:
+        return None, ""
+    counts = Counter(f.severity for f in findings)
+    sev = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "info") if counts[s])
+    out = [_attribution(target)]
+    first_para = (target.commit_message or "").strip().split("\n\n")[0] if cover else ""
+    if first_para:
+        out += [_quote(line) for line in first_para.splitlines()]
+    else:
+        out.append(_quote(target.raw_subject or target.subject))
+    out += ["", _wrap(f"cprlint found {_plural(len(findings), 'issue')} in this series"
+                      f" ({sev}). Each one is answered in a reply to its patch, under"
+                      " the line it concerns."), ""]
+    per_patch: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.patch is not None:
+            per_patch.setdefault(id(f.patch), []).append(f)
+    for p in all_patches:
+        pf = per_patch.get(id(p), [])
+        out.append(f"  {p.label()} {p.subject}")
+        if pf:
+            rules = Counter(f"{f.rule} {f.severity}" for f in pf)
+            listed = ", ".join(r if n == 1 else f"{r} x{n}" for r, n in rules.items())
+            out.append(textwrap.fill(f"{_plural(len(pf), 'finding')}: {listed}", WIDTH,
+                                     initial_indent="      ", subsequent_indent="      "))
+        else:
+            out.append("      no findings")
+    if loose:
+        out.append(f"  ({_plural(len(loose), 'finding')} not tied to a patch)")
+    out += ["", "Rules seen:"]
+    seen: dict[str, list[Finding]] = {}
+    for f in findings:
+        seen.setdefault(f.rule, []).append(f)
+    for rule in sorted(seen, key=lambda r: (-max(_rank(f.severity) for f in seen[r]), r)):
+        fs = seen[rule]
+        out.append(textwrap.fill(f"{rule} ({fs[0].severity}, {len(fs)}x): {fs[0].title}", WIDTH,
+                                 initial_indent="  ", subsequent_indent="    "))
+    out += ["", "-- ", f"cprlint {__version__}, automated review of QEMU migration code.",
+            "`cprlint explain RULE` shows a rule's invariant, rationale and examples."]
+    return target, "\n".join(out) + "\n"
+
+
+def _rank(sev: str) -> int:
+    return ("info", "warning", "error").index(sev) if sev in ("info", "warning", "error") else 0
+
+
+# -- headers, ids, mbox ------------------------------------------------------------
+
+def _message(patch, body: str, sender: str, date: datetime) -> EmailMessage:
+    msg = EmailMessage(policy=POLICY)
+    msg["From"] = sender
+    author = patch.author or ""
+    to = [author] if author else []
+    skip = {_addr(sender), _addr(author)}
+    cc, seen = [], set(skip)
+    for name, addr in getaddresses([patch.to or "", patch.cc or ""]):
+        if not addr or addr.lower() in seen:
+            continue
+        seen.add(addr.lower())
+        cc.append(str(Address(display_name=name, addr_spec=addr)) if name else addr)
+    if to:
+        msg["To"] = to[0]
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    subject = patch.raw_subject or patch.subject
+    if not subject.lower().startswith("re:"):
+        subject = "Re: " + subject
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(date)
+    msg["Message-ID"] = _message_id(patch, body, sender)
+    if patch.message_id:
+        msg["In-Reply-To"] = f"<{patch.message_id}>"
+        refs = [r for r in patch.references if r != patch.message_id] + [patch.message_id]
+        msg["References"] = " ".join(f"<{r}>" for r in refs)
+    msg["X-Mailer"] = f"cprlint {__version__}"
+    ascii_only = body.isascii()
+    msg.set_content(body, charset="utf-8", cte="7bit" if ascii_only else "8bit")
+    return msg
+
+
+def _message_id(patch, body: str, sender: str) -> str:
+    digest = hashlib.sha256(f"{patch.message_id}\n{body}".encode()).hexdigest()[:24]
+    domain = _addr(sender).rpartition("@")[2] or "invalid"
+    return f"<cprlint.{digest}@{domain}>"
+
+
+def _addr(value: str) -> str:
+    return parseaddr(value or "")[1].lower()
+
+
+def _now() -> datetime:
+    """The reply date: SOURCE_DATE_EPOCH when set (reproducible output), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _mbox_entry(msg: EmailMessage, sender: str, date: datetime) -> str:
+    """One mboxrd entry: 'From ' line, message, lines matching ^>*From quoted."""
+    text = msg.as_bytes(policy=POLICY).decode("utf-8")
+    lines = []
+    for line in text.split("\n"):
+        if line.lstrip(">").startswith("From "):
+            line = ">" + line
+        lines.append(line)
+    env = _addr(sender) or "MAILER-DAEMON"
+    stamp = date.strftime("%a %b %d %H:%M:%S %Y")
+    body = "\n".join(lines).rstrip("\n")
+    return f"From {env} {stamp}\n{body}\n\n"
+
+
+# -- text helpers ------------------------------------------------------------------
+
+def _wrap(text: str) -> str:
+    return textwrap.fill(" ".join(text.split()), WIDTH, break_long_words=False,
+                         break_on_hyphens=False)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _squeeze_blank_lines(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        if line == "" and out and out[-1] == "":
+            continue
+        out.append(line)
+    return out
