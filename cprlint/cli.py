@@ -139,6 +139,159 @@ def explain(rule_id: str = typer.Argument(..., help="a rule code, e.g. MIG001"))
     sys.stdout.write("\n".join(out) + "\n")
 
 
+def _guarded(fn):
+    """Run ``fn()``; usage and input errors are one line and exit 2."""
+    from .engine import RuleError
+    from .errors import InputError
+
+    try:
+        return fn()
+    except InputError as exc:
+        _fail(exc.one_line())
+    except RuleError as exc:
+        _fail(f"cprlint: {exc}")
+    except Exception as exc:  # never a traceback for the user
+        if os.environ.get("CPRLINT_DEBUG"):
+            raise
+        _fail(f"cprlint: internal error ({type(exc).__name__}: {exc}); "
+              "rerun with CPRLINT_DEBUG=1 and report it")
+
+
+@app.command()
+def hook(
+    files: List[str] = typer.Argument(None, help="staged files (pre-commit passes them)"),
+    fmt: str = typer.Option("text", "--format", "-f", help="output format"),
+    select: Optional[str] = typer.Option(None, "--select", help="only these rule codes or prefixes"),
+    ignore: Optional[str] = typer.Option(None, "--ignore", help="skip these rule codes or prefixes"),
+    extend_select: Optional[str] = typer.Option(None, "--extend-select", help="add these rules"),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="lowest failing severity"),
+    config: Optional[str] = typer.Option(None, "--config", help="configuration file"),
+    isolated: bool = typer.Option(False, "--isolated", help="ignore configuration files"),
+) -> None:
+    """pre-commit: check the staged change (git diff --cached) of the given files."""
+    import io
+
+    from .engine import fails
+    from .findings import SEVERITIES
+    from .options import CheckOptions
+    from .report import FORMATS, render
+
+    if fmt not in FORMATS:
+        _fail(f"cprlint: unknown --format '{fmt}' (choose from {', '.join(FORMATS)})")
+    if fail_on is not None and fail_on not in SEVERITIES:
+        _fail(f"cprlint: unknown --fail-on '{fail_on}' (choose from {', '.join(SEVERITIES)})")
+
+    def run():
+        from .check import run_check
+        from .hook import drop_message_rules, relabel, staged_diff
+
+        diff = staged_diff(list(files or []))
+        if not diff.strip():
+            return None
+        opts = CheckOptions(paths=["-"], fmt=fmt, select=_codes(select), ignore=_codes(ignore),
+                            extend_select=_codes(extend_select), fail_on=fail_on,
+                            config=config, isolated=isolated)
+        findings, summary, settings = run_check(opts, stdin=io.BytesIO(diff))
+        findings = drop_message_rules(findings, summary)
+        relabel(findings, summary)
+        return render(fmt, findings, summary, opts), fails(findings, settings.fail_on)
+
+    result = _guarded(run)
+    if result is None:
+        raise typer.Exit(EXIT_CLEAN)         # nothing staged in these files
+    sys.stdout.write(result[0])
+    raise typer.Exit(EXIT_FINDINGS if result[1] else EXIT_CLEAN)
+
+
+@app.command("commit-msg")
+def commit_msg(
+    message_file: str = typer.Argument(..., help="the commit message file (.git/COMMIT_EDITMSG)"),
+    config: Optional[str] = typer.Option(None, "--config", help="configuration file"),
+    isolated: bool = typer.Option(False, "--isolated", help="ignore configuration files"),
+) -> None:
+    """pre-commit commit-msg stage: check the message rules of a single commit."""
+    from .engine import fails
+
+    def run():
+        from .config import resolve
+        from .engine import load_rules, run_rules, select_rules
+        from .hook import commit_author, has_sign_off, message_series, read_message
+        from .options import CheckOptions
+
+        settings = resolve(CheckOptions(config=config, isolated=isolated))
+        text = read_message(message_file)
+        if not text.strip():
+            return [], settings, []       # git aborts an empty commit itself
+        series = message_series(message_file, text, commit_author())
+        every = load_rules()
+        rules = select_rules(every, settings.select, settings.ignore)
+        # no diff, so no views: only the rules that read the message can fire
+        findings = run_rules(rules, series, [])
+        problems = []
+        # SER003 owns the sign-off; without an author (no git identity) it
+        # cannot judge, and a message without any sign-off is still reported
+        owner = "SER003" in {r.id for r in rules} or "SER003" not in {r.id for r in every}
+        if owner and not any(f.rule == "SER003" for f in findings) \
+                and not has_sign_off(series):
+            problems.append(f"{message_file}: error: the commit message has no "
+                            "'Signed-off-by:' trailer; QEMU requires one (DCO, "
+                            "docs/devel/submitting-a-patch.rst); add it with "
+                            "`git commit -s`")
+        return findings, settings, problems
+
+    findings, settings, problems = _guarded(run)
+    for f in findings:
+        sys.stdout.write(f"{message_file}: {f.severity} {f.rule}: {f.message}\n")
+    for p in problems:
+        sys.stdout.write(p + "\n")
+    failed = bool(problems) or fails(findings, settings.fail_on)
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+@app.command()
+def compare(
+    v1: str = typer.Argument(..., help="the earlier version (mbox, patch, lore thread)"),
+    v2: str = typer.Argument(..., help="the newer version"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json"),
+    select: Optional[str] = typer.Option(None, "--select", help="only these rule codes or prefixes"),
+    ignore: Optional[str] = typer.Option(None, "--ignore", help="skip these rule codes or prefixes"),
+    extend_select: Optional[str] = typer.Option(None, "--extend-select", help="add these rules"),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="lowest failing severity"),
+    config: Optional[str] = typer.Option(None, "--config", help="configuration file"),
+    isolated: bool = typer.Option(False, "--isolated", help="ignore configuration files"),
+) -> None:
+    """Compare two versions of a series: findings fixed, still present, new in v2."""
+    from .findings import SEVERITIES
+
+    if fmt not in ("text", "json"):
+        _fail(f"cprlint: unknown --format '{fmt}' (choose from text, json)")
+    if fail_on is not None and fail_on not in SEVERITIES:
+        _fail(f"cprlint: unknown --fail-on '{fail_on}' (choose from {', '.join(SEVERITIES)})")
+    if v1 == "-" and v2 == "-":
+        _fail("cprlint: compare: at most one of the two versions can be '-' (stdin)")
+
+    def run():
+        from . import compare as cmp_mod
+        from .check import run_check
+        from .options import CheckOptions
+
+        versions, fail_level = [], "warning"
+        for path in (v1, v2):
+            opts = CheckOptions(paths=[path], select=_codes(select), ignore=_codes(ignore),
+                                extend_select=_codes(extend_select), fail_on=fail_on,
+                                config=config, isolated=isolated)
+            findings, summary, settings = run_check(opts, stdin=sys.stdin.buffer)
+            versions.append(cmp_mod.Version(path, summary.series, findings))
+            fail_level = settings.fail_on
+        result = cmp_mod.compare(*versions)
+        render = cmp_mod.render_json if fmt == "json" else cmp_mod.render_text
+        return render(result), cmp_mod.fails(result, fail_level)
+
+    output, failed = _guarded(run)
+    sys.stdout.write(output)
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
 def _indent(text: str) -> str:
     return "\n".join("    " + line if line else "" for line in text.splitlines())
 

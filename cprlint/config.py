@@ -1,32 +1,277 @@
 """Settings for a run: the command line over the configuration file.
 
-Configuration files (``.cprlint.toml`` or ``[tool.cprlint]`` in
-``pyproject.toml``) are not read yet; this module is where they will be.
+Configuration is ``.cprlint.toml`` or the ``[tool.cprlint]`` table of a
+``pyproject.toml``, found by walking up from the first input's directory
+(the current directory for stdin, ``--git`` and ``cprlint hook``); in each
+directory ``.cprlint.toml`` wins over ``pyproject.toml``, and a
+``pyproject.toml`` without ``[tool.cprlint]`` is passed over.  ``--config
+FILE`` names the file, ``--isolated`` reads none.
+
+Rule selection follows ruff: the file's ``select`` (default: every rule),
+plus its ``extend-select``, minus its ``ignore``; then the command line the
+same way, where ``--select`` starts again from scratch, ``--extend-select``
+adds and ``--ignore`` removes.  ``per-file-ignores`` and ``exclude`` match
+the finding's file path with globs (``*`` within a directory, ``**`` across
+directories; a pattern without ``/`` matches the file name).  Inline
+``/* cprlint: disable=ID */`` comments (cprlint.suppressions) are applied
+last.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from .options import CheckOptions
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+CONFIG_NAMES = (".cprlint.toml", "pyproject.toml")
+CODE_KEYS = ("select", "extend-select", "ignore")
+KEYS = CODE_KEYS + ("fail-on", "per-file-ignores", "exclude")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used: exit 2, one line."""
 
 
 @dataclass
 class Settings:
-    select: list[str] | None
+    select: list[str] | None          # rule ids to run (None: every rule)
     ignore: list[str] | None
     extend_select: list[str] | None
     fail_on: str
+    per_file_ignores: list[tuple[str, list[str]]] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    config_path: str | None = None    # the file that was read, if any
 
     def filter(self, findings, job):
         """Drop findings the configuration or inline suppressions silence."""
-        return findings
+        from .suppressions import suppressed
+
+        out = []
+        for f in findings:
+            if any(glob_match(p, f.path) for p in self.exclude):
+                continue
+            if any(glob_match(p, f.path) and _matches(f.rule, codes)
+                   for p, codes in self.per_file_ignores):
+                continue
+            out.append(f)
+        return suppressed(out, job)
 
 
-def resolve(opts: CheckOptions) -> Settings:
+def _matches(rule_id: str, codes) -> bool:
+    return any(rule_id.startswith(c) for c in codes)
+
+
+# -- globs ---------------------------------------------------------------------
+
+@lru_cache(maxsize=256)
+def _glob_re(pattern: str) -> re.Pattern:
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1:j]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """``path`` (a/b/c.c, as in the diff) against a config glob."""
+    path = path.replace(os.sep, "/")
+    if path.startswith("./"):
+        path = path[2:]
+    pattern = pattern.rstrip("/")
+    if "/" not in pattern:
+        # a bare name (gitignore-like): the file name, or any directory on the path
+        rx = _glob_re(pattern)
+        return any(rx.match(part) for part in path.split("/"))
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    rx = _glob_re(pattern)
+    # a directory pattern ("hw/xen") covers everything below it
+    return bool(rx.match(path) or re.match(rx.pattern[:-2] + "/", path))
+
+
+# -- finding and reading the file ------------------------------------------------
+
+def _start_dir(opts: CheckOptions) -> Path:
+    cwd = Path(opts.cwd or os.getcwd())
+    first = next((p for p in opts.paths if p != "-"), None)
+    if first is None or opts.git_range:
+        return cwd
+    p = cwd / first
+    return p if p.is_dir() else p.parent
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False     # someone else's broken pyproject.toml is not ours to report
+    return isinstance(data.get("tool"), dict) and "cprlint" in data["tool"]
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration file at or above ``start``."""
+    try:
+        start = start.resolve()
+    except OSError:
+        return None
+    for d in (start, *start.parents):
+        own = d / ".cprlint.toml"
+        if own.is_file():
+            return own
+        pp = d / "pyproject.toml"
+        if pp.is_file() and _has_tool_table(pp):
+            return pp
+    return None
+
+
+def read_config(path: Path) -> dict:
+    """The cprlint table of ``path`` (validated for keys and types)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("cprlint")
+        if table is None:
+            raise ConfigError(f"{path}: no [tool.cprlint] table")
+        where = "[tool.cprlint]"
+    else:
+        table, where = data, ""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {where or 'the file'} must be a table")
+    for key, value in table.items():
+        name = f"{where}.{key}" if where else key
+        if key not in KEYS:
+            raise ConfigError(f"{path}: unknown key '{name}' (known: {', '.join(KEYS)})")
+        if key in CODE_KEYS + ("exclude",):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{path}: '{name}' must be a list of strings")
+        elif key == "fail-on":
+            from .findings import SEVERITIES
+
+            if value not in SEVERITIES:
+                raise ConfigError(f"{path}: '{name}' must be one of {', '.join(SEVERITIES)}, "
+                                  f"not {value!r}")
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict) or not all(
+                    isinstance(v, list) and all(isinstance(c, str) for c in v)
+                    for v in value.values()):
+                raise ConfigError(f"{path}: '{name}' must map globs to lists of rule codes")
+    return table
+
+
+# -- resolving -------------------------------------------------------------------
+
+def known_rule_ids() -> list[str]:
+    from .paths import rules_dir
+
+    try:
+        return sorted(p.stem for p in rules_dir().glob("*.toml"))
+    except FileNotFoundError:
+        return []
+
+
+def _codes(raw, known, where: str) -> list[str]:
+    from .engine import RuleError
+
+    out = []
+    for c in raw or ():
+        code = c.strip().upper()
+        if not code or not any(rid.startswith(code) for rid in known):
+            raise RuleError(f"{where}: unknown rule or prefix '{c}' (see `cprlint rules`)")
+        out.append(code)
+    return out
+
+
+def resolve(opts: CheckOptions, known: list[str] | None = None) -> Settings:
+    """Command line over configuration file.  Raises RuleError (exit 2)."""
+    from .engine import RuleError
+
+    if opts.config and opts.isolated:
+        raise RuleError("--config and --isolated cannot be used together")
+    known = known if known is not None else known_rule_ids()
+    table: dict = {}
+    cfg: Path | None = None
+    try:
+        if opts.config and not opts.isolated:
+            cfg = Path(opts.config)
+            if not cfg.is_absolute() and opts.cwd:
+                cfg = Path(opts.cwd) / cfg
+        elif not opts.isolated:
+            cfg = find_config(_start_dir(opts))
+        if cfg is not None:
+            table = read_config(cfg)
+    except ConfigError as exc:
+        raise RuleError(str(exc)) from None
+    prefix = f"{cfg}: [tool.cprlint]." if cfg and cfg.name == "pyproject.toml" else f"{cfg}: "
+
+    layers = []
+    if table:
+        layers.append(tuple(_codes(table.get(k), known, prefix + k) if k in table else None
+                            for k in ("select", "extend-select", "ignore")))
+    cli = (opts.select, opts.extend_select, opts.ignore)
+    layers.append(tuple(None if v is None else _codes(v, known, f"--{k}")
+                        for v, k in zip(cli, ("select", "extend-select", "ignore"))))
+
+    chosen = set(known)
+    changed = False
+    for sel, ext, ign in layers:
+        if sel is not None:
+            chosen = {r for r in known if _matches(r, sel)}
+        chosen |= {r for r in known if _matches(r, ext or ())}
+        chosen -= {r for r in known if _matches(r, ign or ())}
+        changed = changed or any(v is not None for v in (sel, ext, ign))
+    select = sorted(chosen) if changed else None
+    ignore = None
+    if changed and not select:        # everything deselected: run nothing
+        select = ignore = list(known)
+
+    pfi = []
+    for glob, codes in (table.get("per-file-ignores") or {}).items():
+        pfi.append((glob, _codes(codes, known, f"{prefix}per-file-ignores.\"{glob}\"")))
     return Settings(
-        select=opts.select,
-        ignore=opts.ignore,
-        extend_select=opts.extend_select,
-        fail_on=opts.fail_on or "warning",
+        select=select,
+        ignore=ignore,
+        extend_select=None,
+        fail_on=opts.fail_on or table.get("fail-on") or "warning",
+        per_file_ignores=pfi,
+        exclude=list(table.get("exclude") or ()),
+        config_path=str(cfg) if cfg else None,
     )
