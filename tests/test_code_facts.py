@@ -154,3 +154,42 @@ def test_whole_file_of_3900_lines_parses_cleanly():
     assert len(v.facts.functions) >= 160 and v.facts.error_count == 0
     names = [f.name for f in v.facts.functions]
     assert len(names) == len(set(names))
+
+
+def test_walk_and_query_index_agree():
+    """Small trees are indexed by a cursor walk, large ones by the query:
+    both must capture the same nodes."""
+    from cprlint.code.facts import _Index
+    from cprlint.code.fragments import parse_whole
+
+    for name in ("migration_sample.c",):
+        pf = parse_whole(fixture(name))
+        a, b = _Index(pf.tree, use_query=False), _Index(pf.tree, use_query=True)
+        for field in ("call_starts", "comment_starts", "errors", "structs"):
+            assert getattr(a, field) == getattr(b, field), field
+        for field in ("enumerators", "field_decls", "protos"):
+            assert sorted(n.start_byte for n in getattr(a, field)) == \
+                sorted(n.start_byte for n in getattr(b, field)), field
+    big = parse_whole(_big_file())
+    a, b = _Index(big.tree, use_query=False), _Index(big.tree, use_query=True)
+    assert a.call_starts == b.call_starts and a.structs == b.structs
+
+
+def test_walk_and_query_index_agree_on_declarations():
+    from cprlint.code.facts import _Index
+    from cprlint.code.fragments import parse_whole
+
+    src = (
+        "typedef enum { CPR_A, CPR_B = 2 } CprKind;\n"
+        "struct CprState { int fd; char *name; };\n"
+        "bool cpr_state_save(MigrationChannel *c, Error **errp);\n"
+        "char *cpr_name(int id);\n"
+        "char **cpr_names(void);\n"
+        "static int helper(void) { return cpr_state_save(NULL, NULL); }\n"
+    )
+    pf = parse_whole(src)
+    a, b = _Index(pf.tree, use_query=False), _Index(pf.tree, use_query=True)
+    for field in ("enumerators", "field_decls", "protos"):
+        got = sorted(n.text for n in getattr(a, field))
+        assert got and got == sorted(n.text for n in getattr(b, field)), field
+    assert a.call_starts == b.call_starts and a.structs == b.structs

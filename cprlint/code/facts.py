@@ -41,16 +41,26 @@ _QUERY_SRC = """
 _QUERY = None
 
 
+_STRUCT_TYPES = frozenset((
+    "function_definition", "labeled_statement", "preproc_def", "preproc_function_def",
+    "compound_statement", "if_statement", "switch_statement", "case_statement",
+    "while_statement", "for_statement", "do_statement"))
+# below this size a Python walk beats compiling the query (~7 ms once per process)
+_WALK_LIMIT = 24_000
+
+
 class _Index:
-    """Sorted query captures of one tree."""
+    """Sorted query captures of one tree.
 
-    def __init__(self, tree):
-        global _QUERY
-        from tree_sitter import Query, QueryCursor
+    Small trees (hunk fragments) are indexed by one cursor walk; large ones
+    (whole files) by the tree-sitter query, whose one-off compile cost pays
+    for itself there.  Both give the same captures (tests check this).
+    """
 
-        if _QUERY is None:
-            _QUERY = Query(language(), _QUERY_SRC)
-        caps = QueryCursor(_QUERY).captures(tree.root_node)
+    def __init__(self, tree, use_query: bool | None = None):
+        if use_query is None:
+            use_query = tree.root_node.end_byte > _WALK_LIMIT
+        caps = _query_captures(tree) if use_query else _walk_captures(tree)
         key = _start
         self.calls = sorted(caps.get("call", ()), key=key)
         self.call_starts = [n.start_byte for n in self.calls]
@@ -61,6 +71,61 @@ class _Index:
         self.enumerators = caps.get("enumerator", [])
         self.field_decls = caps.get("field", [])
         self.protos = caps.get("proto", [])
+
+
+def _query_captures(tree) -> dict:
+    global _QUERY
+    from tree_sitter import Query, QueryCursor
+
+    if _QUERY is None:
+        _QUERY = Query(language(), _QUERY_SRC)
+    return QueryCursor(_QUERY).captures(tree.root_node)
+
+
+def _proto_name(decl):
+    """The identifier a prototype declares: declaration -> (pointer_declarator
+    ->){0,2} function_declarator -> identifier, as the query's patterns."""
+    node = decl.child_by_field_name("declarator")
+    depth = 0
+    while node is not None and node.type == "pointer_declarator" and depth < 2:
+        node = node.child_by_field_name("declarator")
+        depth += 1
+    if node is None or node.type != "function_declarator":
+        return None
+    name = node.child_by_field_name("declarator")
+    return name if name is not None and name.type == "identifier" else None
+
+
+def _walk_captures(tree) -> dict:
+    caps: dict[str, list] = {"call": [], "comment": [], "error": [], "struct": [],
+                             "enumerator": [], "field": [], "proto": []}
+    cursor = tree.walk()
+    while True:
+        node = cursor.node
+        t = node.type
+        if t == "call_expression":
+            caps["call"].append(node)
+        elif t == "comment":
+            caps["comment"].append(node)
+        elif t == "ERROR":
+            caps["error"].append(node)
+        elif t == "enumerator":
+            name = node.child_by_field_name("name")
+            if name is not None and name.type == "identifier":
+                caps["enumerator"].append(name)
+        elif t == "field_declaration":
+            caps["field"].append(node)
+        elif t == "declaration":
+            name = _proto_name(node)
+            if name is not None:
+                caps["proto"].append(name)
+        if t in _STRUCT_TYPES:
+            caps["struct"].append(node)
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return caps
 
 
 def _start(n) -> int:

@@ -548,9 +548,18 @@ class CommentProse(Kind):
         super().__init__(params)
         if params.get("whole_file", "info") not in ("info", "off"):
             raise KindError("comment_prose: whole_file must be \"info\" or \"off\"")
-        self.prose = compile_params(params)
+        self._prose: ProseParams | None = None   # compiled on first use (start-up time)
         self.downgrade = _rxs(params.get("downgrade_paths"), "downgrade_paths")
         self.whole_file = params.get("whole_file", "info")
+
+    @property
+    def prose(self) -> ProseParams:
+        """The compiled cue families: ~100 regexes, compiled only when a
+        comment is actually judged (the test suite compiles them for every
+        rule example, so a bad pattern cannot ship)."""
+        if self._prose is None:
+            self._prose = compile_params(self.params)
+        return self._prose
 
     def scan(self, view) -> Iterable[Candidate]:
         # a file checked as it is (no patch): every comment, at info; a whole

@@ -20,10 +20,30 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from email.utils import parseaddr
 
 from ..findings import Candidate
 from . import Kind, KindError
+
+_NAME_ADDR = re.compile(r'^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<addr>[^<>\s]*)>\s*$')
+_ADDR_NAME = re.compile(r"^\s*(?P<addr>[^\s()<>]+@[^\s()<>]+)\s*(?:\((?P<name>[^()]*)\))?\s*$")
+
+
+def parseaddr(text: str) -> tuple[str, str]:
+    """("Name", "addr") of a trailer or From: value.
+
+    The address forms trailers use: ``Name <addr>``, ``"Name" <addr>``,
+    ``addr (Name)`` and a bare ``addr``; anything else is all name.  (The
+    stdlib's email.utils.parseaddr does the same and more, but importing it
+    costs more start-up time than this whole rule.)
+    """
+    m = _NAME_ADDR.match(text)
+    if m:
+        return m.group("name").strip(), m.group("addr").strip()
+    m = _ADDR_NAME.match(text)
+    if m:
+        return (m.group("name") or "").strip(), m.group("addr")
+    return text.strip(), ""
+
 
 _DEFAULT_CASES = {
     "author": {
