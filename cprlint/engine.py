@@ -166,33 +166,42 @@ def run_rules(rules: list[Rule], series, views, show_all: bool = False) -> list[
     findings: list[Finding] = []
     shown: set[tuple] = set()     # (rule, file, key) reported: pre-existing ones once (--all)
     for rule in rules:
-        kind = rule.kind
-        if kind.scope == "series":
-            # C files checked as they are (patch_index None) are no series
-            patch_views = [hv for hv in views if hv.patch_index is not None]
-            for cand in kind.check_series(series, patch_views):
-                findings.append(_finding(rule, cand, series))
-            continue
-        for patch_index, hunk_views in by_patch.items():
-            before: dict[tuple, list[frozenset]] = defaultdict(list)
-            for hv in hunk_views:
-                for cand in kind.scan(hv.pre):
-                    before[cand.key].append(cand.guards)
-            for hv in hunk_views:
-                for cand in kind.scan(hv.post):
-                    old = any(g <= cand.guards for g in before.get(cand.key, ()))
-                    if old and (not show_all or (rule.id, hv.file_path, cand.key) in shown):
-                        continue  # moved, re-indented or only narrowed: not introduced
-                    cand.patch_index = patch_index
-                    finding = _finding(rule, cand, series)
-                    shown.add((rule.id, hv.file_path, cand.key))
-                    if old:
-                        finding.preexisting = True
-                    else:
-                        anchor_on_change(finding, cand.view)
-                    findings.append(finding)
+        try:
+            _run_rule(rule, series, views, by_patch, show_all, shown, findings)
+        except KindError as exc:   # a rule's parameters compiled lazily, e.g. a bad regex
+            raise RuleError(f"{rule.path}: {exc}") from None
     findings.sort(key=Finding.sort_key)
     return _dedupe(findings)
+
+
+def _run_rule(rule, series, views, by_patch, show_all, shown, findings) -> None:
+    """One rule over the series: series kinds once, image kinds per patch,
+    post-image candidates kept where the pre-image does not explain them."""
+    kind = rule.kind
+    if kind.scope == "series":
+        # C files checked as they are (patch_index None) are no series
+        patch_views = [hv for hv in views if hv.patch_index is not None]
+        for cand in kind.check_series(series, patch_views):
+            findings.append(_finding(rule, cand, series))
+        return
+    for patch_index, hunk_views in by_patch.items():
+        before: dict[tuple, list[frozenset]] = defaultdict(list)
+        for hv in hunk_views:
+            for cand in kind.scan(hv.pre):
+                before[cand.key].append(cand.guards)
+        for hv in hunk_views:
+            for cand in kind.scan(hv.post):
+                old = any(g <= cand.guards for g in before.get(cand.key, ()))
+                if old and (not show_all or (rule.id, hv.file_path, cand.key) in shown):
+                    continue  # moved, re-indented or only narrowed: not introduced
+                cand.patch_index = patch_index
+                finding = _finding(rule, cand, series)
+                shown.add((rule.id, hv.file_path, cand.key))
+                if old:
+                    finding.preexisting = True
+                else:
+                    anchor_on_change(finding, cand.view)
+                findings.append(finding)
 
 
 def anchor_on_change(finding: Finding, view) -> None:
