@@ -38,6 +38,8 @@ def _summary(job, findings) -> Summary:
         skipped_detail=dict(reasons),
         notes=list(job.notes),
         series=series,
+        mode=job.mode,
+        files_checked=len({hv.file_path for hv in job.views}) if job.mode == "files" else 0,
     )
 
 

@@ -190,3 +190,19 @@ def test_truncated_hunk_names_the_line(tmp_path):
     path.write_bytes(BAD["truncated.patch"])
     err = run_cli("check", str(path)).stderr.decode()
     assert f"{path}:5:" in err     # the hunk header's line
+
+
+def test_seed_text_output_names_the_quoted_patch(seed_path):
+    out = run_cli("check", str(seed_path)).stdout.decode()
+    assert "patch 1/1 (quoted in a reply from Andrey Drobyshev; no subject)" in out
+    assert out.rstrip().splitlines()[-1].startswith("cprlint: 3 findings (3 warning) in 1 patch")
+
+
+def test_files_mode_summary_counts_files():
+    from conftest import FIXTURES
+
+    proc = run_cli("check", "--format", "json", str(FIXTURES / "tree" / "migration"))
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["mode"] == "files" and doc["summary"]["files_checked"] == 2
+    text = run_cli("check", str(FIXTURES / "tree" / "migration")).stdout.decode()
+    assert text.rstrip().splitlines()[-1].endswith("in 2 files")

@@ -18,6 +18,8 @@ class Summary:
     notes: list[str] = field(default_factory=list)   # e.g. "base differs: hunk-only for x.c"
     series: object | None = None    # inputs.series.Series, for formats that need the cover
                                     # letter or the patches without findings (email)
+    mode: str = "hunk"              # "hunk" (mail alone), "full" (base tree), "files"
+    files_checked: int = 0          # C files read as they are (files mode)
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SEVERITIES}
@@ -28,7 +30,9 @@ class Summary:
     def as_dict(self) -> dict:
         return {
             "inputs": self.inputs,
+            "mode": self.mode,
             "patches": self.patches,
+            "files_checked": self.files_checked,
             "findings": len(self.findings),
             "by_severity": self.counts(),
             "replies_skipped": self.replies_skipped,

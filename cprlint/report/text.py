@@ -25,8 +25,7 @@ def render_text(findings: list[Finding], summary, opts=None) -> str:
             where.append(f"#{f.input_line}" if f.input_line else "#?")
             where[-1] += f" in {f.input_path}"
         if f.patch is not None:
-            subject = f.patch.subject or "(no subject)"
-            where.append(f'patch {f.patch.label()} "{subject}"')
+            where.append(f"patch {f.patch.label()} {_patch_name(f.patch)}")
         if where:
             out.append("    " + ", ".join(where))
         out.append("")
@@ -35,7 +34,13 @@ def render_text(findings: list[Finding], summary, opts=None) -> str:
     if findings:
         parts[0] += " (" + ", ".join(
             f"{counts[s]} {s}" for s in ("error", "warning", "info") if counts[s]) + ")"
-    line = f"cprlint: {parts[0]} in {_plural(summary.patches, 'patch', 'patches')}"
+    if getattr(summary, "mode", "hunk") == "files":
+        scope = _plural(summary.files_checked, "file")
+    else:
+        scope = _plural(summary.patches, "patch", "patches")
+        if getattr(summary, "mode", "hunk") == "hunk" and summary.patches:
+            scope += " (hunk mode: --source DIR gives whole functions)"
+    line = f"cprlint: {parts[0]} in {scope}"
     extra = []
     if summary.replies_skipped:
         extra.append(f"{_plural(summary.replies_skipped, 'reply', 'replies')} skipped")
@@ -47,6 +52,15 @@ def render_text(findings: list[Finding], summary, opts=None) -> str:
     out.append(line)
     out.extend(f"cprlint: note: {n}" for n in summary.notes)
     return "\n".join(out) + "\n"
+
+
+def _patch_name(patch) -> str:
+    if patch.subject:
+        return f'"{patch.subject}"'
+    if getattr(patch, "quoted", False):
+        who = f" from {patch.author}" if patch.author else ""
+        return f"(quoted in a reply{who}; no subject)"
+    return "(no subject)"
 
 
 def wrap(text: str, width: int = 78) -> str:
