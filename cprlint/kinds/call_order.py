@@ -77,6 +77,7 @@ class CallOrder(Kind):
                 raise KindError("call_order: each sequence entry needs 'step' and 'calls'")
             self.steps.append((i, step["step"], patterns(step["calls"])))
         self.order_text = " -> ".join(s["step"] for s in params["sequence"])
+        self._step_names = {n for _, _, pats in self.steps for p in pats for n in p.names}
         try:
             self.mode_res = [re.compile(p) for p in params.get("mode_conditions", [])]
             self.mode_fn_res = [re.compile(p) for p in params.get("mode_functions", [])]
@@ -93,6 +94,8 @@ class CallOrder(Kind):
 
     # --- steps ------------------------------------------------------------
     def _step_of(self, call):
+        if call.name not in self._step_names:
+            return None
         for i, name, pats in self.steps:
             if any(p.matches(call) for p in pats):
                 return i, name

@@ -42,6 +42,8 @@ class GuardedCall(Kind):
 
     # -- what makes a path a failure path ---------------------------------
     def _failure_context(self, call, calls_before) -> str:
+        """Why ``call`` runs on a failure path ('' if it does not).
+        ``calls_before`` is a callable giving the earlier calls of its function."""
         for g in call.guards:
             if g.kind == "case" and any(r.search(g.text) for r in self.fail_cases):
                 return f"under `case {g.text}`"
@@ -56,16 +58,17 @@ class GuardedCall(Kind):
         for label in call.labels:
             if any(r.search(label) for r in self.fail_labels):
                 return f"after the `{label}:` label"
-        for other in calls_before:
+        for other in calls_before() if self.markers else ():
             if any(p.matches(other) for p in self.markers) and _same_path_prefix(other, call):
                 return f"after `{other.text}` at line {other.line}"
         return ""
 
     # -- what makes it gated ----------------------------------------------
-    def _gate_vars(self, view, function):
+    def _gate_vars(self, calls, view):
+        """Variables that hold a gate call's result in these calls' function."""
         out = set()
-        for c in view.facts.calls:
-            if c.function == function and c.name in self.gate_names:
+        for c in calls:
+            if c.name in self.gate_names:
                 m = re.search(rf"(\w+)\s*=\s*{re.escape(c.name)}\s*\(", view.source_line(c.line))
                 if m:
                     out.add(m.group(1))
@@ -85,14 +88,23 @@ class GuardedCall(Kind):
 
     def scan(self, view):
         calls = view.facts.calls
-        for i, call in enumerate(calls):
-            if call.in_error or not any(p.matches(call) for p in self.targets):
+        names = {n for p in self.targets for n in p.names}
+        by_function: dict[str, list] = {}
+        for c in calls:
+            by_function.setdefault(c.function, []).append(c)
+        gate_vars: dict[str, set] = {}
+        for call in calls:
+            if call.name not in names or call.in_error or \
+                    not any(p.matches(call) for p in self.targets):
                 continue
-            before = [c for c in calls[:i] if c.function == call.function and c.byte < call.byte]
-            context = self._failure_context(call, before)
+            same_fn = by_function[call.function]
+            context = self._failure_context(
+                call, lambda: [c for c in same_fn if c.byte < call.byte])
             if not context:
                 continue
-            if self._gated(call, self._gate_vars(view, call.function)):
+            if call.function not in gate_vars:
+                gate_vars[call.function] = self._gate_vars(same_fn, view)
+            if self._gated(call, gate_vars[call.function]):
                 continue
             fn = view.function_at(call.line)
             complete = view.whole_file or (
