@@ -29,6 +29,35 @@ def _fail(message: str) -> None:
     raise typer.Exit(EXIT_ERROR)
 
 
+def _guarded(fn):
+    """Run ``fn()``; usage and input errors are one line and exit 2."""
+    from .engine import RuleError
+    from .errors import InputError
+
+    try:
+        return fn()
+    except InputError as exc:
+        _fail(exc.one_line())
+    except RuleError as exc:
+        _fail(f"cprlint: {exc}")
+    except Exception as exc:  # never a traceback for the user
+        if os.environ.get("CPRLINT_DEBUG"):
+            raise
+        _fail(f"cprlint: internal error ({type(exc).__name__}: {exc}); "
+              "rerun with CPRLINT_DEBUG=1 and report it")
+
+
+def _check_choices(fmt: str, fail_on: Optional[str], formats=None) -> None:
+    from .findings import SEVERITIES
+    from .report import FORMATS
+
+    formats = formats or FORMATS
+    if fmt not in formats:
+        _fail(f"cprlint: unknown --format '{fmt}' (choose from {', '.join(formats)})")
+    if fail_on is not None and fail_on not in SEVERITIES:
+        _fail(f"cprlint: unknown --fail-on '{fail_on}' (choose from {', '.join(SEVERITIES)})")
+
+
 @app.command()
 def check(
     paths: List[str] = typer.Argument(
@@ -57,16 +86,11 @@ def check(
         None, "--progress/--no-progress", help="progress bar on stderr (default: if a terminal)"),
 ) -> None:
     """Check a patch series (or C files) the way a migration reviewer would."""
-    from .engine import RuleError, fails
-    from .errors import InputError
-    from .findings import SEVERITIES
+    from .engine import fails
     from .options import CheckOptions
-    from .report import FORMATS, render
+    from .report import render
 
-    if fmt not in FORMATS:
-        _fail(f"cprlint: unknown --format '{fmt}' (choose from {', '.join(FORMATS)})")
-    if fail_on is not None and fail_on not in SEVERITIES:
-        _fail(f"cprlint: unknown --fail-on '{fail_on}' (choose from {', '.join(SEVERITIES)})")
+    _check_choices(fmt, fail_on)
     if not paths and not git_range:
         _fail("cprlint: nothing to check: give an mbox, a patch, '-', C files, or --git A..B")
     opts = CheckOptions(
@@ -75,22 +99,16 @@ def check(
         git_range=git_range, show_all=show_all, config=config, isolated=isolated,
         mail_from=mail_from, progress=progress,
     )
-    try:
+
+    def run():
         from .check import run_check
 
         findings, summary, settings = run_check(opts, stdin=sys.stdin.buffer)
-        output = render(fmt, findings, summary, opts)
-    except InputError as exc:
-        _fail(exc.one_line())
-    except RuleError as exc:
-        _fail(f"cprlint: {exc}")
-    except Exception as exc:  # never a traceback for the user
-        if os.environ.get("CPRLINT_DEBUG"):
-            raise
-        _fail(f"cprlint: internal error ({type(exc).__name__}: {exc}); "
-              "rerun with CPRLINT_DEBUG=1 and report it")
+        return render(fmt, findings, summary, opts), fails(findings, settings.fail_on)
+
+    output, failed = _guarded(run)
     sys.stdout.write(output)
-    raise typer.Exit(EXIT_FINDINGS if fails(findings, settings.fail_on) else EXIT_CLEAN)
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
 @app.command("rules")
@@ -139,24 +157,6 @@ def explain(rule_id: str = typer.Argument(..., help="a rule code, e.g. MIG001"))
     sys.stdout.write("\n".join(out) + "\n")
 
 
-def _guarded(fn):
-    """Run ``fn()``; usage and input errors are one line and exit 2."""
-    from .engine import RuleError
-    from .errors import InputError
-
-    try:
-        return fn()
-    except InputError as exc:
-        _fail(exc.one_line())
-    except RuleError as exc:
-        _fail(f"cprlint: {exc}")
-    except Exception as exc:  # never a traceback for the user
-        if os.environ.get("CPRLINT_DEBUG"):
-            raise
-        _fail(f"cprlint: internal error ({type(exc).__name__}: {exc}); "
-              "rerun with CPRLINT_DEBUG=1 and report it")
-
-
 @app.command()
 def hook(
     files: List[str] = typer.Argument(None, help="staged files (pre-commit passes them)"),
@@ -172,14 +172,10 @@ def hook(
     import io
 
     from .engine import fails
-    from .findings import SEVERITIES
     from .options import CheckOptions
-    from .report import FORMATS, render
+    from .report import render
 
-    if fmt not in FORMATS:
-        _fail(f"cprlint: unknown --format '{fmt}' (choose from {', '.join(FORMATS)})")
-    if fail_on is not None and fail_on not in SEVERITIES:
-        _fail(f"cprlint: unknown --fail-on '{fail_on}' (choose from {', '.join(SEVERITIES)})")
+    _check_choices(fmt, fail_on)
 
     def run():
         from .check import run_check
@@ -261,12 +257,7 @@ def compare(
     isolated: bool = typer.Option(False, "--isolated", help="ignore configuration files"),
 ) -> None:
     """Compare two versions of a series: findings fixed, still present, new in v2."""
-    from .findings import SEVERITIES
-
-    if fmt not in ("text", "json"):
-        _fail(f"cprlint: unknown --format '{fmt}' (choose from text, json)")
-    if fail_on is not None and fail_on not in SEVERITIES:
-        _fail(f"cprlint: unknown --fail-on '{fail_on}' (choose from {', '.join(SEVERITIES)})")
+    _check_choices(fmt, fail_on, formats=("text", "json"))
     if v1 == "-" and v2 == "-":
         _fail("cprlint: compare: at most one of the two versions can be '-' (stdin)")
 
