@@ -148,15 +148,9 @@ def _c_files(path: str, cwd: str) -> list[str]:
 
 
 def _read_c(path: str, cwd: str) -> str:
-    try:
-        with open(os.path.join(cwd, path), "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except PermissionError:
-        raise InputError(path, "cannot read: permission denied") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    from .inputs.reader import read_file
+
+    data = read_file(os.path.join(cwd, path), shown=path)
     if b"\0" in data[:8192]:
         raise InputError(path, "binary file, not C source")
     return data.decode("utf-8", "surrogateescape")

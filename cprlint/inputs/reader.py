@@ -12,6 +12,22 @@ from ..errors import InputError
 MAX_INPUT_BYTES = 256 * 1024 * 1024   # after decompression; refuse gzip bombs
 
 
+def read_file(path: str, limit: int = -1, shown: str | None = None) -> bytes:
+    """The bytes of a file; every way of failing is an InputError naming it."""
+    shown = shown or path
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit)
+    except FileNotFoundError:
+        raise InputError(shown, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(shown, "is a directory; give an mbox or patch file") from None
+    except PermissionError:
+        raise InputError(shown, "cannot read: permission denied") from None
+    except OSError as exc:
+        raise InputError(shown, f"cannot read: {exc.strerror or exc}") from None
+
+
 def read_input(path: str, stdin: BinaryIO | None = None) -> bytes:
     """Return the (decompressed) bytes of ``path``; raise InputError if unreadable."""
     if path == "-":
@@ -25,17 +41,7 @@ def read_input(path: str, stdin: BinaryIO | None = None) -> bytes:
     else:
         if os.path.isdir(path):
             raise InputError(path, "is a directory; give an mbox or patch file")
-        try:
-            with open(path, "rb") as f:
-                data = f.read(MAX_INPUT_BYTES + 1)
-        except FileNotFoundError:
-            raise InputError(path, "no such file") from None
-        except IsADirectoryError:
-            raise InputError(path, "is a directory; give an mbox or patch file") from None
-        except PermissionError:
-            raise InputError(path, "cannot read: permission denied") from None
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+        data = read_file(path, MAX_INPUT_BYTES + 1)
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(path, "input too large (over 256 MiB)")
     if data[:2] == b"\x1f\x8b":
