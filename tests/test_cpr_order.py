@@ -351,3 +351,33 @@ def test_check_with_source_tree_fixture_preexisting_missing_stop(tmp_path):
     (f,) = found
     assert f["function"] == "qmp_migrate" and f.get("preexisting") is True
     assert "with no VM stop" in f["message"]
+
+
+def test_stop_after_setup_with_no_save_in_sight_is_not_an_order_finding():
+    # trees that stop the VM in migration_connect(): SETUP notifiers, then the
+    # CPR stop, and the save happened earlier in another function. Only a stop
+    # or SETUP notification after cpr_state_save() breaks CPR001's order.
+    src = (
+        "void migration_connect(MigrationState *s, Error *error_in)\n"
+        "{\n"
+        "    Error *local_err = NULL;\n"
+        "    int ret;\n"
+        "\n"
+        "    if (migration_call_notifiers(s, MIG_EVENT_PRECOPY_SETUP, &local_err)) {\n"
+        "        return;\n"
+        "    }\n"
+        "    if (migrate_mode_is_cpr(s)) {\n"
+        "        ret = migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE);\n"
+        "        if (ret < 0) {\n"
+        "            return;\n"
+        "        }\n"
+        "    }\n"
+        "}\n"
+    )
+    assert _scan(src, "migration/migration.c") == []
+    # the same function with a save before the notifier: now the order is broken
+    with_save = src.replace("    int ret;\n", "    int ret;\n\n"
+                            "    if (migrate_mode_is_cpr(s) && !cpr_state_save(ch, &local_err)) {\n"
+                            "        return;\n    }\n")
+    found = _scan(with_save, "migration/migration.c")
+    assert [c.fields["case"] for c in found] == ["order", "order"]

@@ -67,6 +67,8 @@ class CallOrder(Kind):
         "mode_functions": (list, False),   # regexes: functions that only run in the mode
         "entry_points": (list, False),     # regexes: functions called from outside the file
         "cases": (dict, False),            # {order|cross|missing = {problem, fix}} templates
+        "after_steps": (list, False),      # report only calls placed after these steps
+                                           # (default: after any later step)
     }
 
     def __init__(self, params):
@@ -78,6 +80,12 @@ class CallOrder(Kind):
             self.steps.append((i, step["step"], patterns(step["calls"])))
         self.order_text = " -> ".join(s["step"] for s in params["sequence"])
         self._step_names = {n for _, _, pats in self.steps for p in pats for n in p.names}
+        names = [name for _, name, _ in self.steps]
+        unknown = set(params.get("after_steps", [])) - set(names)
+        if unknown:
+            raise KindError(f"call_order: after_steps names unknown step(s) {sorted(unknown)}")
+        self.after_idx = {i for i, name, _ in self.steps
+                          if name in params.get("after_steps", names)}
         try:
             self.mode_res = [re.compile(p) for p in params.get("mode_conditions", [])]
             self.mode_fn_res = [re.compile(p) for p in params.get("mode_functions", [])]
@@ -155,6 +163,8 @@ class CallOrder(Kind):
                 if _on_failure_of(late, early):
                     continue
                 for j, ech in early_steps.items():
+                    if j not in self.after_idx:
+                        continue
                     for i, lch in late_steps.items():
                         if i >= j:
                             continue
