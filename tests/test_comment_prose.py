@@ -99,6 +99,10 @@ STRONG = [
      "The test below exercises the cancel path."),
     ("process", "As suggested in review of v2, take the lock here.",
      "Take the lock here, as the BQL does not cover the channel."),
+    ("incident", "We hit this on a host with a broken QEMU binary, so report the failure.",
+     "Users hit this path when the destination closes the channel early."),
+    ("incident", "We saw this when the destination crashed mid-stream.",
+     "In production builds the assert is compiled out, so check here too."),
 ]
 
 
@@ -295,6 +299,8 @@ def test_seed_like_comment_moves_diagram_race_and_claim_keeps_ordering():
     f = describe(v, PARAMS)
     assert "scenario diagram" in f["summary"] and "unmeasured cost claim" in f["summary"]
     assert "steps 1 and 2 must have completed.\u201d" in f["keep"]
+    # the kept sentences number steps that only the moved diagram defines
+    assert "spell out the steps" in f["keep"]
     assert "give numbers in the commit message" in f["move"]
 
 

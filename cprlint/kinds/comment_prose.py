@@ -502,6 +502,10 @@ def describe(verdict: CommentVerdict, params) -> dict[str, str]:
             u.quote(p.quote_max) if u.kind == "diagram"
             else f"\u201c{_shorten(_keep_text(u, p), p.quote_max)}\u201d" for u in keep_units)
         keep += ", in the present tense, as the rule the code follows"
+        moved_diagram = any(m.unit.kind == "diagram" for m in verdict.move)
+        if moved_diagram and any(_STEP_REF.search(_keep_text(u, p)) for u in keep_units):
+            keep += (" — and spell out the steps these sentences refer to by number, "
+                     "since only the diagram that moves out defines them")
         if verdict.context_kept:
             keep += " (with the unchanged text around it)"
     elif verdict.context_kept:
@@ -510,6 +514,9 @@ def describe(verdict: CommentVerdict, params) -> dict[str, str]:
         keep = ("nothing is left, so do not just delete the comment: state the constraint "
                 "the history implies (what must hold here now, in which order, who owns what)")
     return {"summary": summary, "move": move, "keep": keep, "count": str(len(verdict.move))}
+
+
+_STEP_REF = re.compile(r"\bsteps?\s+\d", re.I)
 
 
 def normalise(verdict: CommentVerdict) -> str:
@@ -578,6 +585,7 @@ class CommentProse(Kind):
             fields = describe(verdict, self.prose)
             function = c.function or view.section
             fields["where"] = f"{function}()" if function else "file scope"
+            fields["comment"] = "comment" if whole else "comment added"
             severity = verdict.tier
             if whole or any(r.search(view.path) for r in self.downgrade):
                 severity = "info"

@@ -27,6 +27,11 @@ class GuardedCall(Kind):
         "failure_labels": (list, False),    # regexes over goto labels above the call
         "failure_markers": (list, False),   # call patterns seen earlier on the same path
         "hunk_local_severity": (str, False),
+        "not_a_resume_when": (list, False), # regexes over conjuncts holding on the path:
+                                            # there the target does not restart the guest
+        "known_not_gates": (list, False),   # regexes: functions called in conditions that
+                                            # never re-activate (predicates); any other call
+                                            # whose body is not in view might be a gate
     }
 
     def __init__(self, params):
@@ -39,6 +44,8 @@ class GuardedCall(Kind):
         self.fail_labels = [re.compile(r) for r in params.get("failure_labels", [])]
         self.markers = patterns(params.get("failure_markers", []))
         self.local_severity = params.get("hunk_local_severity")
+        self.not_resume = [re.compile(r) for r in params.get("not_a_resume_when", [])]
+        self.not_gates = [re.compile(r) for r in params.get("known_not_gates", [])]
 
     # -- what makes a path a failure path ---------------------------------
     def _failure_context(self, call, calls_before) -> str:
@@ -74,10 +81,38 @@ class GuardedCall(Kind):
                     out.add(m.group(1))
         return out
 
-    def _gated(self, call, gate_vars) -> bool:
+    def _wrappers(self, by_function) -> set[str]:
+        """Functions of this view that call a gate, directly or through
+        another such function: ``if (!can_resume(s))`` gates like the gate."""
+        wrappers: set[str] = set()
+        gate_like = set(self.gate_names)
+        changed = True
+        while changed:
+            changed = False
+            for fn, calls in by_function.items():
+                if fn and fn not in wrappers and any(c.name in gate_like for c in calls):
+                    wrappers.add(fn)
+                    gate_like.add(fn)
+                    changed = True
+        return wrappers
+
+    def _unseen_helper(self, call, by_function) -> str | None:
+        """A function called in a condition on the path, defined nowhere in
+        this view and not a known predicate: it might re-activate the disks."""
+        for conj in holds_on_path(call.guards):
+            for name in re.findall(r"(\w+)\s*\(", conj):
+                if name in by_function or any(r.search(name) for r in self.not_gates):
+                    continue
+                return name
+        return None
+
+    def _gated(self, call, gate_vars, wrappers=frozenset()) -> bool:
         def is_gate(conj):
             conj = strip_parens(conj)
-            return any(r.match(conj) for r in self.gates) or conj in gate_vars
+            if any(r.match(conj) for r in self.gates) or conj in gate_vars:
+                return True
+            m = re.match(r"^(\w+)\s*\(", conj)
+            return bool(m and m.group(1) in wrappers)
 
         if any(is_gate(c) for c in holds_on_path(call.guards)):
             return True
@@ -93,10 +128,14 @@ class GuardedCall(Kind):
         for c in calls:
             by_function.setdefault(c.function, []).append(c)
         gate_vars: dict[str, set] = {}
+        wrappers = self._wrappers(by_function)
         for call in calls:
             if call.name not in names or call.in_error or \
                     not any(p.matches(call) for p in self.targets):
                 continue
+            if self.not_resume and any(r.search(c) for c in holds_on_path(call.guards)
+                                       for r in self.not_resume):
+                continue      # e.g. restores a state that is not running
             same_fn = by_function[call.function]
             context = self._failure_context(
                 call, lambda: [c for c in same_fn if c.byte < call.byte])
@@ -104,26 +143,44 @@ class GuardedCall(Kind):
                 continue
             if call.function not in gate_vars:
                 gate_vars[call.function] = self._gate_vars(same_fn, view)
-            if self._gated(call, gate_vars[call.function]):
+            if self._gated(call, gate_vars[call.function], wrappers):
                 continue
             fn = view.function_at(call.line)
             complete = view.whole_file or (
                 fn is not None and fn.start_visible and not fn.from_section
                 and all(g.text != "?" for g in call.guards)
             )
+            ignored = [c for c in same_fn if c.name in self.gate_names and c.byte < call.byte
+                       and not c.in_condition
+                       and not re.search(rf"=\s*{re.escape(c.name)}\s*\(",
+                                         view.source_line(c.line))]
+            scope = ""
+            unseen = None if self.not_gates == [] else self._unseen_helper(call, by_function)
+            if unseen and not ignored:
+                # a helper we cannot read sits in the condition: it may be the gate
+                complete = True
+                scope = (f" (unless {unseen}(), called in the condition and not visible "
+                         f"here, re-activates the disks: check it does)")
+                severity_override = "info"
+            else:
+                severity_override = None
+            if ignored:
+                complete = True       # the gate is there, and its answer is dropped
+                scope = (f" (the call to {ignored[-1].name}() at line {ignored[-1].line} "
+                         f"ignores its result)")
             fields = {
                 "call": call.text,
                 "context": context,
                 "gate": f"{self.gate_names[0]}()",
-                "scope": "" if complete else (
+                "scope": scope if complete else (
                     f" (hunk-local: the hunk does not show the start of "
                     f"{call.function or 'the function'}(); check that no "
                     f"`if (!{self.gate_names[0]}(...))` exit or enclosing condition above "
                     f"line {view.first_line} already covers this path)"
                 ),
             }
-            severity = None
-            if not complete and self.local_severity:
+            severity = severity_override
+            if severity is None and not complete and self.local_severity:
                 severity = self.local_severity
             yield Candidate(
                 path=view.path, line=call.line, end_line=call.end_line,
