@@ -1,5 +1,7 @@
 """Kind ``forward_reference``: a comment added by patch k names a function
-or macro that only a later patch of the same series introduces.
+or macro that only a later patch of the same series introduces (reported at
+the rule's severity), or whose body only a later patch changes (at info: the
+comment may describe behaviour that patch k does not have yet).
 
 Commit messages may say "in a later patch"; code comments must be true at
 every commit, because bisection, partial merges and backports stop there.
@@ -19,6 +21,8 @@ class ForwardReference(Kind):
     params_spec = {
         "name_patterns": (list, True),   # regexes with one group: a name in comment text
         "ignore_names": (list, False),
+        "introduced": (str, True),      # {detail} text: a later patch adds the name
+        "changed": (str, False),        # {detail} text: a later patch changes its body
     }
 
     def __init__(self, params):
@@ -35,8 +39,13 @@ class ForwardReference(Kind):
     def check_series(self, series, views):
         introduced: dict[str, int] = {}   # name -> first patch index that defines it
         existed: dict[str, int] = {}      # name -> first patch index whose pre-image has it
+        changed_by: dict[str, set[int]] = {}   # function -> patches that change its body
         for hv in views:
             k = hv.patch_index
+            for view in (hv.post, hv.pre):
+                for fn in view.facts.functions:
+                    if any(fn.line <= n <= fn.end_line for n in view.changed):
+                        changed_by.setdefault(fn.name, set()).add(k)
             for fn in hv.post.facts.functions:
                 if not fn.from_section and fn.line in hv.post.changed:
                     introduced.setdefault(fn.name, k)
@@ -56,19 +65,35 @@ class ForwardReference(Kind):
                     if line not in comment.changed_lines:
                         continue
                     for name in sorted(self._names(text)):
-                        j = introduced.get(name)
-                        if j is None or j <= k or name in reported:
+                        if name in reported:
                             continue
-                        if existed.get(name, j + 1) <= j:
-                            continue  # already in the code before patch j: moved, not new
+                        case, j = self._case(name, k, introduced, existed, changed_by)
+                        if case is None:
+                            continue
                         reported.add(name)
                         later = series.patches[j]
+                        fields = {"name": name, "later": later.label(),
+                                  "later_subject": later.subject}
+                        fields["detail"] = self.params[case].format_map(fields)
                         yield Candidate(
-                            path=hv.post.path, line=line, function=comment.function or hv.post.section,
-                            key=(k, name), view=hv.post, patch_index=k,
-                            fields={
-                                "name": name,
-                                "later": later.label(),
-                                "later_subject": later.subject,
-                            },
+                            path=hv.post.path, line=line,
+                            function=comment.function or hv.post.section,
+                            key=(k, name), view=hv.post, patch_index=k, fields=fields,
+                            severity="info" if case == "changed" else None,
                         )
+
+    def _case(self, name, k, introduced, existed, changed_by):
+        """("introduced", j), ("changed", j) or (None, None) for a name that a
+        comment added by patch k mentions."""
+        j = introduced.get(name)
+        if j is not None:
+            if j > k and existed.get(name, j + 1) > j:   # not moved: really new in j
+                return "introduced", j
+            return None, None
+        if "changed" not in self.params:
+            return None, None
+        patches = changed_by.get(name, set())
+        later = [p for p in patches if p > k]
+        if later and not any(p <= k for p in patches):
+            return "changed", min(later)
+        return None, None
