@@ -31,7 +31,6 @@ Only units that touch changed lines count; the rest is context.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
@@ -166,6 +165,8 @@ _CACHE: dict[str, ProseParams] = {}
 def _compiled(params) -> ProseParams:
     if isinstance(params, ProseParams):
         return params
+    import json
+
     key = json.dumps(params, sort_keys=True, default=str)
     if key not in _CACHE:
         _CACHE[key] = compile_params(params)
