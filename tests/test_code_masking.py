@@ -104,3 +104,25 @@ def test_unicode_offsets_kept():
     v = view_of_file("x.c", src)
     assert v.facts.comments[0].text == "/* Jos\u00e9 */"
     assert v.facts.calls[0].line == 4
+
+
+def test_if0_blocks_are_blanked_and_directives_kept():
+    from cprlint.code.masking import mask
+
+    src = (b"void f(void)\n{\n#if 0\n    vm_start();\n#ifdef X\n    g();\n#endif\n"
+           b"#else\n    h();\n#endif\n    k();\n}\n")
+    out = mask(src)
+    assert len(out) == len(src) and out.count(b"\n") == src.count(b"\n")
+    assert b"vm_start" not in out and b"g();" not in out
+    # the nested #ifdef is dead code too; the block's own #else and #endif stay
+    assert b"h();" in out and b"k();" in out and out.count(b"#endif") == 1
+    assert b"#else" in out and b"#ifdef" not in out
+
+
+def test_calls_under_if0_are_not_facts():
+    from cprlint.code.views import facts_for_fragment
+
+    text = ("    if (migration_has_failed(s)) {\n#if 0\n        vm_start();\n#endif\n"
+            "        trace_failed();\n    }\n")
+    names = [c.name for c in facts_for_fragment(text, 10, "f").calls]
+    assert "vm_start" not in names and "trace_failed" in names

@@ -138,10 +138,41 @@ def _in_define_name(src: bytes, start: int) -> bool:
     return head.startswith(b"#") and head[1:].strip() == b"define"
 
 
+_PP_LINE = re.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$", re.M)
+
+
+def _blank_if0(src: bytes, buf: bytearray | None) -> bytearray | None:
+    """Blank the lines of ``#if 0`` blocks (up to the matching #else, #elif or
+    #endif): code that is never compiled is no finding.  Directives stay."""
+    if b"#" not in src:
+        return buf
+    depth, start = 0, None
+    for m in _PP_LINE.finditer(src):
+        kind, rest = m.group(1), m.group(2).strip()
+        if start is None:
+            if kind == b"if" and re.match(rb"0\s*(?:/[*/].*)?$", rest):
+                start, depth = m.end(), 0
+            continue
+        if kind in (b"if", b"ifdef", b"ifndef"):
+            depth += 1
+        elif kind == b"endif" and depth:
+            depth -= 1
+        elif depth == 0 and kind in (b"else", b"elif", b"endif"):
+            buf = buf if buf is not None else bytearray(src)
+            _blank(buf, start, m.start())
+            start = None
+    if start is not None:          # the block runs past the end of the fragment
+        buf = buf if buf is not None else bytearray(src)
+        _blank(buf, start, len(src))
+    return buf
+
+
 def mask(src: bytes, config: MacroConfig | None = None) -> bytes:
     """Return ``src`` with QEMU macros masked; same length, same newlines."""
     cfg = config or load_macro_config()
-    buf: bytearray | None = None
+    buf: bytearray | None = _blank_if0(src, None)
+    if buf is not None:
+        src = bytes(buf)          # later passes must not rewrite dead code
 
     if cfg.words_re is not None:
         for m in cfg.words_re.finditer(src):
