@@ -70,8 +70,17 @@ def unquote_git_path(p: str) -> str:
     return out.decode("utf-8", "replace")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def safe_path(p: str) -> str:
+    """A path as reports may print it: control characters (a newline that git quoted
+    as ``\\n``, a tab, an escape) become '?', so one finding stays one line."""
+    return _CONTROL.sub("?", p)
+
+
 def _strip_prefix(p: str) -> str | None:
-    p = unquote_git_path(p)
+    p = safe_path(unquote_git_path(p))
     if p == "/dev/null":
         return None
     if p[:2] in ("a/", "b/"):
@@ -229,7 +238,7 @@ def _name_guess(header: str) -> str:
         old, new = _paths_from_git_line(header)
         return new or old or header[11:]
     if header.startswith("--- "):
-        return header[4:].split("\t")[0].strip()
+        return safe_path(header[4:].split("\t")[0].strip())
     return "diff"
 
 

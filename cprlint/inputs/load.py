@@ -188,15 +188,41 @@ def _select(series: Series, cands: list[_Candidate]) -> None:
     best = max(groups, key=lambda k: (k[0], len(groups[k]), k[1]))
     series.versions_skipped = sorted({v for (v, _t) in groups if v != best[0]})
     chosen = sorted(groups[best], key=lambda c: (c.patch.index, c.order))
-    by_index: dict[int, _Candidate] = {}
+    by_index: dict[int, list[_Candidate]] = {}
     for c in chosen:
-        by_index[c.patch.index] = c          # a later resend replaces an earlier one
+        same = by_index.setdefault(c.patch.index, [])
+        # a later resend (same subject) replaces an earlier one; a cover letter too
+        same[:] = [o for o in same
+                   if c.patch.index != 0 and _norm_subject(o.patch) != _norm_subject(c.patch)]
+        same.append(c)
+    clash = [idx for idx, cs in by_index.items() if len(cs) > 1]
+    if clash:
+        if best[1] != 1:
+            # two different patches claim the same k/n: which one belongs to the series?
+            c = by_index[clash[0]][1]
+            raise InputError(c.patch.input_path,
+                             f"two different patches are both [PATCH {clash[0]}/{best[1]}] "
+                             f"(\"{_norm_subject(by_index[clash[0]][0].patch)}\" and "
+                             f"\"{_norm_subject(c.patch)}\"); give one series at a time",
+                             c.patch.input_line)
+        # several independent [PATCH 1/1] mails: number them in the order given
+        singles = sorted((c for idx, cs in by_index.items() if idx != 0 for c in cs),
+                         key=lambda c: c.order)
+        for k, c in enumerate(singles, 1):
+            c.patch.index, c.patch.total = k, len(singles)
+        by_index = {0: by_index[0]} if 0 in by_index else {}
+        for c in singles:
+            by_index[c.patch.index] = [c]
     for idx in sorted(by_index):
-        p = by_index[idx].patch
+        p = by_index[idx][-1].patch
         if idx == 0:
             series.cover = p
         else:
             series.patches.append(p)
+
+
+def _norm_subject(p: Patch) -> str:
+    return " ".join((p.subject or "").lower().split())
 
 
 def _parse_patch_diff(p: Patch, cands: list[_Candidate]) -> None:

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from .diff import find_diff_start
 from .lines import SrcLine
 
-_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):\s+(\S.*?)\s*$")
+# the value is rstripped by the caller: a lazy ``(\S.*?)\s*$`` is quadratic on long spaces
+_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):\s+(\S.*)$")
+MAX_TRAILER = 2000       # longer lines are not trailers (and not worth a regex)
 _PSEUDO_HEADER = re.compile(r"^(From|Date|Subject):\s*(.*?)\s*$")
 _HUNKISH = (" ", "+", "-", "@", "\\")
 
@@ -78,11 +80,6 @@ def split_body(lines: list[SrcLine]) -> PatchBody:
     return pb
 
 
-def parse_trailers(msg: list[str]) -> list[tuple[str, str]]:
-    """Trailers: the last paragraph, if it consists of ``Key: value`` lines."""
-    return _trailers_with_lines([SrcLine(t, None) for t in msg])[0]
-
-
 def _trailers_with_lines(lines: list[SrcLine]) -> tuple[list[tuple[str, str]], list[int | None]]:
     """The trailers and the input line each starts on."""
     msg = [ln.text for ln in lines]
@@ -94,9 +91,12 @@ def _trailers_with_lines(lines: list[SrcLine]) -> tuple[list[tuple[str, str]], l
     where: list[int | None] = []
     other = 0
     for i, line in enumerate(para):
+        if len(line) > MAX_TRAILER:
+            other += 1
+            continue
         m = _TRAILER.match(line)
         if m and not line.startswith((" ", "\t")):
-            out.append((m.group(1), m.group(2)))
+            out.append((m.group(1), m.group(2).rstrip()))
             where.append(lines[k + i].input_line)
         elif line.startswith((" ", "\t")) and out:
             out[-1] = (out[-1][0], out[-1][1] + " " + line.strip())

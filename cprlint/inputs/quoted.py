@@ -15,12 +15,16 @@ from dataclasses import dataclass, field
 from .lines import SrcLine
 
 QUOTE_PREFIX = re.compile(r"^(?:> ?)+")
+# "... wrote:" is split off first (_ATTRIBUTION_TAIL), so that the patterns for
+# the head have one free split point each and stay linear on hostile lines.
+_ATTRIBUTION_TAIL = re.compile(r"(?<!\s)\s+(wrote|writes|said):\s*$")
 _ATTRIBUTION = [
-    re.compile(r"^On (?P<date>.+?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
-               r"(?:\s*(?:[+-]\d{4}|[A-Z]{2,5}))?),?\s+(?P<who>.+?)\s+wrote:\s*$"),
-    re.compile(r"^On (?P<date>.+),\s*(?P<who>[^,]+?)\s+wrote:\s*$"),
-    re.compile(r"^(?P<who>.+?)\s+(?:wrote|writes|said):\s*$"),
+    (("wrote",), re.compile(r"^On (?P<date>.+?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+                            r"(?:\s*(?:[+-]\d{4}|[A-Z]{2,5}))?),?\s+(?P<who>.+)$")),
+    (("wrote",), re.compile(r"^On (?P<date>.+),\s*(?P<who>[^,]+)$")),
+    (("wrote", "writes", "said"), re.compile(r"^(?P<who>.+)$")),
 ]
+MAX_ATTRIBUTION = 2000   # a longer line is no attribution
 
 
 @dataclass
@@ -76,8 +80,14 @@ def _attribution(qp: QuotedPatch, lines, split, first: int, d: int) -> None:
     if k > 0 and split[k - 1][0] == d - 1 and split[k - 1][1].strip():
         cands.append(split[k - 1][1].rstrip() + " " + text)   # a wrapped attribution
     for cand in cands:
-        for rx in _ATTRIBUTION:
-            m = rx.match(cand)
+        if len(cand) > MAX_ATTRIBUTION:
+            continue
+        tail = _ATTRIBUTION_TAIL.search(cand)
+        if tail is None:
+            continue
+        head = cand[:tail.start()]
+        for verbs, rx in _ATTRIBUTION:
+            m = rx.match(head) if tail.group(1) in verbs else None
             if m:
                 qp.author = m.group("who").strip()
                 qp.date = m.groupdict().get("date") or ""

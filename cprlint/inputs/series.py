@@ -8,6 +8,7 @@ the mbox even after a quoted reply was unwrapped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass
@@ -119,3 +120,5 @@ class Series:
     inputs: list[str] = field(default_factory=list)
     versions_skipped: list[int] = field(default_factory=list)  # older versions seen and dropped
     messages_skipped: int = 0      # mails that are neither patch, cover nor reply
+    # set when the series has a base tree: name -> "occurs in its C sources"
+    base_defines: Callable[[str], bool] | None = None

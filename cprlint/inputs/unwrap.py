@@ -24,6 +24,7 @@ from .lines import SrcLine
 WRAP_WIDTH = 60          # a wrapped line is at least about this long ...
 WRAP_LIMIT = 72          # ... or the next word would have passed this column
 MAX_EXCESS = 48          # more surplus lines than this: do not even try
+SEARCH_BUDGET = 2_000_000  # lines x (excess+1)^2 above this: refuse rather than search
 
 
 class UnwrapError(Exception):
@@ -85,6 +86,10 @@ def unwrap_hunk(header: SrcLine, region: list[SrcLine], old_n: int, new_n: int) 
         raise UnwrapError("ambiguous", f"does not match its line counts (expected {old_n} old / "
                                        f"{new_n} new lines, found {base_o} / {base_n})")
 
+    if m * (excess + 1) ** 2 > SEARCH_BUDGET:
+        raise UnwrapError("ambiguous", "cannot repair line-wrapped hunk without guessing "
+                                       f"({m} lines with {excess} surplus is too many to search)")
+
     # prefix baselines, to bound how far a state may fall behind
     pre_o = [0] * (m + 1)
     pre_n = [0] * (m + 1)
@@ -92,18 +97,23 @@ def unwrap_hunk(header: SrcLine, region: list[SrcLine], old_n: int, new_n: int) 
         pre_o[i + 1] = pre_o[i] + (c in "cd")
         pre_n[i + 1] = pre_n[i] + (c in "ca")
 
-    INF = (10**9, 10**9)
-    # layers[i]: state (o, n) -> (cost, ways, back) after physical lines [0, i)
-    layers: list[dict] = [{(0, 0): ((0, 0), 1, None)}]
+    # states[i]: (o, n) -> (cost, ways) after physical lines [0, i); backs[i]
+    # holds the back-pointers of the states of layer i only (those that survived).
+    states: list[dict] = [{(0, 0): ((0, 0), 1)}]
+    backs: list[dict] = [{}]
     for i in range(m):
-        cur = layers[-1]
+        cur = states[-1]
         nxt: dict = {}
+        back: dict = {}
         c = cls[i]
         ln = region[i]
         prev = header if i == 0 else region[i - 1]
         can_join = c != "n" and ln.text != ""
         good = _good_wrap(prev, ln)
-        for (o, n), (cost, ways, _b) in cur.items():
+        # what the remaining lines can still add, to drop states that cannot reach the target
+        rest_o = pre_o[m] - pre_o[i + 1]
+        rest_n = pre_n[m] - pre_n[i + 1]
+        for (o, n), (cost, ways) in cur.items():
             options = []
             if c != "x":
                 no, nn = o + (c in "cd"), n + (c in "ca")
@@ -115,31 +125,35 @@ def unwrap_hunk(header: SrcLine, region: list[SrcLine], old_n: int, new_n: int) 
                 lag = (pre_o[i + 1] - key[0]) + (pre_n[i + 1] - key[1])
                 if lag > excess:
                     continue
+                if key[0] + rest_o < old_n or key[1] + rest_n < new_n:
+                    continue
                 old = nxt.get(key)
                 if old is None or ncost < old[0]:
-                    nxt[key] = (ncost, ways, ((o, n), act))
+                    nxt[key] = (ncost, ways)
+                    back[key] = ((o, n), act)
                 elif ncost == old[0]:
-                    nxt[key] = (old[0], min(2, old[1] + ways), old[2])
-        layers.append(nxt)
+                    nxt[key] = (old[0], min(2, old[1] + ways))
+        states.append(nxt)
+        backs.append(back)
         if not nxt:
             break
 
     target = (old_n, new_n)
     best = None
-    for e in range(len(layers) - 1, -1, -1):
+    for e in range(len(states) - 1, -1, -1):
         if e < m and region[e].text.strip():
             break                      # only blank lines may be dropped at the end
-        st = layers[e].get(target)
+        st = states[e].get(target)
         if st is None:
             continue
         if best is None or st[0] < best[1][0]:
             best = (e, st)
         elif st[0] == best[1][0]:
-            best = (best[0], (st[0], 2, st[2]))
+            best = (best[0], (st[0], 2))
     if best is None:
         raise UnwrapError("ambiguous", f"does not match its line counts (expected {old_n} old / "
                                        f"{new_n} new lines); cannot repair line-wrapped hunk")
-    e, (cost, ways, _b) = best
+    e, (cost, ways) = best
     if ways > 1:
         raise UnwrapError("ambiguous", "cannot repair line-wrapped hunk without guessing "
                                        "(several equally good ways to rejoin it)")
@@ -148,8 +162,7 @@ def unwrap_hunk(header: SrcLine, region: list[SrcLine], old_n: int, new_n: int) 
     acts = [""] * e
     key = target
     for i in range(e, 0, -1):
-        _cost, _ways, back = layers[i][key]
-        key, acts[i - 1] = back
+        key, acts[i - 1] = backs[i][key]
 
     out: list[SrcLine] = []
     joins: list[tuple[int | None, int | None]] = []

@@ -46,6 +46,10 @@ _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|resp|incl|no|fig)\.$", re
 # end of a sentence: . ! ? (plus closing quotes/brackets), then space, then a
 # capital, digit, quote or bracket.  Semicolons split clauses too.
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])|;\s+")
+_ABBREV_WINDOW = 16        # longer than any abbreviation _ABBREV knows
+# A prose unit or diagram line longer than this is not real comment prose (a
+# machine-made or hostile line): it is not handed to the cue and diagram regexes.
+MAX_UNIT = 2000
 
 
 # --------------------------------------------------------------------------
@@ -160,16 +164,23 @@ def compile_params(params: dict) -> ProseParams:
 
 
 _CACHE: dict[str, ProseParams] = {}
+_CACHE_BY_ID: dict[int, tuple[object, ProseParams]] = {}
 
 
 def _compiled(params) -> ProseParams:
     if isinstance(params, ProseParams):
         return params
+    # the same params object comes back for every comment: compile it once
+    # (the object is kept alive alongside, so its id cannot be reused)
+    hit = _CACHE_BY_ID.get(id(params))
+    if hit is not None and hit[0] is params:
+        return hit[1]
     import json
 
     key = json.dumps(params, sort_keys=True, default=str)
     if key not in _CACHE:
         _CACHE[key] = compile_params(params)
+    _CACHE_BY_ID[id(params)] = (params, _CACHE[key])
     return _CACHE[key]
 
 
@@ -250,10 +261,11 @@ def _find_diagrams(rows: list[tuple[int, str]], p: ProseParams) -> list[tuple[in
     base = min(_indent(s) for s in nonblank)
 
     def seed(s: str) -> bool:
-        return bool(s.strip()) and (_is_lane_header(s, p) or any(m.search(s) for m in p.markers))
+        return bool(s.strip()) and len(s) <= MAX_UNIT and (
+            _is_lane_header(s, p) or any(m.search(s) for m in p.markers))
 
     def like(s: str) -> bool:
-        return bool(s.strip()) and (
+        return bool(s.strip()) and len(s) <= MAX_UNIT and (
             _indent(s) > base or seed(s) or any(m.search(s) for m in p.line_like))
 
     blocks = []
@@ -304,7 +316,8 @@ def _split_prose(rows: list[tuple[int, str]], p: ProseParams) -> list[Unit]:
         # sentences, then clauses (";")
         cuts = [0]
         for m in _BOUNDARY.finditer(joined):
-            if m.group(0).startswith(";") or not _ABBREV.search(joined[: m.start() + 1]):
+            if m.group(0).startswith(";") or not _ABBREV.search(
+                    joined, max(0, m.start() + 1 - _ABBREV_WINDOW), m.start() + 1):
                 cuts.append(m.end())
         cuts.append(len(joined))
         sent_start = 0
@@ -436,7 +449,8 @@ def analyse_comment(text: str, params, changed: set[int] | frozenset[int] | None
     for u in units:
         u.new = changed is None or any(ln in changed for ln in u.lines)
         u.skipped = u.kind != "diagram" and (
-            not re.search(r"[A-Za-z]", u.text) or any(r.search(u.text) for r in p.skip_units))
+            len(u.text) > MAX_UNIT or len(u.sentence) > MAX_UNIT
+            or not re.search(r"[A-Za-z]", u.text) or any(r.search(u.text) for r in p.skip_units))
         u.hits = [] if u.skipped else _hits(u, p)
     live = [u for u in units if u.new and not u.skipped]
     strong = any(p.families[h].alone for u in live for h in u.hits)

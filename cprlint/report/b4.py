@@ -18,7 +18,11 @@ message on one line.
 
 from __future__ import annotations
 
+import re
+
 from ..findings import Finding
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 LEVELS = {"error": "ERROR", "warning": "WARNING", "info": "CHECK"}
 
@@ -26,11 +30,14 @@ LEVELS = {"error": "ERROR", "warning": "WARNING", "info": "CHECK"}
 def b4_line(f: Finding) -> str:
     level = LEVELS.get(f.severity, "WARNING")
     message = " ".join(f.message.split())
+    # one finding, one line: no control character from a path or a message splits it
+    where = _CONTROL.sub("?", f"{f.path}:{f.line}") if f.path else "-"
+    line = _CONTROL.sub("?", f"{where}: {level}: {f.rule}: {message}")
     if level != "ERROR":
-        # b4 calls any line containing "ERROR:" a failure: keep a warning a warning
-        message = message.replace("ERROR:", "ERROR :")
-    where = f"{f.path}:{f.line}" if f.path else "-"
-    return f"{where}: {level}: {f.rule}: {message}"
+        # b4 calls any line containing "ERROR:" a failure: keep a warning a warning,
+        # wherever the text comes from (the path too)
+        line = line.replace("ERROR:", "ERROR :")
+    return line
 
 
 def render_b4(findings: list[Finding], summary, opts=None) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import textwrap
 from collections import Counter
 from datetime import datetime, timezone
@@ -246,33 +247,96 @@ def _rank(sev: str) -> int:
 
 # -- headers, ids, mbox ------------------------------------------------------------
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _clean(value) -> str:
+    """A header value from the input: no control characters (no header injection)."""
+    return " ".join(_CONTROL.sub(" ", str(value or "")).split())
+
+
+def _addresses(values: list[str], seen: set[str], dropped: list[int]) -> list[Address]:
+    """Parsed addresses, each checked on its own; unusable ones are counted in dropped."""
+    out = []
+    for name, addr in getaddresses([_clean(v) for v in values if v]):
+        name, addr = _clean(name), _clean(addr)
+        if not addr:
+            if name:
+                dropped[0] += 1
+            continue
+        try:
+            a = Address(display_name=name, addr_spec=addr)
+            hdr = POLICY.header_factory("Cc", str(a))
+            if hdr.defects or len(hdr.addresses) != 1:
+                raise ValueError("bad address")
+        except Exception:
+            dropped[0] += 1
+            continue
+        if a.addr_spec.lower() in seen:
+            continue
+        seen.add(a.addr_spec.lower())
+        out.append(a)
+    return out
+
+
+def _author_address(author: str, seen: set[str], dropped: list[int]) -> list[Address]:
+    """The author is one mailbox: a From that parses as several (group syntax smuggled
+    into a display name) keeps only its trailing <addr-spec>, or nothing."""
+    probe = [0]
+    found = _addresses([author], set(seen), probe)
+    if len(found) == 1 and probe[0] == 0:
+        seen.add(found[0].addr_spec.lower())
+        return found
+    m = re.search(r"<([^<>\s]+)>\s*$", _clean(author))
+    if m:
+        found = _addresses([m.group(1)], seen, probe)
+        if len(found) == 1:
+            return found
+    if author.strip():
+        dropped[0] += 1
+    return []
+
+
+def _set(msg: EmailMessage, name: str, value) -> bool:
+    try:
+        msg[name] = value
+        return True
+    except Exception:
+        del msg[name]
+        return False
+
+
 def _message(patch, body: str, sender: str, date: datetime) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)
-    msg["From"] = sender
-    author = patch.author or ""
-    to = [author] if author else []
-    skip = {_addr(sender), _addr(author)}
-    cc, seen = [], set(skip)
-    for name, addr in getaddresses([patch.to or "", patch.cc or ""]):
-        if not addr or addr.lower() in seen:
-            continue
-        seen.add(addr.lower())
-        cc.append(str(Address(display_name=name, addr_spec=addr)) if name else addr)
-    if to:
-        msg["To"] = to[0]
-    if cc:
-        msg["Cc"] = ", ".join(cc)
-    subject = patch.raw_subject or patch.subject
+    sender = _clean(sender)
+    if not _set(msg, "From", sender):
+        sender = DEFAULT_FROM
+        msg["From"] = sender
+    dropped = [0]
+    seen = {_addr(sender)}
+    to = _author_address(patch.author or "", seen, dropped)
+    cc = _addresses([patch.to or "", patch.cc or ""], seen, dropped)
+    if to and not _set(msg, "To", to):
+        dropped[0] += len(to)
+    if cc and not _set(msg, "Cc", cc):
+        dropped[0] += len(cc)
+    subject = _clean(patch.raw_subject or patch.subject)
     if not subject.lower().startswith("re:"):
         subject = "Re: " + subject
-    msg["Subject"] = subject
+    _set(msg, "Subject", subject)
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = _message_id(patch, body, sender)
-    if patch.message_id:
-        msg["In-Reply-To"] = f"<{patch.message_id}>"
-        refs = [r for r in patch.references if r != patch.message_id] + [patch.message_id]
-        msg["References"] = " ".join(f"<{r}>" for r in refs)
+    mid = _clean(patch.message_id).replace(" ", "")
+    if mid:
+        refs = [_clean(r).replace(" ", "") for r in patch.references]
+        refs = [r for r in refs if r and r != mid] + [mid]
+        _set(msg, "In-Reply-To", f"<{mid}>")
+        _set(msg, "References", " ".join(f"<{r}>" for r in refs))
     msg["X-Mailer"] = f"cprlint {__version__}"
+    if dropped[0]:
+        n = dropped[0]
+        body = (f"[cprlint left out {n} address{'' if n == 1 else 'es'} of the patch's "
+                "From/To/Cc that it could not parse.]\n\n" + body)
     ascii_only = body.isascii()
     msg.set_content(body, charset="utf-8", cte="7bit" if ascii_only else "8bit")
     return msg
