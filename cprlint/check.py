@@ -17,16 +17,18 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
 
     settings = resolve(opts)
     job = load_job(opts, stdin=stdin)
-    chosen = select_rules(rules or load_rules(), settings.select, settings.ignore)
-    findings = run_rules(chosen, job.series, job.views, show_all=opts.show_all)
+    every = rules or load_rules()
+    chosen = select_rules(every, settings.select, settings.ignore)
+    findings = run_rules(chosen, job.series, job.views, show_all=opts.show_all,
+                         available=every)
     if job.mode == "files":
         for f in findings:          # no patch: the input is the file itself
             f.input_path = f.input_path or f.path
     findings = settings.filter(findings, job)
-    return findings, _summary(job, findings), settings
+    return findings, _summary(job, findings, every), settings
 
 
-def _summary(job, findings) -> Summary:
+def _summary(job, findings, rules) -> Summary:
     series = job.series
     reasons = Counter(s.reason for s in series.skipped_files)
     return Summary(
@@ -40,16 +42,6 @@ def _summary(job, findings) -> Summary:
         series=series,
         mode=job.mode,
         files_checked=len({hv.file_path for hv in job.views}) if job.mode == "files" else 0,
+        rules={r.id: r for r in rules},
     )
 
-
-def check_series(series, select=None, ignore=None, rules=None):
-    """Run rules on an already loaded Series (hunk mode); (findings, summary)."""
-    from .code.views import build_views
-    from .engine import load_rules, run_rules, select_rules
-    from .sources import Job
-
-    chosen = select_rules(rules or load_rules(), select, ignore)
-    views = build_views(series)
-    findings = run_rules(chosen, series, views)
-    return findings, _summary(Job(series, views), findings)

@@ -1,5 +1,6 @@
 """Load rules/*.toml, run their kinds over the code views, keep what the
-patch introduces, and turn candidates into located findings.
+patch introduces, and turn candidates into located findings; then run the
+``findings`` kinds (e.g. suppression use) over those findings.
 
 The engine knows rule *kinds* (cprlint.kinds); rule instances are data.
 """
@@ -157,21 +158,73 @@ def _finding(rule: Rule, cand: Candidate, series) -> Finding:
     )
 
 
-def run_rules(rules: list[Rule], series, views, show_all: bool = False) -> list[Finding]:
+@dataclass
+class FindingsContext:
+    """What a ``findings`` kind is given besides the findings themselves."""
+
+    suppressions: list          # suppressions.Suppression the patches add
+    known: frozenset[str]       # ids of every rule the run knows (selected or not)
+    judged: frozenset[str]      # ids whose findings were looked for in this run
+
+
+def run_rules(rules: list[Rule], series, views, show_all: bool = False,
+              available: list[Rule] | None = None) -> list[Finding]:
     """Run every rule; keep image-kind findings only where the patch introduces them
-    (``show_all``: the others too, once each, marked ``preexisting``)."""
+    (``show_all``: the others too, once each, marked ``preexisting``).
+
+    ``findings`` kinds run last, on what the others found.  ``available`` is
+    every rule the selection was made from (default: ``rules``): it gives
+    the known rule ids, and a rule a suppression names is run for the
+    post-pass even when it is not selected (its findings are not returned)."""
+    available = list(available) if available is not None else list(rules)
     by_patch: dict[int, list] = defaultdict(list)
     for hv in views:
         by_patch[hv.patch_index].append(hv)
-    findings: list[Finding] = []
     shown: set[tuple] = set()     # (rule, file, key) reported: pre-existing ones once (--all)
+    main = [r for r in rules if r.scope != "findings"]
+    post = [r for r in rules if r.scope == "findings"]
+    findings = _run_all(main, series, views, by_patch, show_all, shown)
+    if post:
+        findings += _post_pass(post, main, available, series, views, by_patch, show_all,
+                               findings)
+    findings.sort(key=Finding.sort_key)
+    return _dedupe(findings)
+
+
+def _run_all(rules, series, views, by_patch, show_all, shown) -> list[Finding]:
+    findings: list[Finding] = []
     for rule in rules:
         try:
             _run_rule(rule, series, views, by_patch, show_all, shown, findings)
         except KindError as exc:   # a rule's parameters compiled lazily, e.g. a bad regex
             raise RuleError(f"{rule.path}: {exc}") from None
-    findings.sort(key=Finding.sort_key)
-    return _dedupe(findings)
+    return findings
+
+
+def _post_pass(post, main, available, series, views, by_patch, show_all,
+               findings) -> list[Finding]:
+    """The ``findings`` kinds, on the findings of ``main`` and on those of the
+    rules the added suppressions name that ``main`` left out."""
+    from .suppressions import collect
+
+    patch_views = [hv for hv in views if hv.patch_index is not None]
+    sups = [s for s in collect(patch_views) if s.added]
+    ran = {r.id for r in main}
+    extra = [r for r in available if r.scope != "findings" and r.id not in ran
+             and any(r.id in s.codes for s in sups)]
+    seen = findings + _run_all(extra, series, views, by_patch, show_all, set()) \
+        if extra else findings
+    context = FindingsContext(
+        suppressions=sups, known=frozenset(r.id for r in available) | {r.id for r in post},
+        judged=frozenset(ran | {r.id for r in extra}))
+    out: list[Finding] = []
+    for rule in post:
+        try:
+            for cand in rule.kind.check_findings(series, patch_views, seen, context):
+                out.append(_finding(rule, cand, series))
+        except KindError as exc:
+            raise RuleError(f"{rule.path}: {exc}") from None
+    return out
 
 
 def _run_rule(rule, series, views, by_patch, show_all, shown, findings) -> None:

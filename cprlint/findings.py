@@ -16,10 +16,6 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-def lower_severity(severity: str) -> str:
-    return SEVERITIES[max(0, severity_rank(severity) - 1)]
-
-
 @dataclass
 class Candidate:
     """What a rule kind reports, before the engine turns it into a Finding.

@@ -16,9 +16,6 @@ import subprocess
 from .errors import InputError
 
 STAGED_LABEL = "git diff --cached"
-# kinds that judge a commit message: a staged diff has none (the commit-msg
-# hook checks the message)
-MESSAGE_KINDS = frozenset({"trailers"})
 SCISSORS = re.compile(r"^# -+ >8 -+$")
 
 
@@ -32,23 +29,51 @@ def git_command(files: list[str]) -> list[str]:
 
 def staged_diff(files: list[str], cwd: str | None = None) -> bytes:
     """The staged change of ``files`` (all staged files when empty), as a diff."""
-    try:
-        proc = subprocess.run(git_command(files), cwd=cwd, capture_output=True)
-    except OSError as exc:
-        raise InputError("git", f"cannot run git ({exc.strerror or exc})") from None
+    _in_repository(cwd)
+    proc = _git(git_command(files), cwd)
     if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError("git diff --cached", err[-1] if err else
-                         f"failed with exit code {proc.returncode}")
+        raise InputError(STAGED_LABEL, _git_error(proc))
     return proc.stdout
 
 
-def drop_message_rules(findings, summary):
-    """Findings of the rules that judge the commit message, removed."""
-    from .engine import load_rules
+def _git(cmd: list[str], cwd: str | None):
+    try:
+        return subprocess.run(cmd, cwd=cwd, capture_output=True)
+    except OSError as exc:
+        raise InputError("git", f"cannot run git ({exc.strerror or exc})") from None
 
-    kinds = {r.id: r.kind_name for r in load_rules()}
-    kept = [f for f in findings if kinds.get(f.rule) not in MESSAGE_KINDS]
+
+def _in_repository(cwd: str | None) -> None:
+    """An InputError unless ``cwd`` is inside a git work tree.  (Outside one,
+    `git diff --cached` prints its whole usage, not a reason.)"""
+    proc = _git(["git", "rev-parse", "--show-toplevel"], cwd)
+    if proc.returncode != 0:
+        raise InputError(STAGED_LABEL, "not inside a git repository (the hook checks "
+                                       "the staged change of a git work tree)")
+
+
+def _git_error(proc) -> str:
+    """The reason git gives: its first ``fatal:``/``error:`` line, else its
+    last line, else the exit code."""
+    err = [ln.strip() for ln in proc.stderr.decode("utf-8", "replace").splitlines()
+           if ln.strip()]
+    for ln in err:
+        if ln.startswith(("fatal:", "error:")):
+            return ln
+    return err[-1] if err else f"failed with exit code {proc.returncode}"
+
+
+def reads_commit_message(rule) -> bool:
+    """The rule judges the commit message (its kind says so)."""
+    return bool(getattr(rule.kind, "reads_commit_message", False))
+
+
+def drop_message_rules(findings, summary):
+    """Findings of the rules that judge the commit message, removed: a
+    staged diff has no message (the commit-msg hook checks it)."""
+    rules = summary.rules
+    kept = [f for f in findings
+            if f.rule not in rules or not reads_commit_message(rules[f.rule])]
     summary.findings = kept
     return kept
 
@@ -111,7 +136,3 @@ def message_series(path: str, text: str, author: str = ""):
               message_id="commit-msg@cprlint.invalid", message_id_synthesised=True)
     return Series(inputs=[path], patches=[p])
 
-
-def has_sign_off(series) -> bool:
-    return any(k.lower() == "signed-off-by" and v.strip()
-               for p in series.patches for k, v in p.trailers)

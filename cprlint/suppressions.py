@@ -10,8 +10,9 @@ ids, comma-separated, and may give a reason after them::
 
 It silences a finding of a named rule on the comment's own line(s), or, when
 the comment stands alone on its line(s), on the line just below it.
-Unknown ids (CPL002) and suppressions that silence nothing (CPL001) are
-reported by the ``suppression`` rule kind, for suppressions the patch adds.
+Unknown ids and suppressions that silence nothing are reported by the
+``suppression_use`` rule kind, for suppressions the patch adds, after the
+other rules have run (the engine's post-pass).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Suppression:
     end_line: int
     codes: tuple[str, ...]
     covers: frozenset[int]    # file lines whose findings it silences
-    added: bool               # the patch adds it (or a whole file is checked)
+    added: bool               # the patch adds it (or a file is checked as it is)
     function: str
     patch_index: int | None
     view: object              # the CodeView it was read from
@@ -83,7 +84,11 @@ def collect(views) -> list[Suppression]:
                 covers.add(c.end_line + 1)
             # the lines of the directive itself, not a long reason below it
             directive_line = c.line + c.text[:DIRECTIVE.search(c.text).start()].count("\n")
-            added = view.whole_file or directive_line in view.changed
+            # a whole file after a patch (full mode) holds the tree's own
+            # suppressions too: only its changed lines are the patch's; a C
+            # file checked as it is (no patch) is all "added"
+            added = directive_line in view.changed or \
+                (view.whole_file and view.patch_index is None)
             out.append(Suppression(view.path, c.line, c.end_line, codes, frozenset(covers),
                                    added, c.function or view.section, patch_index, view,
                                    text))

@@ -29,3 +29,24 @@ def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None):
     env.pop("CPRLINT_DEBUG", None)
     return subprocess.run(cmd + list(args), input=stdin, capture_output=True,
                           cwd=cwd, env=env, timeout=60)
+
+
+
+_NO_TREE: list[str] = []
+
+
+def check_text(text: str, select=None, rules=None):
+    """``text`` (a patch or mbox) through the same pipeline as `cprlint check -`
+    (run_check: load_job, rules, configuration filter and suppressions), with
+    no configuration and no base tree (cwd: an empty directory outside any git
+    work tree).  Returns the findings."""
+    import io
+    import tempfile
+
+    from cprlint.check import run_check
+    from cprlint.options import CheckOptions
+
+    if not _NO_TREE:
+        _NO_TREE.append(tempfile.mkdtemp(prefix="cprlint-no-tree-"))
+    opts = CheckOptions(paths=["-"], isolated=True, select=select, cwd=_NO_TREE[0])
+    return run_check(opts, stdin=io.BytesIO(text.encode()), rules=rules)[0]

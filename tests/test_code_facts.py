@@ -6,14 +6,15 @@ import re
 
 import pytest
 
-from cprlint.code.views import facts_for_fragment, view_of_file
+from cprlint.code.views import facts_for_fragment
+from cprlint.code.whole import whole_view
 
 from test_code_helpers import fixture
 
 
 @pytest.fixture(scope="module")
 def view():
-    return view_of_file("migration/sample.c", fixture("migration_sample.c"))
+    return whole_view("migration/sample.c", fixture("migration_sample.c"))
 
 
 def _calls(v, name):
@@ -129,7 +130,7 @@ def test_else_branch_exit_and_bare_return():
            "    vm_resume(s->vm_old_state);\n"
            "    return 0;\n"
            "    dead_code();\n}\n")
-    v = view_of_file("x.c", src)
+    v = whole_view("x.c", src)
     (vr,) = _calls(v, "vm_resume")
     assert [(e.cond, e.exit) for e in vr.early_exits] == [("!migration_block_activate(NULL)", "return")]
     (dead,) = _calls(v, "dead_code")
@@ -150,7 +151,7 @@ def _big_file() -> str:
 def test_whole_file_of_3900_lines_parses_cleanly():
     # speed is measured by bench/bench.py, not here; this checks the structure
     big = _big_file()
-    v = view_of_file("big.c", big)
+    v = whole_view("big.c", big)
     assert len(v.facts.functions) >= 160 and v.facts.error_count == 0
     names = [f.name for f in v.facts.functions]
     assert len(names) == len(set(names))

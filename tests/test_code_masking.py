@@ -5,7 +5,7 @@ import pytest
 from cprlint.code.fragments import parse_whole
 from cprlint.code.masking import (is_masked_while, load_macro_config, macro_name_at,
                                   mask, mask_text)
-from cprlint.code.views import view_of_file
+from cprlint.code.whole import whole_view
 
 
 def _same_shape(a: bytes, b: bytes) -> None:
@@ -27,7 +27,7 @@ def test_foreach_becomes_while_with_body():
     m = mask(src)
     _same_shape(src, m)
     assert b"    while         (dev, &s->devices, next) {" in m
-    v = view_of_file("migration/x.c", src.decode())
+    v = whole_view("migration/x.c", src.decode())
     assert v.facts.error_count == 0 and v.facts.missing_count == 0
     (call,) = v.facts.calls
     assert call.name == "migration_cleanup" and call.function == "f"
@@ -53,7 +53,7 @@ def test_with_lock_guard_and_empty_args():
     assert len(m) == len(src) and m.count("\n") == src.count("\n")
     name = "WITH_RCU_READ_LOCK_GUARD()"
     assert "    while" + " " * (len(name) - 8) + "(1) {" in m
-    v = view_of_file("x.c", src)
+    v = whole_view("x.c", src)
     assert v.facts.error_count == 0 and v.facts.missing_count == 0
     g1 = v.facts.calls[0].guards
     g2 = v.facts.calls[1].guards
@@ -71,7 +71,7 @@ def test_with_lock_guard_and_empty_args():
 def test_attribute_words_parse_clean(src):
     m = mask_text(src)
     assert len(m) == len(src) and m.count("\n") == src.count("\n")
-    v = view_of_file("x.c", src)
+    v = whole_view("x.c", src)
     assert v.facts.error_count == 0 and v.facts.missing_count == 0
     names = [f.name for f in v.facts.functions]
     assert names and all(n in ("migration_co_run", "migration_co_x", "f", "helper_g") for n in names)
@@ -86,7 +86,7 @@ def test_gnuc_printf_blanked_with_args():
 
 
 def test_coroutine_fn_blanked_static_kept():
-    v = view_of_file("x.c", "static void coroutine_fn co_f(void)\n{\n    g();\n}\n")
+    v = whole_view("x.c", "static void coroutine_fn co_f(void)\n{\n    g();\n}\n")
     (fn,) = v.facts.functions
     assert fn.name == "co_f" and fn.is_static
 
@@ -101,7 +101,7 @@ def test_unicode_offsets_kept():
     src = "/* Jos\u00e9 */\nvoid coroutine_fn f(void)\n{\n    g();\n}\n"
     m = mask_text(src)
     assert len(m.encode()) == len(src.encode())
-    v = view_of_file("x.c", src)
+    v = whole_view("x.c", src)
     assert v.facts.comments[0].text == "/* Jos\u00e9 */"
     assert v.facts.calls[0].line == 4
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cprlint.code.views import view_of_file
+from cprlint.code.whole import whole_view
 from cprlint.engine import load_rules
 from cprlint.kinds import KindError
 from cprlint.kinds.call_order import CallOrder
@@ -16,7 +16,7 @@ RULE = next(r for r in load_rules() if r.id == "CPR001")
 
 
 def _scan(src: str, path: str = "migration/cpr-order.c"):
-    return list(RULE.kind.scan(view_of_file(path, src)))
+    return list(RULE.kind.scan(whole_view(path, src)))
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,7 @@ def test_missing_half_needs_the_whole_file():
     from cprlint.code.model import CodeView
 
     text = fixture("cpr_order_whole.c")
-    whole = view_of_file("m.c", text)
+    whole = whole_view("m.c", text)
     hunk = CodeView(path="m.c", side="post", text=whole.text, first_line=1,
                     changed=frozenset(), input_lines={}, whole_file=False)
     hunk.facts = facts_for_fragment(whole.text, 1)
@@ -210,7 +210,7 @@ def _run_engine(pre: str, post: str):
 
     series = Series(patches=[Patch(subject="s", input_path="x.mbox")])
     hv = HunkViews(patch_index=0, file_path="m.c", hunk_index=0,
-                   post=view_of_file("m.c", post), pre=view_of_file("m.c", pre))
+                   post=whole_view("m.c", post), pre=whole_view("m.c", pre))
     return run_rules([RULE], series, [hv])
 
 
@@ -299,8 +299,6 @@ def _source_check(tmp_path, *args):
 
     from conftest import run_cli
 
-    if b"--source" not in run_cli("check", "--help").stdout:
-        pytest.skip("--source is not wired yet")
     tree = tmp_path / "tree"
     (tree / "migration").mkdir(parents=True)
     (tree / "migration" / "migration.c").write_text(_TREE_BASE)
@@ -317,8 +315,6 @@ def test_check_with_source_moving_the_stop_into_a_later_function(tmp_path):
     migration_connect(), which qmp_migrate() calls after the save."""
     doc = _source_check(tmp_path)
     got = [(f["function"], f["rule"]) for f in doc["findings"]]
-    if not got:
-        pytest.skip("--source accepted but whole-file views are not produced yet")
     assert got == [("qmp_migrate", "CPR001")], doc
     msg = doc["findings"][0]["message"]
     assert "migration_connect(s)" in msg and "which reaches migration_stop_vm" in msg
@@ -329,8 +325,6 @@ def test_check_with_source_tree_fixture_preexisting_missing_stop(tmp_path):
     so a patch that does not touch it is clean, and --all shows it."""
     from conftest import FIXTURES, run_cli
 
-    if b"--source" not in run_cli("check", "--help").stdout:
-        pytest.skip("--source is not wired yet")
     src = (FIXTURES / "tree" / "migration" / "migration.c").read_text()
     post = src.replace("    Error *local_err = NULL;\n\n    if (!migrate_prepare",
                        "    Error *local_err = NULL;\n\n    trace_qmp_migrate();\n"
@@ -346,8 +340,6 @@ def test_check_with_source_tree_fixture_preexisting_missing_stop(tmp_path):
     proc = run_cli("check", "--format", "json", "--select", "CPR001", "--all",
                    "--source", tree, str(patch))
     found = json.loads(proc.stdout)["findings"]
-    if not found:
-        pytest.skip("--all does not show pre-existing findings yet")
     (f,) = found
     assert f["function"] == "qmp_migrate" and f.get("preexisting") is True
     assert "with no VM stop" in f["message"]

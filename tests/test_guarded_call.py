@@ -3,11 +3,8 @@ would say when the gate may hide in code the hunk does not show."""
 
 from __future__ import annotations
 
-import io
-
-from cprlint.check import check_series
+from conftest import check_text
 from cprlint.engine import load_rules
-from cprlint.inputs.load import load_series
 
 MIG001 = [r for r in load_rules() if r.id == "MIG001"]
 
@@ -28,8 +25,7 @@ index 3c1a2b4..5d6e7f8 100644
 
 
 def _check(text: str):
-    series = load_series(["-"], stdin=io.BytesIO(text.encode()))
-    return check_series(series, rules=MIG001)[0]
+    return check_text(text, rules=MIG001)
 
 
 def test_unseen_helper_in_the_condition_is_a_note_not_a_warning():

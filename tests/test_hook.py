@@ -131,6 +131,20 @@ def test_hook_nothing_staged_and_not_a_repository(repo, tmp_path):
     err = proc.stderr.decode()
     assert proc.returncode == 2 and len(err.strip().splitlines()) == 1
     assert err.startswith("cprlint: git diff --cached: ") and "Traceback" not in err
+    # the reason, not the tail of git's usage text
+    assert "not inside a git repository" in err and "--output" not in err
+
+
+def test_hook_reports_gits_own_reason():
+    from types import SimpleNamespace
+
+    from cprlint.hook import _git_error
+
+    proc = SimpleNamespace(returncode=128, stderr=b"usage: git diff\n    --output <file>\n"
+                           b"warning: x\nfatal: bad revision 'HEAD'\nerror: later\n")
+    assert _git_error(proc) == "fatal: bad revision 'HEAD'"
+    assert _git_error(SimpleNamespace(returncode=1, stderr=b"a\nlast\n\n")) == "last"
+    assert _git_error(SimpleNamespace(returncode=3, stderr=b"")) == "failed with exit code 3"
 
 
 def test_hook_honours_suppressions_and_config(repo):
@@ -178,6 +192,29 @@ def test_commit_msg_someone_elses_sign_off(tmp_path):
     proc = commit_msg(tmp_path, str(msg))
     out = proc.stdout.decode()
     assert proc.returncode == 1 and "SER003" in out and "Ada <ada@example.org>" in out
+
+
+def test_commit_msg_without_a_git_identity(tmp_path):
+    # no author known: the sign-off rule judges the message alone, even a
+    # subject line alone; any Signed-off-by will do
+    env = git_env(tmp_path)
+    for k in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "EMAIL"):
+        env.pop(k, None)
+    env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="user.useConfigOnly",
+               GIT_CONFIG_VALUE_0="true")
+    exe = Path(sys.executable).with_name("cprlint")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "cprlint"]
+    msg = tmp_path / "MSG"
+    for text, code in (("migration: x\n", 1), ("migration: x\n\nBody.\n", 1),
+                       ("migration: x\n\nSigned-off-by: Bob <bob@example.org>\n", 0)):
+        msg.write_text(text)
+        proc = subprocess.run(cmd + ["commit-msg", "--isolated", str(msg)], cwd=tmp_path,
+                              env=env, capture_output=True, timeout=60)
+        out = proc.stdout.decode()
+        assert proc.returncode == code, (text, out, proc.stderr)
+        if code:
+            assert "SER003" in out and "no Signed-off-by at all" in out
+            assert len(out.strip().splitlines()) == 1
 
 
 def test_commit_msg_missing_file(tmp_path):

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
-from cprlint.check import check_series
+from conftest import check_text
 from cprlint.engine import load_rules
-from cprlint.inputs.load import load_series
 
 RULES = {r.id: r for r in load_rules()}
 
@@ -21,12 +18,8 @@ def _mail(n: int, total: int, subject: str, diff: str, trailers: str = "",
             f"{diff}-- \n2.47.0\n\n")
 
 
-def _run(rule_id: str, text: str, base_defines=None):
-    series = load_series(["-"], stdin=io.BytesIO(text.encode()))
-    if base_defines is not None:
-        series.base_defines = base_defines
-    findings, _ = check_series(series, rules=[RULES[rule_id]])
-    return findings
+def _run(rule_id: str, text: str):
+    return check_text(text, rules=[RULES[rule_id]])
 
 
 def _hunk(path: str, start: int, section: str, body: str) -> str:
@@ -59,9 +52,20 @@ def test_enum_constant_added_in_an_enum_body_hunk_later():
     assert "enum constant `MIG_MODE_CPR_EXEC`" in f.message and "2/2" in f.message
 
 
-def test_base_tree_knowledge_wins():
+def test_base_tree_knowledge_wins(monkeypatch):
+    # a series that carries base-tree knowledge (series.base_defines)
+    import cprlint.sources as sources
+
+    load_job = sources.load_job
+
+    def with_base(opts, stdin=None):
+        job = load_job(opts, stdin=stdin)
+        job.series.base_defines = lambda n: n == "MIG_MODE_CPR_EXEC"
+        return job
+
+    monkeypatch.setattr(sources, "load_job", with_base)
     text = _mail(1, 2, "use", _USE_ENUM) + _mail(2, 2, "define", _DEF_ENUM)
-    assert _run("SER002", text, base_defines=lambda n: n == "MIG_MODE_CPR_EXEC") == []
+    assert _run("SER002", text) == []
 
 
 def test_definition_first_is_fine():

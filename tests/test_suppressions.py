@@ -142,3 +142,71 @@ def test_parse_directive():
     assert parse_directive("// CPRLINT:disable=mig001,cpr001 -- x")[0] == ("MIG001", "CPR001")
     assert parse_directive("/* cprlint is nice */") is None
     assert parse_directive("/* cprlint: disable= */") is None
+
+
+# -- with a base tree: whole files, the tree's own suppressions in view ----------
+
+_TREE_FILE = """\
+static void helper(void)
+{
+    /* cprlint: disable=MIG001 -- an old, stale suppression */
+    foo();
+    bar(); /* cprlint: disable=MIG01 */
+}
+
+static void other(void)
+{
+    a();
+    b();
+}
+"""
+
+
+def _tree_patch(tmp_path, added: str) -> str:
+    """A tree holding _TREE_FILE and a patch adding ``added`` to other()."""
+    import difflib
+    import subprocess
+
+    tree = tmp_path / "src"
+    (tree / "migration").mkdir(parents=True)
+    path = tree / "migration" / "m.c"
+    path.write_text(_TREE_FILE)
+    post = _TREE_FILE.replace("    b();\n}\n", "    b();\n" + added + "}\n")
+    blob = subprocess.run(["git", "hash-object", str(path)], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    diff = "".join(difflib.unified_diff(_TREE_FILE.splitlines(True), post.splitlines(True),
+                                        "a/migration/m.c", "b/migration/m.c", n=3))
+    return (f"diff --git a/migration/m.c b/migration/m.c\nindex {blob[:7]}..1234567 100644\n"
+            + diff)
+
+
+def test_a_base_trees_own_suppressions_are_not_the_patchs(tmp_path):
+    # the tree's stale and mistyped suppressions are in the whole-file view,
+    # but the patch only adds c(): nothing to report
+    text = _tree_patch(tmp_path, "    c();\n")
+    assert run(text, source=str(tmp_path / "src"), cwd=str(tmp_path)) == []
+    assert run(text, cwd=str(tmp_path)) == []          # hunk mode agrees
+    # a suppression the patch adds is still judged, on its line
+    text = _tree_patch(tmp_path / "2", "    /* cprlint: disable=MIG01 */\n    c();\n")
+    assert run(text, source=str(tmp_path / "2" / "src"), cwd=str(tmp_path)) == \
+        [("CPL002", 12)]
+
+
+def test_the_post_pass_judges_with_the_rules_of_the_run():
+    # the suppression kinds get the run's findings and rules (run_check's
+    # rules=), they load and run nothing themselves
+    from cprlint.engine import load_rules
+
+    rules = {r.id: r for r in load_rules()}
+    text = patch("+        /* cprlint: disable=MIG001 */\n", "+        trace_x();\n")
+    o = CheckOptions(paths=["-"], isolated=True)
+
+    def got(*ids):
+        findings, summary, _ = run_check(o, stdin=io.BytesIO(text.encode()),
+                                         rules=[rules[i] for i in ids])
+        assert sorted(summary.rules) == sorted(ids)
+        return sorted((f.rule, f.line) for f in findings)
+
+    assert got("CPL001", "CPL002", "MIG001") == [("CPL001", 1387)]
+    # a run that does not know MIG001: an unknown id, and nothing to judge
+    assert got("CPL001", "CPL002") == [("CPL002", 1387)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..inputs.series import FileDiff, Hunk, Series
 from .facts import build_facts
-from .fragments import parse_fragment, parse_whole
+from .fragments import parse_fragment
 from .model import CodeView, Facts, HunkViews
 
 
@@ -58,16 +58,3 @@ def build_views(series: Series) -> list[HunkViews]:
             out.extend(views_of_file_diff(pi, fd))
     return out
 
-
-def view_of_file(path: str, text: str) -> CodeView:
-    """A whole-file view (post side, line n maps to input line n)."""
-    if text.endswith("\n"):
-        body = text[:-1]
-    else:
-        body = text
-    n = body.count("\n") + 1 if body else 0
-    view = CodeView(path=path, side="post", text=body, first_line=1, changed=frozenset(),
-                    input_lines={i: i for i in range(1, n + 1)}, whole_file=True)
-    if body:
-        view.facts = build_facts(parse_whole(text), 1, "", frozenset())
-    return view

@@ -3,12 +3,23 @@
 A kind is a class registered under a name used by ``kind = "..."`` in a
 rule's TOML file.  Its constructor receives the rule's ``[params]`` table.
 
-Two scopes:
+Three scopes:
   * ``scope = "image"``: ``scan(view)`` is called on every post-image *and*
     pre-image view of every C hunk; the engine keeps post candidates that
     the pre-image does not explain (see findings.Candidate).
   * ``scope = "series"``: ``check_series(series, views)`` sees the whole
     series at once (views: list of HunkViews, all patches).
+  * ``scope = "findings"``: ``check_findings(series, views, findings,
+    context)`` runs after the other two, on the findings they produced
+    (before suppressions are applied); ``context`` is an
+    engine.FindingsContext (the suppressions the patch adds, the known rule
+    ids).
+
+A kind that judges the commit message rather than the code sets
+``reads_commit_message = True``: a staged diff (``cprlint hook``) has no
+message, and ``cprlint commit-msg`` has nothing else.
+
+Helpers the kinds share live in ``cprlint.kinds.support``.
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ _REGISTRY = {
     "input_repair": "cprlint.kinds.input_repair:InputRepair",
     "bisect_order": "cprlint.kinds.bisect_order:BisectOrder",
     "trailers": "cprlint.kinds.trailers:Trailers",
-    "suppression": "cprlint.kinds.suppression:Suppression",
+    "suppression_use": "cprlint.kinds.suppression_use:SuppressionUse",
 }
 
 
@@ -36,6 +47,7 @@ class KindError(ValueError):
 class Kind:
     name: ClassVar[str] = ""
     scope: ClassVar[str] = "image"
+    reads_commit_message: ClassVar[bool] = False
     # parameter name -> (python type, required)
     params_spec: ClassVar[dict[str, tuple[type, bool]]] = {}
 
@@ -60,6 +72,9 @@ class Kind:
         return ()
 
     def check_series(self, series, views) -> Iterable:  # series kinds
+        return ()
+
+    def check_findings(self, series, views, findings, context) -> Iterable:  # findings kinds
         return ()
 
 

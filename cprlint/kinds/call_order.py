@@ -16,7 +16,8 @@ patterns.  Three findings:
   callee called before it) nor by every caller in the same file before the
   call (and not after it either: that is an ``order``/``cross`` finding).
 
-CPR001 uses it for: stop the VM -> SETUP notifiers -> cpr_state_save().
+For example, rules/CPR001.toml uses it for: stop the VM -> SETUP notifiers ->
+cpr_state_save().
 
 Each finding fills ``problem`` and ``fix`` from ``cases.<case>`` templates
 (rule parameters), so the rule's message reads ``{function}() {problem} ...
@@ -29,9 +30,9 @@ import re
 
 from ..findings import Candidate
 from . import Kind, KindError
-from .callgraph import CallGraph
-from .calls import on_exclusive_branches, patterns
-from .conditions import holds_on_path, negate, split_top, strip_parens
+from .support.callgraph import CallGraph
+from .support.calls import on_exclusive_branches, patterns
+from .support.conditions import holds_on_path, negate, split_top, strip_parens
 
 _DEFAULT_CASES = {
     "order": {

@@ -2,8 +2,9 @@
 successful gate call (an enclosing condition on the gate's result, or an
 earlier early exit taken when the gate fails).
 
-MIG001 uses it for "resume the source only after migration_block_activate()
-succeeded".  Everything rule-specific is a parameter.
+For example, rules/MIG001.toml uses it for "resume the source only after
+migration_block_activate() succeeded".  Everything rule-specific is a
+parameter.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import re
 
 from ..findings import Candidate
 from . import Kind
-from .calls import patterns
-from .conditions import holds_on_path, negate, split_top, strip_parens
+from .support.calls import patterns
+from .support.conditions import holds_on_path, negate, split_top, strip_parens
 
 
 class GuardedCall(Kind):

@@ -6,8 +6,8 @@
   the names match loosely (case, accents, punctuation, word order), and a
   From: rewritten by the list ("X via Qemu-devel <qemu-devel@nongnu.org>")
   is matched by name only.
-* ``none``: no author is known (a commit message alone) and the patch has
-  no Signed-off-by at all.
+* ``none``: no author is known (a commit message alone, even a subject
+  line alone) and the patch has no Signed-off-by at all.
 * ``codev``: a ``Co-developed-by: X`` that no ``Signed-off-by`` of X follows.
 
 A cover letter's trailers never count for a patch.  Patches reconstructed
@@ -70,6 +70,7 @@ class _Fields(dict):
 class Trailers(Kind):
     name = "trailers"
     scope = "series"
+    reads_commit_message = True
     params_spec = {
         "signoff": (str, False),           # the sign-off trailer, default Signed-off-by
         "codeveloped": (str, False),       # default Co-developed-by
@@ -124,7 +125,9 @@ class Trailers(Kind):
             block = next((ln for ln in lines if ln is not None), None)
             from_line = getattr(p, "author_line", None) or p.input_line
             if not (p.author and "@" in p.author):
-                if not sobs and p.commit_message.strip():   # a commit message alone
+                # a commit message alone (no diff, e.g. `cprlint commit-msg`
+                # without a git identity), or a bare diff with a message
+                if not sobs and (p.commit_message.strip() or not p.files):
                     yield self._cand(p, k, "none", block or from_line, ("none",), {})
             else:
                 author = self._person(p.author)

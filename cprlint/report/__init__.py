@@ -20,6 +20,8 @@ class Summary:
                                     # letter or the patches without findings (email)
     mode: str = "hunk"              # "hunk" (mail alone), "full" (base tree), "files"
     files_checked: int = 0          # C files read as they are (files mode)
+    rules: dict = field(default_factory=dict)   # id -> engine.Rule, every rule the run
+                                                # knew, in file order (rule metadata)
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SEVERITIES}

@@ -1,5 +1,6 @@
-"""What the CI formats say about the tool and its rules: version, home page,
-rule metadata from rules/*.toml.  Imported only by the formats that need it."""
+"""What the CI formats say about the tool: version, home page.  (The rules'
+metadata comes with the run, in Summary.rules.)  Imported only by the
+formats that need it."""
 
 from __future__ import annotations
 
@@ -28,17 +29,6 @@ def project_url() -> str | None:
             return urls[label]
     home = meta.get("Home-page")
     return home.strip() if home and home.strip().upper() != "UNKNOWN" else None
-
-
-def rules_by_id() -> dict:
-    """Rule objects by id, in file order; {} if the rules cannot be loaded
-    (the check itself would have failed first)."""
-    from ..engine import RuleError, load_rules
-
-    try:
-        return {r.id: r for r in load_rules()}
-    except RuleError:
-        return {}
 
 
 def version() -> str:

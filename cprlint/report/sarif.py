@@ -14,7 +14,7 @@ import json
 from collections import Counter
 
 from ..findings import Finding
-from ._meta import TOOL, project_url, rules_by_id, version
+from ._meta import TOOL, project_url, version
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -97,7 +97,7 @@ def _result(f: Finding, rule_index: int | None, seen: Counter) -> dict:
 
 def render_sarif(findings: list[Finding], summary, opts=None) -> str:
     url = project_url()
-    rules = rules_by_id()
+    rules = getattr(summary, "rules", None) or {}
     descriptors, index = [], {}
     for rid, rule in rules.items():
         index[rid] = len(descriptors)

@@ -1,0 +1,1 @@
+"""Helpers the kinds share (call patterns, condition text, call graph); no kinds."""
