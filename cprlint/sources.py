@@ -88,6 +88,8 @@ def _series_job(series, base, opts: CheckOptions) -> Job:
     from .progress import Progress
 
     replay = replay_series(series, base)
+    # series rules ask whether a name exists in the tree the series applies to
+    series.base_defines = base.has_name
     views = []
     bar = Progress(len(replay.steps), "parsing", opts.progress)
     for step in replay.steps:

@@ -7,6 +7,8 @@ Paths come from mails: absolute paths and '..' components are refused.
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 
 from .git import run_git
 
@@ -34,12 +36,51 @@ def safe_path(path: str) -> str | None:
     return path
 
 
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_C_GLOBS = ["*.c", "*.h", "*.c.inc", "*.h.inc"]
+
+
+def _grep_words(args: list[str], cwd: str, names: set[str],
+                rev: str | None = None) -> set[str] | None:
+    """The ``names`` that occur as whole words in the tree's C sources, with
+    one ``git grep`` (names come from mails: each is passed after ``-e`` and
+    must be an identifier).  None when git cannot answer."""
+    names = {n for n in names if _NAME.match(n)}
+    if not names:
+        return set()
+    pats = [a for n in sorted(names) for a in ("-e", n)]
+    cmd = ["git", "grep", "-h", "-o", "-w", "-F", "-I", *args, *pats,
+           *([rev] if rev else []), "--", *_C_GLOBS]
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=120,
+                              env=dict(os.environ, GIT_PAGER="cat", LC_ALL="C"))
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode not in (0, 1):
+        return None
+    found = {ln.rsplit(":", 1)[-1] for ln in proc.stdout.decode("ascii", "replace").split()}
+    return found & names
+
+
 class BaseTree:
     label = ""
 
     def read(self, path: str) -> bytes | None:
         """The file's bytes, or None when the tree has no such (safe) path."""
         raise NotImplementedError
+
+    def names_present(self, names: set[str]) -> set[str] | None:
+        """Which of ``names`` appear anywhere in the tree's C sources (None:
+        cannot tell, so callers must assume they all do)."""
+        return None
+
+    def has_name(self, name: str) -> bool:
+        """One name at a time, cached; unknown counts as present."""
+        cache = self.__dict__.setdefault("_names_cache", {})
+        if name not in cache:
+            found = self.names_present({name})
+            cache[name] = True if found is None else name in found
+        return cache[name]
 
 
 class DirTree(BaseTree):
@@ -61,6 +102,9 @@ class DirTree(BaseTree):
             return None
         return data if len(data) <= MAX_FILE_BYTES else None
 
+    def names_present(self, names: set[str]) -> set[str] | None:
+        return _grep_words(["--no-index"], self.root, names)
+
 
 class GitTree(BaseTree):
     """Files at one commit of a repository, read with ``git cat-file``."""
@@ -76,4 +120,7 @@ class GitTree(BaseTree):
             return run_git(["cat-file", "blob", f"{self.commit}:{rel}"], self.repo, self.label)
         except Exception:
             return None
+
+    def names_present(self, names: set[str]) -> set[str] | None:
+        return _grep_words([], self.repo, names, rev=self.commit)
 

@@ -23,12 +23,18 @@ class ForwardReference(Kind):
         "ignore_names": (list, False),
         "introduced": (str, True),      # {detail} text: a later patch adds the name
         "changed": (str, False),        # {detail} text: a later patch changes its body
+        "absent": (str, False),         # {detail} text: named as a call, found nowhere
+        "absent_pattern": (str, False), # regex, one group: the names checked for "absent"
     }
 
     def __init__(self, params):
         super().__init__(params)
         self.name_res = [re.compile(p) for p in params["name_patterns"]]
         self.ignore = set(params.get("ignore_names", []))
+
+    def _absent_names(self, text: str) -> set[str]:
+        pat = self.params.get("absent_pattern")
+        return set(re.findall(pat, text)) - self.ignore if pat else set()
 
     def _names(self, text: str) -> set[str]:
         out = set()
@@ -55,6 +61,12 @@ class ForwardReference(Kind):
                     introduced[name] = min(introduced.get(name, k), k)
             for ident in hv.pre.facts.identifiers:
                 existed[ident] = min(existed.get(ident, k), k)
+        seen_by: dict[str, int] = {}     # identifier -> first patch whose code shows it
+        for hv in views:
+            for view in (hv.pre, hv.post):
+                for ident in view.facts.identifiers:
+                    seen_by[ident] = min(seen_by.get(ident, hv.patch_index), hv.patch_index)
+        base_has = getattr(series, "base_defines", None)
         for hv in views:
             k = hv.patch_index
             for comment in hv.post.facts.comments:
@@ -68,6 +80,10 @@ class ForwardReference(Kind):
                         if name in reported:
                             continue
                         case, j = self._case(name, k, introduced, existed, changed_by)
+                        if case is None and base_has is not None and "absent" in self.params \
+                                and name in self._absent_names(text) \
+                                and seen_by.get(name, k + 1) > k and not base_has(name):
+                            case, j = "absent", k
                         if case is None:
                             continue
                         reported.add(name)
