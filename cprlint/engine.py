@@ -133,9 +133,24 @@ class _Fields(dict):
         return ""
 
 
+_UNKNOWN = "\0unknown-function\0"
+
+
+def _message(rule: Rule, fields: dict, line: int) -> str:
+    """The rule's template filled in, on one line.  Where the parse could not
+    name the function (e.g. a head split by #ifdef), templates written as
+    ``{function}()`` read "the function around line N" instead."""
+    text = " ".join(rule.message.format_map(fields).split())
+    if _UNKNOWN in text:
+        where = f"the function around line {line}"
+        text = text.replace(_UNKNOWN + "()", where).replace(_UNKNOWN, where)
+        text = text[:1].upper() + text[1:] if text.startswith("the function") else text
+    return text
+
+
 def _finding(rule: Rule, cand: Candidate, series) -> Finding:
     fields = _Fields(cand.fields)
-    fields.setdefault("function", cand.function or "(unknown function)")
+    fields.setdefault("function", cand.function or _UNKNOWN)
     fields.setdefault("line", str(cand.line))
     view = cand.view
     patch = None
@@ -151,7 +166,7 @@ def _finding(rule: Rule, cand: Candidate, series) -> Finding:
     return Finding(
         rule=rule.id, severity=cand.severity or rule.severity, title=rule.title,
         path=cand.path, line=cand.line, end_line=cand.end_line or cand.line,
-        function=cand.function, message=" ".join(rule.message.format_map(fields).split()),
+        function=cand.function, message=_message(rule, fields, cand.line),
         source=source, patch=patch,
         input_path=patch.input_path if patch else "", input_line=input_line,
         key=tuple(cand.key),

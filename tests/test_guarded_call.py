@@ -38,3 +38,18 @@ def test_known_predicates_in_the_condition_do_not_excuse_the_resume():
     text = HELPER_IN_CONDITION.replace(" && migration_source_can_resume(s)", "")
     [f] = _check(text)
     assert f.severity == "warning" and "hunk-local" in f.message
+
+
+def test_function_head_split_by_ifdef_is_named_by_its_line(tmp_path):
+    from conftest import run_cli
+
+    src = tmp_path / "migration.c"
+    src.write_text(
+        "#ifdef CONFIG_FOO\nstatic void migration_cleanup(MigrationState *s, int a)\n#else\n"
+        "static void migration_cleanup(MigrationState *s)\n#endif\n{\n"
+        "    if (!migration_has_failed(s)) {\n"
+        "        migration_call_notifiers(MIG_EVENT_DONE, NULL);\n"
+        "    } else {\n        vm_resume(s->vm_old_state);\n    }\n}\n")
+    out = run_cli("check", "--select", "MIG001", str(src)).stdout.decode()
+    assert "MIG001: The function around line 10 calls vm_resume" in out
+    assert "unknown" not in out
