@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -16,6 +16,19 @@ app = typer.Typer(
 )
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+# options shared by check, hook, compare and commit-msg
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="output format")]
+SelectOpt = Annotated[Optional[str], typer.Option(
+    "--select", help="only these rule codes or prefixes, comma-separated")]
+IgnoreOpt = Annotated[Optional[str], typer.Option(
+    "--ignore", help="skip these rule codes or prefixes, comma-separated")]
+ExtendSelectOpt = Annotated[Optional[str], typer.Option(
+    "--extend-select", help="add these rule codes or prefixes to the selection")]
+FailOnOpt = Annotated[Optional[str], typer.Option(
+    "--fail-on", help="lowest severity that makes the exit code 1 (default warning)")]
+ConfigOpt = Annotated[Optional[str], typer.Option("--config", help="configuration file")]
+IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="ignore configuration files")]
 
 
 def _codes(value: Optional[str]) -> Optional[list[str]]:
@@ -63,23 +76,19 @@ def check(
     paths: List[str] = typer.Argument(
         None, help="mbox, .patch, .eml, lore thread (.gz ok), '-' for stdin, "
                    "or C files and directories to audit as they are"),
-    fmt: str = typer.Option("text", "--format", "-f", help="output format"),
-    select: Optional[str] = typer.Option(
-        None, "--select", help="only these rule codes or prefixes, comma-separated"),
-    ignore: Optional[str] = typer.Option(
-        None, "--ignore", help="skip these rule codes or prefixes, comma-separated"),
-    extend_select: Optional[str] = typer.Option(
-        None, "--extend-select", help="add these rule codes or prefixes to the selection"),
-    fail_on: Optional[str] = typer.Option(
-        None, "--fail-on", help="lowest severity that makes the exit code 1 (default warning)"),
+    fmt: FormatOpt = "text",
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    extend_select: ExtendSelectOpt = None,
+    fail_on: FailOnOpt = None,
     source: Optional[str] = typer.Option(
         None, "--source", help="base tree (a QEMU checkout) the series applies to"),
     git_range: Optional[str] = typer.Option(
         None, "--git", help="check the commits A..B of the git repository here"),
     show_all: bool = typer.Option(
         False, "--all", help="also show findings the series did not introduce"),
-    config: Optional[str] = typer.Option(None, "--config", help="configuration file"),
-    isolated: bool = typer.Option(False, "--isolated", help="ignore configuration files"),
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
     mail_from: Optional[str] = typer.Option(
         None, "--from", help="From: of the review mails (--format email)"),
     progress: Optional[bool] = typer.Option(
@@ -113,7 +122,7 @@ def check(
 
 @app.command("rules")
 def rules_cmd(
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json"),
+    fmt: FormatOpt = "text",
 ) -> None:
     """List every rule: code, severity, title."""
     import json
@@ -160,13 +169,13 @@ def explain(rule_id: str = typer.Argument(..., help="a rule code, e.g. MIG001"))
 @app.command()
 def hook(
     files: List[str] = typer.Argument(None, help="staged files (pre-commit passes them)"),
-    fmt: str = typer.Option("text", "--format", "-f", help="output format"),
-    select: Optional[str] = typer.Option(None, "--select", help="only these rule codes or prefixes"),
-    ignore: Optional[str] = typer.Option(None, "--ignore", help="skip these rule codes or prefixes"),
-    extend_select: Optional[str] = typer.Option(None, "--extend-select", help="add these rules"),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="lowest failing severity"),
-    config: Optional[str] = typer.Option(None, "--config", help="configuration file"),
-    isolated: bool = typer.Option(False, "--isolated", help="ignore configuration files"),
+    fmt: FormatOpt = "text",
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    extend_select: ExtendSelectOpt = None,
+    fail_on: FailOnOpt = None,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
 ) -> None:
     """pre-commit: check the staged change (git diff --cached) of the given files."""
     import io
@@ -202,8 +211,8 @@ def hook(
 @app.command("commit-msg")
 def commit_msg(
     message_file: str = typer.Argument(..., help="the commit message file (.git/COMMIT_EDITMSG)"),
-    config: Optional[str] = typer.Option(None, "--config", help="configuration file"),
-    isolated: bool = typer.Option(False, "--isolated", help="ignore configuration files"),
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
 ) -> None:
     """pre-commit commit-msg stage: check the message rules of a single commit."""
     from .engine import fails
@@ -237,13 +246,13 @@ def commit_msg(
 def compare(
     v1: str = typer.Argument(..., help="the earlier version (mbox, patch, lore thread)"),
     v2: str = typer.Argument(..., help="the newer version"),
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json"),
-    select: Optional[str] = typer.Option(None, "--select", help="only these rule codes or prefixes"),
-    ignore: Optional[str] = typer.Option(None, "--ignore", help="skip these rule codes or prefixes"),
-    extend_select: Optional[str] = typer.Option(None, "--extend-select", help="add these rules"),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="lowest failing severity"),
-    config: Optional[str] = typer.Option(None, "--config", help="configuration file"),
-    isolated: bool = typer.Option(False, "--isolated", help="ignore configuration files"),
+    fmt: FormatOpt = "text",
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    extend_select: ExtendSelectOpt = None,
+    fail_on: FailOnOpt = None,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
 ) -> None:
     """Compare two versions of a series: findings fixed, still present, new in v2."""
     _check_choices(fmt, fail_on, formats=("text", "json"))
