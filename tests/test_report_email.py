@@ -221,3 +221,14 @@ def test_body_lines_starting_with_from_are_escaped_mboxrd(tmp_path):
     msgs = list(mailbox.mbox(str(path), create=False))
     assert len(msgs) == 1               # a one-patch series: no separate summary mail
     assert msgs[0]["In-Reply-To"] == "<p1@example.org>"
+
+
+def test_reply_to_a_patch_without_message_id_is_not_threaded_under_a_made_up_id(seed_path):
+    import email as _email
+
+    from conftest import run_cli
+
+    out = run_cli("check", "--format", "email", str(seed_path)).stdout
+    msg = _email.message_from_bytes(out.split(b"\n", 1)[1])
+    assert msg["In-Reply-To"] is None and msg["References"] is None
+    assert msg["Subject"] == "Re: your patch quoted from Andrey Drobyshev"

@@ -321,12 +321,17 @@ def _message(patch, body: str, sender: str, date: datetime) -> EmailMessage:
     if cc and not _set(msg, "Cc", cc):
         dropped[0] += len(cc)
     subject = _clean(patch.raw_subject or patch.subject)
+    if not subject:     # a patch rebuilt from a quoted reply without headers
+        who = _clean(patch.author)
+        subject = f"your patch{' quoted from ' + who if who else ''}"
     if not subject.lower().startswith("re:"):
         subject = "Re: " + subject
     _set(msg, "Subject", subject)
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = _message_id(patch, body, sender)
     mid = _clean(patch.message_id).replace(" ", "")
+    if getattr(patch, "message_id_synthesised", False):
+        mid = ""        # a made-up id threads under nothing: leave the reply unthreaded
     if mid:
         refs = [_clean(r).replace(" ", "") for r in patch.references]
         refs = [r for r in refs if r and r != mid] + [mid]
