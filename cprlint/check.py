@@ -12,7 +12,7 @@ from .report import Summary
 def run_check(opts: CheckOptions, stdin=None, rules=None):
     """Returns (findings, summary, settings)."""
     from .config import resolve
-    from .engine import load_rules, run_rules, select_rules
+    from .engine import blind_spots, load_rules, run_rules, select_rules
     from .sources import load_job
 
     settings = resolve(opts)
@@ -25,6 +25,8 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
         for f in findings:          # no patch: the input is the file itself
             f.input_path = f.input_path or f.path
     findings = settings.filter(findings, job)
+    if job.mode != "files":
+        job.notes.extend(blind_spots(chosen, job.series, job.views))
     return findings, _summary(job, findings, every), settings
 
 

@@ -206,6 +206,25 @@ def run_rules(rules: list[Rule], series, views, show_all: bool = False,
     return _dedupe(findings)
 
 
+def blind_spots(rules: list[Rule], series, views) -> list[str]:
+    """What the selected rules could not check from hunks alone, said once
+    per patch in the summary (never a finding): kinds that can tell offer
+    ``hunk_notes(view)``."""
+    notes: list[str] = []
+    for rule in rules:
+        hook = getattr(rule.kind, "hunk_notes", None)
+        if hook is None:
+            continue
+        for hv in views:
+            if hv.patch_index is None or hv.post.whole_file:
+                continue
+            for text in hook(hv.post):
+                note = f"{rule.id}, patch {series.patches[hv.patch_index].label()}: {text}"
+                if note not in notes:
+                    notes.append(note)
+    return notes
+
+
 def _run_all(rules, series, views, by_patch, show_all, shown) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:

@@ -88,7 +88,10 @@ def test_fixture_series_v1_findings_per_patch():
 def test_fixture_series_v2_is_clean():
     proc = run_cli("check", str(SERIES / "cpr-stop-v2.mbox"))
     assert proc.returncode == 0, proc.stdout.decode()
-    assert proc.stdout.decode().strip().startswith("cprlint: 0 findings in 3 patches")
+    lines = proc.stdout.decode().strip().splitlines()
+    assert lines[-1].startswith("cprlint: 0 findings in 3 patches")
+    # nothing but the summary and its notes (hunk mode cannot order the stop)
+    assert all(ln.startswith("cprlint: ") for ln in lines)
 
 
 def test_text_output_names_rule_line_source_and_patch():
@@ -206,3 +209,20 @@ def test_files_mode_summary_counts_files():
     assert doc["summary"]["mode"] == "files" and doc["summary"]["files_checked"] == 2
     text = run_cli("check", str(FIXTURES / "tree" / "migration")).stdout.decode()
     assert text.rstrip().splitlines()[-1].endswith("in 2 files")
+
+
+def test_hunk_mode_says_what_it_could_not_order(seed_path):
+    # the seed's stop is added where no cpr_state_save() is in view: not a
+    # finding (the order is right), but the summary says it was not checked
+    rc, doc = _json(str(seed_path))
+    assert "CPR001" not in _by_rule(doc)
+    notes = doc["summary"]["notes"]
+    assert len(notes) == 1 and notes[0].startswith("CPR001, patch 1/1: migration/migration.c:")
+    assert "migration_stop_vm" in notes[0] and "--source" in notes[0]
+
+
+def test_no_blind_spot_note_with_the_whole_tree():
+    from conftest import FIXTURES
+
+    rc, doc = _json(str(SERIES / "cpr-stop-v2.mbox"), "--source", str(FIXTURES / "tree"))
+    assert rc == 0 and doc["summary"]["notes"] == []

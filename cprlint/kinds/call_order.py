@@ -68,6 +68,8 @@ class CallOrder(Kind):
         "mode_functions": (list, False),   # regexes: functions that only run in the mode
         "entry_points": (list, False),     # regexes: functions called from outside the file
         "cases": (dict, False),            # {order|cross|missing = {problem, fix}} templates
+        "hunk_note": (str, False),         # summary note: a step added where the last
+                                           # step is not visible (hunk mode)
         "after_steps": (list, False),      # report only calls placed after these steps
                                            # (default: after any later step)
     }
@@ -139,6 +141,24 @@ class CallOrder(Kind):
         return out
 
     # --- scan -------------------------------------------------------------
+    def hunk_notes(self, view):
+        """A step the patch adds in a hunk that does not show the last step:
+        its order could not be checked, and the summary says so."""
+        template = self.params.get("hunk_note")
+        if not template:
+            return
+        last = len(self.steps) - 1
+        steps = [(c, self._step_of(c)) for c in view.facts.calls]
+        if any(st and st[0] == last for _, st in steps):
+            return                      # the last step is in view: scan() judged it
+        for call, st in steps:
+            if st and call.line in view.changed:
+                yield template.format_map({
+                    "call": call.text, "step": st[1], "path": view.path, "line": call.line,
+                    "function": call.function or view.section or "this function",
+                    "last": self.steps[last][1],
+                })
+
     def scan(self, view):
         graph = CallGraph(view)
         for fn in list(graph.calls):

@@ -39,7 +39,7 @@ def render_text(findings: list[Finding], summary, opts=None) -> str:
     else:
         scope = _plural(summary.patches, "patch", "patches")
         if getattr(summary, "mode", "hunk") == "hunk" and summary.patches:
-            scope += " (hunk mode: --source DIR gives whole functions)"
+            scope += " (hunk mode)"
     line = f"cprlint: {parts[0]} in {scope}"
     extra = []
     if summary.replies_skipped:
@@ -49,8 +49,8 @@ def render_text(findings: list[Finding], summary, opts=None) -> str:
         extra.append(f"{_plural(summary.files_skipped, 'file')} skipped ({detail})")
     if extra:
         line += "; " + "; ".join(extra)
-    out.append(line)
     out.extend(f"cprlint: note: {n}" for n in summary.notes)
+    out.append(line)      # the summary line comes last, as a compiler's does
     return "\n".join(out) + "\n"
 
 
