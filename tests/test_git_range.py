@@ -77,7 +77,8 @@ def test_errors_are_one_line(tmp_path):
     not_repo.mkdir()
     assert "git:a..b" in _error(not_repo, "--git", "a..b")
     repo = _scratch(tmp_path)
-    assert "git:nope..HEAD" in _error(repo, "--git", "nope..HEAD")
+    err = _error(repo, "--git", "nope..HEAD")
+    assert "git:nope..HEAD" in err and "'nope' is not a commit" in err
     assert "A..B" in _error(repo, "--git", "HEAD")
     assert "A..B" in _error(repo, "--git", "base...HEAD")
     assert "not a revision" in _error(repo, "--git", "--output=x..HEAD")

@@ -52,8 +52,11 @@ def split_range(spec: str) -> tuple[str, str]:
 
 
 def resolve_commit(repo: str, rev: str, what: str) -> str:
-    out = run_git(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"],
-                  repo, what)
+    try:
+        out = run_git(["rev-parse", "--verify", "--quiet", "--end-of-options",
+                       rev + "^{commit}"], repo, what)
+    except InputError:      # --quiet: git says nothing, so say what went wrong
+        raise InputError(what, f"'{rev}' is not a commit in {repo}") from None
     return out.decode().strip()
 
 
