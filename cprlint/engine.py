@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import SEVERITIES, Candidate, Finding, severity_rank
-from .kinds import Kind, KindError, load_kind
+from .kinds import Fields, Kind, KindError, load_kind
 
 try:  # Python 3.11+
     import tomllib
@@ -128,11 +128,6 @@ def select_rules(rules: list[Rule], select: list[str] | None, ignore: list[str] 
     return [r for r in out if not any(r.id.startswith(c) for c in ignore or ())]
 
 
-class _Fields(dict):
-    def __missing__(self, key):  # a kind that leaves a field empty never crashes a run
-        return ""
-
-
 _UNKNOWN = "\0unknown-function\0"
 
 
@@ -149,7 +144,7 @@ def _message(rule: Rule, fields: dict, line: int) -> str:
 
 
 def _finding(rule: Rule, cand: Candidate, series) -> Finding:
-    fields = _Fields(cand.fields)
+    fields = Fields(cand.fields)
     fields.setdefault("function", cand.function or _UNKNOWN)
     fields.setdefault("line", str(cand.line))
     view = cand.view

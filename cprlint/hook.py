@@ -9,7 +9,6 @@ file into a one-patch series for the rules that read messages.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 

@@ -373,3 +373,14 @@ def test_stop_after_setup_with_no_save_in_sight_is_not_an_order_finding():
                             "        return;\n    }\n")
     found = _scan(with_save, "migration/migration.c")
     assert [c.fields["case"] for c in found] == ["order", "order"]
+
+
+@pytest.mark.parametrize("cases", [
+    {"sideways": {"problem": "x", "fix": "y"}},      # no such case
+    {"order": {"problem": "x", "hint": "y"}},        # no such key
+    {"order": "x"},                                  # not a table
+])
+def test_rule_file_case_templates_are_checked(cases):
+    params = dict(RULE.params, cases=cases)
+    with pytest.raises(KindError, match="call_order: cases"):
+        CallOrder(params)

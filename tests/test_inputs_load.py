@@ -6,9 +6,6 @@ import gzip
 import io
 from pathlib import Path
 
-import pytest
-
-from cprlint.errors import InputError
 from cprlint.inputs.load import load_series
 
 FIX = Path(__file__).parent / "fixtures" / "inputs"

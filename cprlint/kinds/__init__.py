@@ -78,6 +78,33 @@ class Kind:
         return ()
 
 
+class Fields(dict):
+    """Template fields: a placeholder no one filled reads as '' instead of
+    failing the run."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def load_cases(kind: str, defaults: dict, params: dict) -> dict:
+    """A kind's ``{case: {problem, fix}}`` message templates: its defaults,
+    overridden by the rule's ``[params.cases.<case>]`` tables."""
+    cases = {k: dict(v) for k, v in defaults.items()}
+    for case, spec in params.get("cases", {}).items():
+        if case not in cases or not isinstance(spec, dict) or set(spec) - {"problem", "fix"}:
+            raise KindError(f"{kind}: cases.{case} must be one of {', '.join(cases)} "
+                            "with keys problem and fix")
+        cases[case].update(spec)
+    return cases
+
+
+def fill_case(cases: dict, case: str, fields: dict) -> dict:
+    """``problem`` and ``fix`` of ``case``, filled with ``fields``."""
+    f = Fields(fields)
+    return {"problem": cases[case]["problem"].format_map(f),
+            "fix": cases[case]["fix"].format_map(f)}
+
+
 def kind_names() -> list[str]:
     return sorted(_REGISTRY)
 

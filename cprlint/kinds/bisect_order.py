@@ -25,7 +25,7 @@ import re
 
 from ..code.facts import identifiers_in
 from ..findings import Candidate
-from . import Kind, KindError
+from . import Kind, KindError, fill_case, load_cases
 
 _CODE_NOISE = re.compile(
     r"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
@@ -57,11 +57,6 @@ _DEFAULT_CASES = {
 }
 
 
-class _Fields(dict):
-    def __missing__(self, key):
-        return ""
-
-
 class BisectOrder(Kind):
     name = "bisect_order"
     scope = "series"
@@ -80,13 +75,7 @@ class BisectOrder(Kind):
             raise KindError(f"bisect_order: unknown definition kind(s) {', '.join(sorted(unknown))}")
         self.unused_static = params.get("unused_static", True)
         self.ignore = set(params.get("ignore_names", []))
-        self.cases = {k: dict(v) for k, v in _DEFAULT_CASES.items()}
-        for case, spec in params.get("cases", {}).items():
-            if case not in self.cases or not isinstance(spec, dict) or \
-                    set(spec) - {"problem", "fix"}:
-                raise KindError(f"bisect_order: cases.{case} must be use or unused "
-                                "with keys problem and fix")
-            self.cases[case].update(spec)
+        self.cases = load_cases("bisect_order", _DEFAULT_CASES, params)
 
     # --- per view ---------------------------------------------------------
     def _definitions(self, view, section_text: str, lines: frozenset[int] | None):
@@ -214,13 +203,10 @@ class BisectOrder(Kind):
 
     def _cand(self, series, case, k, view, line, function, key, fields):
         patch = series.patches[k]
-        f = _Fields(fields)
-        f.update(line=str(line), path=view.path, function=function or "",
-                 patch=patch.label(), subject=patch.subject)
-        fields = dict(fields)
-        fields.update(problem=self.cases[case]["problem"].format_map(f),
-                      fix=self.cases[case]["fix"].format_map(f), case=case,
-                      patch=patch.label(), subject=patch.subject, path=view.path)
+        fields = dict(fields, patch=patch.label(), subject=patch.subject, path=view.path)
+        fields.update(fill_case(self.cases, case,
+                                dict(fields, line=str(line), function=function or "")),
+                      case=case)
         return Candidate(path=view.path, line=line, function=function or "",
                          key=key, view=view, patch_index=k, fields=fields)
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Candidate
-from . import Kind, KindError
+from . import Kind, KindError, fill_case, load_cases
 from .support.callgraph import CallGraph
 from .support.calls import on_exclusive_branches, patterns
 from .support.conditions import holds_on_path, negate, split_top, strip_parens
@@ -52,11 +52,6 @@ _DEFAULT_CASES = {
         "fix": "Do the {missing_steps} before {save_call}.",
     },
 }
-
-
-class _Fields(dict):
-    def __missing__(self, key):
-        return ""
 
 
 class CallOrder(Kind):
@@ -95,13 +90,7 @@ class CallOrder(Kind):
             self.entry_res = [re.compile(p) for p in params.get("entry_points", [])]
         except re.error as exc:
             raise KindError(f"call_order: bad regex: {exc}") from None
-        self.cases = {k: dict(v) for k, v in _DEFAULT_CASES.items()}
-        for case, spec in params.get("cases", {}).items():
-            if case not in self.cases or not isinstance(spec, dict) or \
-                    set(spec) - {"problem", "fix"}:
-                raise KindError(f"call_order: cases.{case} must be one of order, cross, "
-                                "missing with keys problem and fix")
-            self.cases[case].update(spec)
+        self.cases = load_cases("call_order", _DEFAULT_CASES, params)
 
     # --- steps ------------------------------------------------------------
     def _step_of(self, call):
@@ -268,12 +257,8 @@ class CallOrder(Kind):
                              fields)
 
     def _cand(self, view, case, call, fn, key, guards, fields):
-        f = _Fields(fields)
-        f["function"] = fn
-        f["case"] = case
-        fields["problem"] = self.cases[case]["problem"].format_map(f)
-        fields["fix"] = self.cases[case]["fix"].format_map(f)
-        fields["case"] = case
+        fields.update(fill_case(self.cases, case, dict(fields, function=fn, case=case)),
+                      case=case)
         return Candidate(path=view.path, line=call.line, end_line=call.end_line,
                          function=fn, key=key, guards=guards, fields=fields, view=view)
 

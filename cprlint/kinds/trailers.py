@@ -22,7 +22,7 @@ import re
 import unicodedata
 
 from ..findings import Candidate
-from . import Kind, KindError
+from . import Kind, KindError, fill_case, load_cases
 
 _NAME_ADDR = re.compile(r'^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<addr>[^<>\s]*)>\s*$')
 _ADDR_NAME = re.compile(r"^\s*(?P<addr>[^\s()<>]+@[^\s()<>]+)\s*(?:\((?P<name>[^()]*)\))?\s*$")
@@ -62,11 +62,6 @@ _DEFAULT_CASES = {
 }
 
 
-class _Fields(dict):
-    def __missing__(self, key):
-        return ""
-
-
 class Trailers(Kind):
     name = "trailers"
     scope = "series"
@@ -90,13 +85,7 @@ class Trailers(Kind):
             self.lists = [re.compile(p, re.I) for p in params.get("list_addresses", [])]
         except re.error as exc:
             raise KindError(f"trailers: bad regex: {exc}") from None
-        self.cases = {k: dict(v) for k, v in _DEFAULT_CASES.items()}
-        for case, spec in params.get("cases", {}).items():
-            if case not in self.cases or not isinstance(spec, dict) or \
-                    set(spec) - {"problem", "fix"}:
-                raise KindError(f"trailers: cases.{case} must be author, none or codev "
-                                "with keys problem and fix")
-            self.cases[case].update(spec)
+        self.cases = load_cases("trailers", _DEFAULT_CASES, params)
 
     def _person(self, text: str) -> tuple[str, str]:
         """(loose name, lower-case address; '' when it is a list's address)."""
@@ -154,12 +143,8 @@ class Trailers(Kind):
                 yield cand
 
     def _cand(self, p, k, case, line, key, fields):
-        f = _Fields(fields)
-        f.update(patch=p.label(), subject=p.subject, line=str(line))
-        fields = dict(fields)
-        fields.update(problem=self.cases[case]["problem"].format_map(f),
-                      fix=self.cases[case]["fix"].format_map(f), case=case,
-                      patch=p.label(), subject=p.subject)
+        fields = dict(fields, patch=p.label(), subject=p.subject)
+        fields.update(fill_case(self.cases, case, dict(fields, line=str(line))), case=case)
         return Candidate(path=p.input_path, line=line or 1, function="",
                          key=(k,) + key, fields=fields, patch_index=k, input_line=line)
 
