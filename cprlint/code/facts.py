@@ -12,12 +12,12 @@ import gc
 import re
 from bisect import bisect_left
 
+from .conditions import negate
 from .fragments import SYN, ParsedFragment, language
 from .masking import is_masked_while, macro_name_at, match_paren
 from .model import CallFact, CommentFact, EarlyExit, Facts, FunctionFact, Guard
 
 _SPACES = re.compile(r"\s+")
-_SIMPLE = re.compile(r"[A-Za-z_][\w]*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*(?:\([^()]*\))?")
 _EXIT_KINDS = {"return_statement": "return", "goto_statement": "goto",
                "break_statement": "break", "continue_statement": "continue"}
 _SYN_B = SYN.encode()
@@ -157,14 +157,6 @@ def identifiers_in(src: bytes) -> set[str]:
 
 def collapse(s: str) -> str:
     return _SPACES.sub(" ", s).strip()
-
-
-def negate(cond: str) -> str:
-    if cond.startswith("!") and _SIMPLE.fullmatch(cond[1:].strip()):
-        return cond[1:].strip()
-    if _SIMPLE.fullmatch(cond):
-        return "!" + cond
-    return f"!({cond})"
 
 
 class _Walker:

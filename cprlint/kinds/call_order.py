@@ -32,7 +32,7 @@ from ..findings import Candidate
 from . import Kind, KindError, fill_case, load_cases
 from .support.callgraph import CallGraph
 from .support.calls import on_exclusive_branches, patterns
-from .support.conditions import holds_on_path, negate, split_top, strip_parens
+from ..code.conditions import holds_on_path, negate, split_top, strip_parens
 
 _DEFAULT_CASES = {
     "order": {

@@ -14,7 +14,7 @@ import re
 from ..findings import Candidate
 from . import Kind
 from .support.calls import patterns
-from .support.conditions import holds_on_path, negate, split_top, strip_parens
+from ..code.conditions import holds_on_path, negate, split_top, strip_parens
 
 
 class GuardedCall(Kind):

@@ -1,4 +1,5 @@
-"""Small helpers to read C conditions as text (no CFG, no solver)."""
+"""C conditions read as text: negation, top-level conjuncts, what holds on a
+path.  Facts use it for early exits, rule kinds for guards (no CFG, no solver)."""
 
 from __future__ import annotations
 
