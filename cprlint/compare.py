@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .findings import Finding, severity_rank
+from .report import plural
 
 FIXED, STILL, NEW = "fixed", "still", "new"
 
@@ -176,8 +177,8 @@ def _pair_of(cmp: Comparison, e: Entry):
 
 def render_text(cmp: Comparison) -> str:
     v1, v2 = cmp.v1, cmp.v2
-    out = [f"cprlint compare: {v1.path} ({len(v1.series.patches)} patches) -> "
-           f"{v2.path} ({len(v2.series.patches)} patches)", ""]
+    n1, n2 = (plural(len(v.series.patches), "patch", "patches") for v in (v1, v2))
+    out = [f"cprlint compare: {v1.path} ({n1}) -> {v2.path} ({n2})", ""]
     tags = {FIXED: "fixed", STILL: "still", NEW: "new"}
     for q, p in cmp.pairs:
         group = [e for e in cmp.entries if _pair_of(cmp, e) == (q, p)]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from ..untrusted import without_controls
 from .lines import SrcLine
 from .series import FileDiff, Hunk, HunkLine, Repair
 from .unwrap import UnwrapError, unwrap_hunk
@@ -70,13 +71,10 @@ def unquote_git_path(p: str) -> str:
     return out.decode("utf-8", "replace")
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def safe_path(p: str) -> str:
     """A path as reports may print it: control characters (a newline that git quoted
     as ``\\n``, a tab, an escape) become '?', so one finding stays one line."""
-    return _CONTROL.sub("?", p)
+    return without_controls(p)
 
 
 def _strip_prefix(p: str) -> str | None:

@@ -56,6 +56,11 @@ _RENDERERS = {
     "rdjson": ("rdjson", "render_rdjson"),
 }
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 patch``, ``3 patches``."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 FORMATS = tuple(_RENDERERS)
 
 

@@ -18,11 +18,8 @@ message on one line.
 
 from __future__ import annotations
 
-import re
-
 from ..findings import Finding
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+from ..untrusted import without_controls
 
 LEVELS = {"error": "ERROR", "warning": "WARNING", "info": "CHECK"}
 
@@ -31,8 +28,8 @@ def b4_line(f: Finding) -> str:
     level = LEVELS.get(f.severity, "WARNING")
     message = " ".join(f.message.split())
     # one finding, one line: no control character from a path or a message splits it
-    where = _CONTROL.sub("?", f"{f.path}:{f.line}") if f.path else "-"
-    line = _CONTROL.sub("?", f"{where}: {level}: {f.rule}: {message}")
+    where = f"{f.path}:{f.line}" if f.path else "-"
+    line = without_controls(f"{where}: {level}: {f.rule}: {message}")
     if level != "ERROR":
         # b4 calls any line containing "ERROR:" a failure: keep a warning a warning,
         # wherever the text comes from (the path too)

@@ -23,6 +23,8 @@ from email.utils import format_datetime, getaddresses, parseaddr
 
 from .. import __version__
 from ..findings import Finding
+from ..untrusted import without_controls
+from . import plural as _plural
 
 DEFAULT_FROM = "cprlint <cprlint@invalid>"   # .invalid (RFC 2606): never deliverable
 CONTEXT = 3          # quoted lines above a finding
@@ -247,12 +249,9 @@ def _rank(sev: str) -> int:
 
 # -- headers, ids, mbox ------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def _clean(value) -> str:
     """A header value from the input: no control characters (no header injection)."""
-    return " ".join(_CONTROL.sub(" ", str(value or "")).split())
+    return " ".join(without_controls(str(value or ""), " ").split())
 
 
 def _addresses(values: list[str], seen: set[str], dropped: list[int]) -> list[Address]:
@@ -384,10 +383,6 @@ def _mbox_entry(msg: EmailMessage, sender: str, date: datetime) -> str:
 def _wrap(text: str) -> str:
     return textwrap.fill(" ".join(text.split()), WIDTH, break_long_words=False,
                          break_on_hyphens=False)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _squeeze_blank_lines(lines: list[str]) -> list[str]:

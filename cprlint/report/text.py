@@ -5,10 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from ..findings import Finding
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+from . import plural as _plural
 
 
 def render_text(findings: list[Finding], summary, opts=None) -> str:
