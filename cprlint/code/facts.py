@@ -128,6 +128,15 @@ def _walk_captures(tree) -> dict:
                 return caps
 
 
+def _starting_in(nodes, starts, a: int, b: int):
+    """The nodes (sorted by start byte, ``starts`` their starts) that start
+    in [a, b)."""
+    i = bisect_left(starts, a)
+    while i < len(starts) and starts[i] < b:
+        yield nodes[i]
+        i += 1
+
+
 def _start(n) -> int:
     return n.start_byte
 
@@ -252,18 +261,10 @@ class _Walker:
                     self.visit(c)
                 return
             # no structure below: take calls and comments by byte range
-            starts = ix.call_starts
-            i = bisect_left(starts, a)
-            n = len(starts)
-            while i < n and starts[i] < b:
-                self.call(ix.calls[i])
-                i += 1
-            starts = ix.comment_starts
-            i = bisect_left(starts, a)
-            n = len(starts)
-            while i < n and starts[i] < b:
-                self.v_comment(ix.comments[i])
-                i += 1
+            for call in _starting_in(ix.calls, ix.call_starts, a, b):
+                self.call(call)
+            for comment in _starting_in(ix.comments, ix.comment_starts, a, b):
+                self.v_comment(comment)
 
     def children(self, node) -> None:
         for c in node.named_children:
