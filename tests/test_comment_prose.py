@@ -103,6 +103,11 @@ STRONG = [
      "Users hit this path when the destination closes the channel early."),
     ("incident", "We saw this when the destination crashed mid-stream.",
      "In production builds the assert is compiled out, so check here too."),
+    # a present-tense reason names production without telling an incident
+    ("incident", "The channel hung in production when the target went away.",
+     "Keep the zero-copy default, since that is how it is used in production."),
+    ("incident", "This was hit in the field with a slow destination.",
+     "The new limit is stored in the field below and read by the thread."),
 ]
 
 
