@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from ..findings import Candidate
-from . import Kind
+from . import Kind, KindError
+from .support.callgraph import CallGraph
 from .support.calls import patterns
 from ..code.conditions import holds_on_path, negate, split_top, strip_parens
 
@@ -33,6 +34,18 @@ class GuardedCall(Kind):
         "known_not_gates": (list, False),   # regexes: functions called in conditions that
                                             # never re-activate (predicates); any other call
                                             # whose body is not in view might be a gate
+        # Scope: the gate matters only on paths that can run once what it undoes
+        # happened (MIG001: after switchover).  A failure path is judged when its
+        # function matches scope_functions, or a scope condition / marker holds on
+        # it, or (whole file) a scope function calls its function; never when an
+        # exempt condition holds or its function matches exempt_functions.
+        # Without scope_functions every failure path is judged.
+        "scope_functions": (list, False),   # regexes over function names
+        "exempt_functions": (list, False),  # regexes over function names
+        "scope_conditions": (list, False),  # regexes over conjuncts holding on the path
+        "exempt_conditions": (list, False), # regexes over conjuncts holding on the path
+        "scope_markers": (list, False),     # call patterns earlier on the same path
+        "scope_text": (str, False),         # what "in scope" means, for the message
     }
 
     def __init__(self, params):
@@ -47,6 +60,67 @@ class GuardedCall(Kind):
         self.local_severity = params.get("hunk_local_severity")
         self.not_resume = [re.compile(r) for r in params.get("not_a_resume_when", [])]
         self.not_gates = [re.compile(r) for r in params.get("known_not_gates", [])]
+        try:
+            self.scope_fns = [re.compile(r) for r in params.get("scope_functions", [])]
+            self.exempt_fns = [re.compile(r) for r in params.get("exempt_functions", [])]
+            self.scope_conds = [re.compile(r) for r in params.get("scope_conditions", [])]
+            self.exempt_conds = [re.compile(r) for r in params.get("exempt_conditions", [])]
+        except re.error as exc:
+            raise KindError(f"guarded_call: bad regex: {exc}") from None
+        self.scope_markers = patterns(params.get("scope_markers", []))
+        self.scope_text = params.get("scope_text", "in scope")
+
+    # -- which failure paths the gate matters on ----------------------------
+    def _exempt_fn(self, fn: str) -> bool:
+        return any(r.search(fn) for r in self.exempt_fns)
+
+    def _scope_fn(self, fn: str) -> bool:
+        return any(r.search(fn) for r in self.scope_fns) and not self._exempt_fn(fn)
+
+    def _scope(self, call, calls_before, graph_of) -> str | None:
+        """Why ``call``'s path is in scope (a phrase), or None when it is not."""
+        conjs = list(holds_on_path(call.guards))
+        for ex in call.early_exits:
+            if ex.cond and ex.exit in ("return", "goto"):
+                conjs.extend(split_top(strip_parens(negate(ex.cond)), "&&"))
+        if any(r.search(c) for c in conjs for r in self.exempt_conds):
+            return None
+        if not self.scope_fns:
+            return ""
+        fn = call.function
+        if fn and self._exempt_fn(fn):
+            return None
+        if fn and self._scope_fn(fn):
+            return f"{fn}() {self.scope_text}"
+        for c in conjs:
+            if any(r.search(c) for r in self.scope_conds):
+                return f"`{c}` holds there, so it {self.scope_text}"
+        if self.scope_markers:
+            for other in calls_before():
+                if any(p.matches(other) for p in self.scope_markers) \
+                        and _same_path_prefix(other, call):
+                    return f"it follows `{other.text}`, so it {self.scope_text}"
+        graph = graph_of()
+        if fn and graph is not None:
+            via = self._scope_caller(graph, fn)
+            if via:
+                return f"{fn}() is called from {via}(), which {self.scope_text}"
+        return None
+
+    def _scope_caller(self, graph, fn: str) -> str | None:
+        """A scope function that calls ``fn`` (through callers of this view)."""
+        seen, todo = {fn}, [fn]
+        while todo:
+            cur = todo.pop()
+            for site in graph.callers.get(cur, ()):
+                g = site.function
+                if not g or g in seen or self._exempt_fn(g):
+                    continue
+                if self._scope_fn(g):
+                    return g
+                seen.add(g)
+                todo.append(g)
+        return None
 
     # -- what makes a path a failure path ---------------------------------
     def _failure_context(self, call, calls_before) -> str:
@@ -130,6 +204,7 @@ class GuardedCall(Kind):
             by_function.setdefault(c.function, []).append(c)
         gate_vars: dict[str, set] = {}
         wrappers = self._wrappers(by_function)
+        graph = CallGraph(view) if view.whole_file and self.scope_fns else None
         for call in calls:
             if call.name not in names or call.in_error or \
                     not any(p.matches(call) for p in self.targets):
@@ -142,6 +217,10 @@ class GuardedCall(Kind):
                 call, lambda: [c for c in same_fn if c.byte < call.byte])
             if not context:
                 continue
+            phase = self._scope(call, lambda: [c for c in same_fn if c.byte < call.byte],
+                                lambda: graph)
+            if phase is None:
+                continue          # e.g. a set-up failure: nothing to re-activate yet
             if call.function not in gate_vars:
                 gate_vars[call.function] = self._gate_vars(same_fn, view)
             if self._gated(call, gate_vars[call.function], wrappers):
@@ -172,6 +251,7 @@ class GuardedCall(Kind):
             fields = {
                 "call": call.text,
                 "context": context,
+                "phase": f"; {phase}" if phase else "",
                 "gate": f"{self.gate_names[0]}()",
                 "scope": scope if complete else (
                     f" (hunk-local: the hunk does not show the start of "
