@@ -384,3 +384,119 @@ def test_rule_file_case_templates_are_checked(cases):
     params = dict(RULE.params, cases=cases)
     with pytest.raises(KindError, match="call_order: cases"):
         CallOrder(params)
+
+
+# -- callbacks and the save as a CPR-mode call --------------------------------
+
+DEFERRED = "cpr_deferred_start.c"
+
+
+def test_files_mode_follows_the_watch_callback_to_the_later_stop_and_setup():
+    """qmp_migrate() saves unconditionally, then registers a watch whose
+    callback starts the thread that notifies SETUP and stops the VM."""
+    import json
+    from conftest import run_cli
+    from test_code_helpers import FIXTURES
+
+    proc = run_cli("check", "--format", "json", "--select", "CPR001", str(FIXTURES / DEFERRED))
+    (f,) = json.loads(proc.stdout)["findings"]
+    assert proc.returncode == 1
+    assert (f["function"], f["line"]) == ("qmp_migrate", 65)
+    msg = f["message"]
+    assert "after cpr_state_save(cpr_ch, &local_err) at line 59" in msg
+    assert "registers outgoing_target_ready() to run later" in msg
+    assert "migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE) at line 20" in msg
+    assert "outgoing_target_ready() -> migration_start_outgoing() -> " \
+           "outgoing_main_thread()" in msg
+    assert "MIG_EVENT_PRECOPY_SETUP, &local_err) at line 15) runs later too" in msg
+
+
+def test_all_shows_the_preexisting_deferred_stop_with_the_base_tree(tmp_path):
+    import json
+    from conftest import run_cli
+
+    base = fixture(DEFERRED)
+    post = base.replace("    object_ref(OBJECT(s));\n",
+                        "    object_ref(OBJECT(s));\n    trace_migration_thread_start(s);\n")
+    assert post != base
+    tree = tmp_path / "tree"
+    (tree / "migration").mkdir(parents=True)
+    (tree / "migration" / "migration.c").write_text(base)
+    patch = tmp_path / "trace.patch"
+    patch.write_text(_mail(base, post, "migration/migration.c"))
+    args = ("check", "--format", "json", "--select", "CPR001", "--source", str(tree), str(patch))
+    assert json.loads(run_cli(*args).stdout)["findings"] == []     # not the patch's doing
+    (f,) = json.loads(run_cli(*args[:-1], "--all", str(patch)).stdout)["findings"]
+    assert f["function"] == "qmp_migrate" and f.get("preexisting") is True
+    assert "migration_stop_vm" in f["message"] and "cpr_state_save" in f["message"]
+
+
+def test_unconditional_save_is_a_cpr_mode_call_for_the_missing_half():
+    src = fixture(DEFERRED).replace(
+        "cpr_transfer_add_hup_watch(s, outgoing_target_ready, main_ch->addr);",
+        "outgoing_connect_elsewhere(s, main_ch->addr, &local_err);")
+    (c,) = [c for c in _scan(src) if c.function == "qmp_migrate"]
+    assert c.fields["case"] == "missing" and c.line == 59
+    assert "cpr_state_save() saves only in cpr-transfer and cpr-exec" in c.fields["problem"]
+    assert "no VM stop" in c.fields["problem"] and "no SETUP notifier" in c.fields["problem"]
+
+
+def test_an_unconditional_save_in_a_helper_without_callers_is_not_judged():
+    # exported, not an entry point, no mode test: its callers are elsewhere
+    src = "bool outgoing_save(MigrationChannel *ch, Error **errp)\n{\n" \
+          "    return cpr_state_save(ch, errp);\n}\n"
+    assert _scan(src) == []
+
+
+def test_a_callback_registered_before_the_save_does_not_run_after_it():
+    src = fixture(DEFERRED)
+    # register the watch first, save afterwards: the order is not judged
+    # through a callback that the registration has not handed over yet
+    src = src.replace("""    if (!cpr_state_save(cpr_ch, &local_err)) {
+        goto out;
+    }
+""", "").replace("""        outgoing_connect_elsewhere(s, main_ch->addr, &local_err);
+    }
+""", """        outgoing_connect_elsewhere(s, main_ch->addr, &local_err);
+    }
+    if (!cpr_state_save(cpr_ch, &local_err)) {
+        goto out;
+    }
+""")
+    found = [c for c in _scan(src) if c.function == "qmp_migrate"]
+    assert [c.fields["case"] for c in found] != ["cross"]
+
+
+def test_callback_facts_name_function_designators_only():
+    from cprlint.code.callbacks import callbacks, designated_function
+    from cprlint.code.whole import whole_view
+
+    assert designated_function("outgoing_target_ready") == "outgoing_target_ready"
+    assert designated_function("(GSourceFunc)qmp_finish_cb") == "qmp_finish_cb"
+    assert designated_function("&outgoing_notify") == "outgoing_notify"
+    assert designated_function("s->cb") is None and designated_function("cb(s)") is None
+    view = whole_view("m.c", fixture(DEFERRED))
+    names = {f.name for f in view.facts.functions}
+    got = [(c.call.name, c.arg, c.name) for c in callbacks(
+        view.facts.calls, {"cpr_transfer_add_hup_watch", "qemu_thread_create",
+                           "migration_add_notifier"}, names)]
+    assert got == [("qemu_thread_create", 2, "outgoing_main_thread"),
+                   ("cpr_transfer_add_hup_watch", 1, "outgoing_target_ready"),
+                   ("migration_add_notifier", 1, "outgoing_cpr_notifier")]
+
+
+def test_an_exit_on_mode_and_something_else_does_not_leave_the_mode():
+    # `if (mode == CPR_TRANSFER && !cpr_ch) return;` before the save: past it
+    # the mode may still be cpr-transfer, so the save still needs the stop
+    src = """void qmp_migrate(MigrationState *s, MigrationChannel *cpr_ch, Error **errp)
+{
+    if (migrate_mode() == MIG_MODE_CPR_TRANSFER && !cpr_ch) {
+        return;
+    }
+    if (cpr_state_save(cpr_ch, errp) < 0) {
+        return;
+    }
+}
+"""
+    (c,) = _scan(src)
+    assert c.fields["case"] == "missing" and c.line == 6

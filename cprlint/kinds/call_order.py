@@ -67,6 +67,13 @@ class CallOrder(Kind):
                                            # step is not visible (hunk mode)
         "after_steps": (list, False),      # report only calls placed after these steps
                                            # (default: after any later step)
+        "mode_calls": (list, False),       # names: calls that themselves act only in the
+                                           # mode (no condition around them needed)
+        "other_mode_conditions": (list, False),  # regexes: a conjunct meaning "in a mode
+                                           # where the sequence does not matter"
+        "mode_call_text": (str, False),    # how a mode call says so ({call}: its name)
+        "callback_registrars": (list, False),  # names: calls that run a function passed
+                                           # to them later (watch, BH, thread, notifier)
     }
 
     def __init__(self, params):
@@ -88,9 +95,13 @@ class CallOrder(Kind):
             self.mode_res = [re.compile(p) for p in params.get("mode_conditions", [])]
             self.mode_fn_res = [re.compile(p) for p in params.get("mode_functions", [])]
             self.entry_res = [re.compile(p) for p in params.get("entry_points", [])]
+            self.other_mode_res = [re.compile(p)
+                                   for p in params.get("other_mode_conditions", [])]
         except re.error as exc:
             raise KindError(f"call_order: bad regex: {exc}") from None
         self.cases = load_cases("call_order", _DEFAULT_CASES, params)
+        self.mode_calls = frozenset(params.get("mode_calls", []))
+        self.registrars = frozenset(params.get("callback_registrars", []))
 
     # --- steps ------------------------------------------------------------
     def _step_of(self, call):
@@ -123,10 +134,15 @@ class CallOrder(Kind):
             i = self._direct(c)
             if i is not None:
                 out.append((c, {i: [c]}))
-            elif graph.is_function(c.name) and c.name != fn:
-                reached = graph.reach(c.name, self._in_callee, "steps")
+            else:
+                reached: dict = {}
+                for callee in graph.targets(c):
+                    if callee == fn:
+                        continue
+                    for s, ch in graph.reach(callee, self._in_callee, "steps").items():
+                        reached.setdefault(s, [c] + ch)
                 if reached:
-                    out.append((c, {s: [c] + ch for s, ch in reached.items()}))
+                    out.append((c, reached))
         return out
 
     # --- scan -------------------------------------------------------------
@@ -149,7 +165,7 @@ class CallOrder(Kind):
                 })
 
     def scan(self, view):
-        graph = CallGraph(view)
+        graph = CallGraph(view, self.registrars)
         for fn in list(graph.calls):
             items = self._items(graph, fn)
             if not items:
@@ -184,6 +200,8 @@ class CallOrder(Kind):
                 continue
             j, i, early, ech, lch = worst
             cross = len(ech) > 1 or len(lch) > 1
+            also = [(k, ch) for k, ch in sorted(late_steps.items())
+                    if k != i and k < j and len(ch) > 1]
             scope = ""
             if not view.whole_file and any(
                     g.text == "?" or g.text.startswith("... ")
@@ -198,6 +216,8 @@ class CallOrder(Kind):
                 "early_line": str(early.line),
                 "late_via": _via(lch),
                 "early_via": _via(ech),
+                "also": "".join(f", and the {self.steps[k][1]} step ({ch[-1].text} at line "
+                                f"{ch[-1].line}) runs later too" for k, ch in also),
                 "line": str(late.line),
                 "order": self.order_text,
                 "scope": scope,
@@ -303,6 +323,10 @@ class CallOrder(Kind):
         conj = strip_parens(conj)
         if not (conj.startswith("!") or "!=" in conj):
             return False
+        if len(split_top(conj, "||")) > 1:
+            return False          # `mode != X || other`: the mode may still hold
+        if conj.startswith("!") and len(split_top(strip_parens(conj[1:].strip()), "&&")) > 1:
+            return False          # `!(mode == X && other)`: likewise
         return any(r.search(conj) for r in self.mode_res)
 
     def _is_mode(self, conj: str) -> bool:
@@ -329,17 +353,28 @@ class CallOrder(Kind):
                 return f"only reached when {c}", True
         if any(r.search(fn) for r in self.mode_fn_res):
             return f"{fn}() only runs in that mode", False
+        if call.name in self.mode_calls and not any(
+                self._negates_mode(c) or any(r.search(c) for r in self.other_mode_res)
+                for c in conjs):
+            text = self.params.get("mode_call_text", "{call}() itself acts only in the mode")
+            return text.format_map({"call": call.name}), False
         return None
 
 
 def _via(chain) -> str:
-    """'' for a direct call, else `` (which reaches g(y) at line N through h())``."""
+    """'' for a direct call, else `` (which reaches g(y) at line N through
+    h())``; a callback the first call registers is named as such."""
     if len(chain) == 1:
         return ""
     last = chain[-1]
-    path = " -> ".join(c.name + "()" for c in chain[1:-1])
-    through = f" through {path}" if path else ""
-    return f" (which reaches {last.text} at line {last.line}{through})"
+    fns = [c.function for c in chain[1:]]
+    if fns and fns[0] == chain[0].name:
+        fns = fns[1:]                 # the first call's own callee: already named
+        through = f" through {' -> '.join(f + '()' for f in fns)}" if fns else ""
+        return f" (which reaches {last.text} at line {last.line}{through})"
+    path = " -> ".join(f + "()" for f in fns)
+    return (f" (which registers {fns[0]}() to run later; it reaches {last.text} at line "
+            f"{last.line} through {path})")
 
 
 def _on_failure_of(late, early) -> bool:
