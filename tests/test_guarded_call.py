@@ -158,3 +158,46 @@ def test_helper_called_only_from_a_post_switchover_function_is_in_scope(tmp_path
     import json
     found = [(f["function"], f["line"]) for f in json.loads(out)["findings"]]
     assert found == [("migration_resume_source", 4)]
+
+
+MARKER_BEFORE_UNCHANGED = """\
+diff --git a/migration/migration.c b/migration/migration.c
+index 3c1a2b4..5d6e7f8 100644
+--- a/migration/migration.c
++++ b/migration/migration.c
+@@ -3340,6 +3340,7 @@ static void migration_iteration_finish(MigrationState *s)
+         break;
+     default:
+         trace_migration_iteration_unexpected(s->state);
++        migration_call_notifiers(MIG_EVENT_FAILED, NULL);
+         if (runstate_is_live(s->vm_old_state)) {
+             vm_start();
+         }
+"""
+
+
+def test_statement_inserted_before_an_unchanged_resume_does_not_make_it_new():
+    # the vm_start() line and its guard are context: the resume was there
+    # before the patch, on the same path, whatever the patch inserted above it
+    assert _check(MARKER_BEFORE_UNCHANGED) == []
+
+
+def test_removing_the_gate_above_an_unchanged_resume_is_new():
+    text = """\
+diff --git a/migration/migration.c b/migration/migration.c
+index 3c1a2b4..5d6e7f8 100644
+--- a/migration/migration.c
++++ b/migration/migration.c
+@@ -3326,9 +3326,6 @@ static void migration_iteration_finish(MigrationState *s)
+     case MIGRATION_STATUS_FAILED:
+     case MIGRATION_STATUS_CANCELLED:
+         migration_call_notifiers(MIG_EVENT_FAILED, NULL);
+-        if (!migration_block_activate(NULL)) {
+-            break;
+-        }
+         if (runstate_is_live(s->vm_old_state)) {
+             vm_start();
+         }
+"""
+    [f] = _check(text)
+    assert f.function == "migration_iteration_finish" and "vm_start()" in f.message

@@ -213,13 +213,19 @@ class GuardedCall(Kind):
                                        for r in self.not_resume):
                 continue      # e.g. restores a state that is not running
             same_fn = by_function[call.function]
+            # The pre-image says what was there before the patch: every ungated
+            # call counts, on any path.  A post-image call with the same text and
+            # the same guards is then not new, even when a statement the patch
+            # inserted above it (a FAILED notification, a label) made its path a
+            # failure path only now.  A gate the patch removes still shows.
+            before = view.side == "pre"
             context = self._failure_context(
                 call, lambda: [c for c in same_fn if c.byte < call.byte])
-            if not context:
+            if not context and not before:
                 continue
             phase = self._scope(call, lambda: [c for c in same_fn if c.byte < call.byte],
                                 lambda: graph)
-            if phase is None:
+            if phase is None and not before:
                 continue          # e.g. a set-up failure: nothing to re-activate yet
             if call.function not in gate_vars:
                 gate_vars[call.function] = self._gate_vars(same_fn, view)
