@@ -227,6 +227,12 @@ class GuardedCall(Kind):
                                 lambda: graph)
             if phase is None and not before:
                 continue          # e.g. a set-up failure: nothing to re-activate yet
+            guards = frozenset(f"{g.kind}:{g.text}" for g in call.guards)
+            # a token that only a call under exactly these guards carries: a pre-image
+            # call that was no finding explains only a post call whose guards are the
+            # same (not one the patch moved under a failure condition)
+            exact = "exact:" + "\n".join(sorted(guards))
+            explained_only_if_same = before and (not context or phase is None)
             if call.function not in gate_vars:
                 gate_vars[call.function] = self._gate_vars(same_fn, view)
             if self._gated(call, gate_vars[call.function], wrappers):
@@ -272,7 +278,7 @@ class GuardedCall(Kind):
             yield Candidate(
                 path=view.path, line=call.line, end_line=call.end_line,
                 function=call.function, key=(call.function, call.text),
-                guards=frozenset(f"{g.kind}:{g.text}" for g in call.guards),
+                guards=guards | {exact} if explained_only_if_same or not before else guards,
                 fields=fields, view=view, severity=severity,
             )
 
