@@ -126,7 +126,7 @@ def select_series(git: Git, since: str, until: str, paths: tuple[str, ...]) -> l
     # One walk over every selected branch, stopping at upstream: parents,
     # subjects and touched files of each commit not on master.
     log = git.run("log", "--format=%x00%H %P%x01%s", "--name-only", *sorted(set(tips.values())),
-                  "--not", "master")
+                  "--not", "refs/heads/master", "--")
     commits = {}
     for block in log.split("\0")[1:]:
         head, _, rest = block.partition("\x01")
@@ -158,7 +158,7 @@ def select_series(git: Git, since: str, until: str, paths: tuple[str, ...]) -> l
 
 def select_commits(git: Git, since: str, until: str, paths: tuple[str, ...]) -> list[dict]:
     out = git.run("log", "--no-merges", "--format=%H %P", f"--since={since}T00:00:00Z",
-                  f"--until={until}T23:59:59Z", "master", "--", *[p.rstrip("/") for p in paths])
+                  f"--until={until}T23:59:59Z", "refs/heads/master", "--", *[p.rstrip("/") for p in paths])
     items = []
     for line in out.splitlines():
         sha, *parents = line.split()
