@@ -126,7 +126,8 @@ def _load_bare(path: str, data: bytes, order0: int) -> list[_Candidate]:
         p = Patch(subject=name, raw_subject=name, input_path=path, input_line=1,
                   crlf_repaired=crlf, commit_message=body.commit_message,
                   trailers=body.trailers, trailer_lines=body.trailer_lines,
-                  author_line=body.author_line, author=body.author, date=body.date)
+                  author_line=body.author_line, author=body.author, date=body.date,
+                  base_commit=body.base_commit)
         p.message_id, p.message_id_synthesised = _synth_id(p, text), True
         return [_Candidate(p, body, False, order0)]
     qp = find_quoted_patch(lines)
@@ -157,7 +158,7 @@ def _patch_from_mail(path: str, mail: Mail, info: SubjectInfo, raw: RawMessage,
         commit_message=body.commit_message, trailers=list(body.trailers),
         trailer_lines=list(body.trailer_lines), author_line=body.author_line,
         input_path=path, input_line=raw.first_line,
-        crlf_repaired=mail.crlf, lines_exact=mail.exact_lines,
+        crlf_repaired=mail.crlf, lines_exact=mail.exact_lines, base_commit=body.base_commit,
     )
     if not p.message_id:
         p.message_id, p.message_id_synthesised = _synth_id(p), True

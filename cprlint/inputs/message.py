@@ -4,6 +4,12 @@ in-body From:/Date:, commit message (up to the first line that is exactly
 ``---``), trailers (the commit message's last paragraph of ``Key-Name: value``
 lines), notes and diffstat, the diff (from the first ``diff --git``), and a
 trailing ``-- `` signature, which is dropped.
+
+After the diff, a "basement" may follow: ``base-commit:``,
+``prerequisite-patch-id:`` (git format-patch --base) or b4's footer (``---``,
+``base-commit:``, ``change-id:``, a blank line, ``Best regards,``, ``-- `` --
+b4 writes it with a second space -- and the sender's name).  It is cut off
+before the diff is parsed; ``base-commit`` is kept: it names the base tree.
 """
 
 from __future__ import annotations
@@ -19,6 +25,10 @@ _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):\s+(\S.*)$")
 MAX_TRAILER = 2000       # longer lines are not trailers (and not worth a regex)
 _PSEUDO_HEADER = re.compile(r"^(From|Date|Subject):\s*(.*?)\s*$")
 _HUNKISH = (" ", "+", "-", "@", "\\")
+# the basement lines of git format-patch --base and b4; a hunk line never
+# starts with a letter, so one of these after the diff starts the footer
+_BASEMENT = re.compile(r"^(base-commit|change-id|prerequisite-[a-z-]+):[ \t]*(\S*)", re.I)
+_SHA = re.compile(r"^[0-9a-f]{7,64}$")
 
 
 @dataclass
@@ -33,6 +43,7 @@ class PatchBody:
     author_line: int | None = None   # input line of the in-body From:
     notes: list[SrcLine] = field(default_factory=list)   # between '---' and the diff
     diff: list[SrcLine] = field(default_factory=list)
+    base_commit: str = ""            # ``base-commit: <sha>`` below the diff (lowercase hex)
 
 
 def split_body(lines: list[SrcLine]) -> PatchBody:
@@ -76,7 +87,7 @@ def split_body(lines: list[SrcLine]) -> PatchBody:
     if diff_at is not None:
         if sep is not None:
             pb.notes = lines[sep + 1:diff_at]
-        pb.diff = strip_signature(lines[diff_at:])
+        pb.diff, pb.base_commit = strip_basement(strip_signature(lines[diff_at:]))
     return pb
 
 
@@ -109,10 +120,35 @@ def _trailers_with_lines(lines: list[SrcLine]) -> tuple[list[tuple[str, str]], l
     return out, where
 
 
+def strip_basement(diff: list[SrcLine]) -> tuple[list[SrcLine], str]:
+    """Cut the footer below the diff (from its ``---`` line, else from its first
+    basement line); return the diff and the ``base-commit`` sha ('' if none)."""
+    first = next((k for k, ln in enumerate(diff) if _BASEMENT.match(ln.text)), None)
+    if first is None:
+        return diff, ""
+    base = ""
+    for ln in diff[first:]:
+        m = _BASEMENT.match(ln.text)
+        if m and m.group(1).lower() == "base-commit" and _SHA.match(m.group(2).lower()):
+            base = m.group(2).lower()
+            break
+    cut = first
+    while cut > 0 and not diff[cut - 1].text.strip():
+        cut -= 1
+    if cut > 0 and diff[cut - 1].text == "---":
+        cut -= 1
+    return diff[:cut], base
+
+
+def _is_signature_line(text: str) -> bool:
+    """``-- `` (b4 writes ``--  ``: the template's ``-- `` plus a space)."""
+    return text.startswith("-- ") and not text[3:].strip()
+
+
 def strip_signature(diff: list[SrcLine]) -> list[SrcLine]:
     """Drop a trailing ``-- `` signature (git's version line, a mail footer)."""
     for k in range(len(diff) - 1, -1, -1):
-        if diff[k].text == "-- ":
+        if _is_signature_line(diff[k].text):
             tail = [ln.text for ln in diff[k + 1:] if ln.text.strip()]
             if all(not t.startswith(_HUNKISH) and not t.startswith("diff ") for t in tail):
                 return diff[:k]

@@ -95,6 +95,12 @@ class Patch:
     message_id_synthesised: bool = False  # the mail had no Message-ID; ours is a stable hash
     lines_exact: bool = True              # body lines map to input lines (False for QP/base64)
     quote_depth: int = 0                  # '>' depth the patch was taken from (quoted only)
+    base_commit: str = ""                 # 'base-commit: <sha>' below the diff (b4, --base)
+    commit: str = ""                      # the commit id, for --git A..B
+
+    def commit_label(self) -> str:
+        """``0123456789ab ("subject")``, as git and checkpatch name a commit."""
+        return f'{self.commit[:12]} ("{self.subject}")' if self.commit else ""
 
     @property
     def is_cover(self) -> bool:
@@ -122,3 +128,5 @@ class Series:
     messages_skipped: int = 0      # mails that are neither patch, cover nor reply
     # set when the series has a base tree: name -> "occurs in its C sources"
     base_defines: Callable[[str], bool] | None = None
+    # and answers it for many names at once (one search of the tree)
+    base_prefetch: Callable[[set], None] | None = None
