@@ -25,6 +25,11 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
         for f in findings:          # no patch: the input is the file itself
             f.input_path = f.input_path or f.path
     findings = settings.filter(findings, job)
+    for f in findings:
+        # --git: a finding on the message (its trailers), not on a file of the
+        # diff, is located by the commit; the range's mbox is ours, not the user's
+        if f.patch is not None and f.patch.commit and f.path == f.input_path:
+            f.path, f.commit = "", f.patch.commit
     if job.mode != "files":
         job.notes.extend(blind_spots(chosen, job.series, job.views))
     return findings, _summary(job, findings, every), settings

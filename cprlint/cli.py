@@ -17,8 +17,15 @@ app = typer.Typer(
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
+# the choices, spelled out for --help (the CLI does not import the reporters
+# to print its help; a test checks these against report.FORMATS)
+FORMAT_CHOICES = ("text", "json", "email", "b4", "sarif", "github", "rdjson")
+SEVERITY_CHOICES = ("info", "warning", "error")
+COLOR_CHOICES = ("auto", "always", "never")
+
 # options shared by check, hook, compare and commit-msg
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="output format")]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", metavar="[" + "|".join(FORMAT_CHOICES) + "]", help="output format")]
 SelectOpt = Annotated[Optional[str], typer.Option(
     "--select", help="only these rule codes or prefixes, comma-separated")]
 IgnoreOpt = Annotated[Optional[str], typer.Option(
@@ -26,7 +33,8 @@ IgnoreOpt = Annotated[Optional[str], typer.Option(
 ExtendSelectOpt = Annotated[Optional[str], typer.Option(
     "--extend-select", help="add these rule codes or prefixes to the selection")]
 FailOnOpt = Annotated[Optional[str], typer.Option(
-    "--fail-on", help="lowest severity that makes the exit code 1 (default warning)")]
+    "--fail-on", metavar="[" + "|".join(SEVERITY_CHOICES) + "]",
+    help="lowest severity that makes the exit code 1 (default warning)")]
 ConfigOpt = Annotated[Optional[str], typer.Option("--config", help="configuration file")]
 IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="ignore configuration files")]
 
@@ -58,6 +66,53 @@ def _guarded(fn):
             raise
         _fail(f"cprlint: internal error ({type(exc).__name__}: {exc}); "
               "rerun with CPRLINT_DEBUG=1 and report it")
+
+
+def _use_color(choice: str, stream) -> bool:
+    """--color always/never; auto: a terminal, NO_COLOR unset (no-color.org), TERM not dumb."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _version_callback(value: bool) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+
+    def ver(dist: str) -> str:
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            return "?"
+
+    abi = ""
+    try:
+        import tree_sitter
+        import tree_sitter_c
+
+        abi = f", C grammar ABI {tree_sitter.Language(tree_sitter_c.language()).abi_version}"
+    except Exception:  # pragma: no cover - reported as '?' above
+        pass
+    sys.stdout.write(f"cprlint {__version__} (tree-sitter {ver('tree-sitter')}, tree-sitter-c "
+                     f"{ver('tree-sitter-c')}{abi}; Python {sys.version.split()[0]})\n")
+    raise typer.Exit(EXIT_CLEAN)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True,
+        help="print the versions of cprlint, tree-sitter and the C grammar"),
+) -> None:
+    """Patch-review linter for QEMU migration and CPR code."""
 
 
 def _check_choices(fmt: str, fail_on: Optional[str], formats=None) -> None:
@@ -93,6 +148,15 @@ def check(
         None, "--from", help="From: of the review mails (--format email)"),
     progress: Optional[bool] = typer.Option(
         None, "--progress/--no-progress", help="progress bar on stderr (default: if a terminal)"),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="text: each finding's whole message, and the notes"),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="text: the findings only, no summary (nothing when clean)"),
+    color: str = typer.Option(
+        "auto", "--color", metavar="[" + "|".join(COLOR_CHOICES) + "]",
+        help="text: colour (auto: on a terminal, unless NO_COLOR is set)"),
+    statistics: bool = typer.Option(
+        False, "--statistics", help="text: count the findings per rule"),
 ) -> None:
     """Check a patch series (or C files) the way a migration reviewer would."""
     from .engine import fails
@@ -100,13 +164,16 @@ def check(
     from .report import render
 
     _check_choices(fmt, fail_on)
+    if color not in COLOR_CHOICES:
+        _fail(f"cprlint: unknown --color '{color}' (choose from {', '.join(COLOR_CHOICES)})")
     if not paths and not git_range:
         _fail("cprlint: nothing to check: give an mbox, a patch, '-', C files, or --git A..B")
     opts = CheckOptions(
         paths=list(paths or []), fmt=fmt, select=_codes(select), ignore=_codes(ignore),
         extend_select=_codes(extend_select), fail_on=fail_on, source=source,
         git_range=git_range, show_all=show_all, config=config, isolated=isolated,
-        mail_from=mail_from, progress=progress,
+        mail_from=mail_from, progress=progress, verbose=verbose, quiet=quiet,
+        color=_use_color(color, sys.stdout), statistics=statistics,
     )
 
     def run():

@@ -57,6 +57,11 @@ class Finding:
     input_line: int | None = None
     preexisting: bool = False
     key: tuple = ()                 # the candidate's key: what it is about, not where
+    commit: str = ""                # --git: about this commit's message (``path`` is then '')
+
+    def commit_label(self) -> str:
+        """``0123456789ab ("subject")`` for a finding about a commit's message."""
+        return self.patch.commit_label() if self.commit and self.patch is not None else ""
 
     def sort_key(self):
         idx = self.patch.index if self.patch else 0

@@ -21,3 +21,7 @@ class CheckOptions:
     mail_from: str | None = None        # --from, for --format email
     progress: bool | None = None        # None: when stderr is a terminal
     cwd: str | None = None              # where to look for config and git (default: os.getcwd())
+    verbose: bool = False               # text: the whole message of each finding, the notes
+    quiet: bool = False                 # text: the findings only (nothing when clean)
+    color: bool = False                 # text: SGR colours (the CLI decides: tty, NO_COLOR, --color)
+    statistics: bool = False            # text: counts per rule

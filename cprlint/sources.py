@@ -9,6 +9,8 @@ views the rules read.
                 working tree when the index lines match it): every patch is
                 applied in memory (base.replay) and each touched file is seen
                 whole before and after the patch (code.whole)
+  * function    --git A..B: each hunk holds its whole function (git's
+                --function-context); the tree at A answers which names exist
   * files mode  C files or directories: each file whole, no patch
 """
 
@@ -39,7 +41,7 @@ def load_job(opts: CheckOptions, stdin=None) -> Job:
         if opts.paths:
             raise InputError(opts.paths[0], "give either --git A..B or inputs, not both")
         series, base = _git_range(opts.git_range, cwd)
-        return _series_job(series, base, opts)
+        return _range_job(series, base, opts)
     c_inputs = [p for p in opts.paths if _is_c_input(p, cwd)]
     if c_inputs:
         others = [p for p in opts.paths if p not in c_inputs]
@@ -68,13 +70,36 @@ def _base_for(series, opts: CheckOptions, cwd: str):
         src = os.path.join(cwd, opts.source)
         if not os.path.isdir(src):
             raise InputError(opts.source, "--source: not a directory")
-        return DirTree(src, label=opts.source)
+        at_base = _base_commit_tree(series, src, opts.source)
+        return at_base or DirTree(src, label=opts.source)
     root = find_worktree(cwd)
     if root is not None:
         tree = DirTree(root, label=f"{root} (working tree)")
         if worktree_matches(series, tree):
             return tree
+        return _base_commit_tree(series, root, root)
     return None
+
+
+def _base_commit_tree(series, checkout: str, label: str):
+    """The tree the mail's ``base-commit:`` line names (b4, format-patch --base),
+    read from the git checkout ``checkout`` when it has that commit and the
+    patches' ``index`` lines match it; else None."""
+    from .base.replay import worktree_matches
+
+    sha = next((p.base_commit for p in ([series.cover] if series.cover else []) + series.patches
+                if p.base_commit), "")
+    if not sha or not os.path.exists(os.path.join(checkout, ".git")):
+        return None
+    from .base.git import resolve_commit
+    from .base.tree import GitTree
+
+    try:
+        full = resolve_commit(checkout, sha, f"base-commit {sha}")
+    except InputError:
+        return None                     # not in this checkout: not our base
+    tree = GitTree(checkout, full, label=f"{label} at base-commit {full[:12]}")
+    return tree if worktree_matches(series, tree) else None
 
 
 def _series_job(series, base, opts: CheckOptions) -> Job:
@@ -90,6 +115,7 @@ def _series_job(series, base, opts: CheckOptions) -> Job:
     replay = replay_series(series, base)
     # series rules ask whether a name exists in the tree the series applies to
     series.base_defines = base.has_name
+    series.base_prefetch = base.prefetch
     views = []
     bar = Progress(len(replay.steps), "parsing", opts.progress)
     for step in replay.steps:
@@ -103,7 +129,7 @@ def _series_job(series, base, opts: CheckOptions) -> Job:
 
 
 def _git_range(spec: str, cwd: str):
-    from .base.git import format_patch, repo_root, resolve_commit, split_range
+    from .base.git import commits_of, format_patch, repo_root, resolve_commit, split_range
     from .base.tree import GitTree
     from .inputs.load import load_series
 
@@ -119,10 +145,25 @@ def _git_range(spec: str, cwd: str):
         series = load_series(["-"], stdin=io.BytesIO(data))
     except InputError as exc:
         raise InputError(what, exc.message) from None
+    shas = commits_of(data)
+    if len(shas) == len(series.patches):
+        for p, sha in zip(series.patches, shas):
+            p.commit = sha
     for p in ([series.cover] if series.cover else []) + series.patches:
         p.input_path = what
     series.inputs = [what]
     return series, GitTree(root, base_commit, label=a)
+
+
+def _range_job(series, base, opts: CheckOptions) -> Job:
+    """``--git A..B``: the commits with their whole functions as context
+    (one format-patch pass, no file read per commit); the tree at A answers
+    which names exist (the series rules)."""
+    from .code.views import build_views
+
+    series.base_defines = base.has_name
+    series.base_prefetch = base.prefetch
+    return Job(series=series, views=build_views(series), mode="function")
 
 
 # -- files as they are -------------------------------------------------------

@@ -61,10 +61,22 @@ def resolve_commit(repo: str, rev: str, what: str) -> str:
 
 
 def format_patch(repo: str, base: str, tip: str, what: str) -> bytes:
-    """The commits base..tip as one mbox (git format-patch --stdout)."""
+    """The commits base..tip as one mbox, in one git process (git
+    format-patch --stdout; merges are left out, as checkpatch's range mode
+    does).  Each hunk carries its whole function (``--function-context``),
+    so the rules see every touched function whole without reading a tree."""
     return run_git(["-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false",
+                    "-c", "diff.renames=true", "-c", "diff.algorithm=myers",
                     "format-patch", "--stdout", "--numbered", "--no-color", "--no-ext-diff",
-                    "--no-signature", f"{base}..{tip}"], repo, what)
+                    "--no-signature", "--function-context", f"{base}..{tip}"], repo, what)
+
+
+_FROM_SHA = re.compile(rb"^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$", re.M)
+
+
+def commits_of(mbox: bytes) -> list[str]:
+    """The commit ids of a format-patch mbox, in order (its ``From <sha>`` lines)."""
+    return [m.group(1).decode() for m in _FROM_SHA.finditer(mbox)]
 
 
 def find_worktree(start: str) -> str | None:

@@ -82,6 +82,16 @@ class BaseTree:
             cache[name] = True if found is None else name in found
         return cache[name]
 
+    def prefetch(self, names: set[str]) -> None:
+        """Answer ``has_name`` for all of ``names`` with one search of the tree."""
+        cache = self.__dict__.setdefault("_names_cache", {})
+        todo = {n for n in names if n not in cache}
+        if not todo:
+            return
+        found = self.names_present(todo)
+        for n in todo:
+            cache[n] = True if found is None else n in found
+
 
 class DirTree(BaseTree):
     def __init__(self, root: str, label: str | None = None):

@@ -127,16 +127,19 @@ class BisectOrder(Kind):
             code_lines[id(hv.post)] = _code_lines(hv.post)
 
         def existed(name, k, d):
+            if pre_seen.get(name, inf) <= k or pre_defined.get(name, inf) <= d:
+                return True
             if base_defines is not None:
                 try:
                     if base_defines(name):
                         return True
                 except Exception:       # a base tree that cannot tell: fall back
                     pass
-            return pre_seen.get(name, inf) <= k or pre_defined.get(name, inf) <= d
+            return False
 
         # --- uses before the definition -----------------------------------
         reported = set()
+        pending = []                     # uses that only the base tree may still explain
         uses_at: dict[str, list] = {}    # name -> [(patch, view, line)] (added code lines)
         for hv in views:
             k = hv.patch_index
@@ -159,16 +162,34 @@ class BisectOrder(Kind):
                         continue          # a local or parameter of the same name
                     if _defines_on_line(post, name, line):
                         continue
-                    if existed(name, k, d):
-                        continue
+                    # the same (patch, name) gets the same answer from existed():
+                    # its first line decides, once the base tree was asked
                     reported.add((k, name))
-                    later = series.patches[d]
-                    fn = post.function_at(line)
-                    yield self._cand(series, "use", k, post, line,
-                                     fn.name if fn else post.section, (k, "use", name), {
-                                         "name": name, "what": _WHAT[kind], "later": later.label(),
-                                         "later_subject": later.subject, "def_path": dpath,
-                                         "def_line": str(dline)})
+                    pending.append((name, k, post, line, intro))
+        prefetch = getattr(series, "base_prefetch", None)
+        if prefetch is not None:
+            # one question to the base tree for every name (a git grep over a
+            # QEMU tree takes seconds: never one per name)
+            asked = {name for name, k, _post, _line, (d, *_rest) in pending
+                     if not (pre_seen.get(name, inf) <= k or pre_defined.get(name, inf) <= d)}
+            if self.unused_static:
+                asked |= {fn.name for hv in views if hv.post.path.endswith(".c")
+                          for fn in hv.post.facts.functions
+                          if fn.is_static and fn.line in hv.post.changed}
+            try:
+                prefetch(asked)
+            except Exception:           # a base tree that cannot tell: asked one by one
+                pass
+        for name, k, post, line, (d, kind, dpath, dline) in pending:
+            if existed(name, k, d):
+                continue
+            later = series.patches[d]
+            fn = post.function_at(line)
+            yield self._cand(series, "use", k, post, line,
+                             fn.name if fn else post.section, (k, "use", name), {
+                                 "name": name, "what": _WHAT[kind], "later": later.label(),
+                                 "later_subject": later.subject, "def_path": dpath,
+                                 "def_line": str(dline)})
 
         # --- static functions first used by a later patch ---------------
         if not self.unused_static:

@@ -28,7 +28,7 @@ def b4_line(f: Finding) -> str:
     level = LEVELS.get(f.severity, "WARNING")
     message = " ".join(f.message.split())
     # one finding, one line: no control character from a path or a message splits it
-    where = f"{f.path}:{f.line}" if f.path else "-"
+    where = f"{f.path}:{f.line}" if f.path else (f.commit[:12] or "-")
     line = without_controls(f"{where}: {level}: {f.rule}: {message}")
     if level != "ERROR":
         # b4 calls any line containing "ERROR:" a failure: keep a warning a warning,

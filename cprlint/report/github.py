@@ -22,12 +22,18 @@ def escape_property(text: str) -> str:
 
 
 def github_line(f: Finding) -> str:
-    props = [("file", f.path), ("line", str(f.line))]
-    if f.end_line and f.end_line != f.line:
-        props.append(("endLine", str(f.end_line)))
+    if f.commit:
+        # about a commit's message: an annotation without a file, the commit in the text
+        props = []
+        message = f"{f.commit_label()}: {f.message}"
+    else:
+        props = [("file", f.path), ("line", str(f.line))]
+        message = f.message
+        if f.end_line and f.end_line != f.line:
+            props.append(("endLine", str(f.end_line)))
     props.append(("title", f"{f.rule}: {f.title}" if f.title else f.rule))
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in props if v)
-    return f"::{COMMANDS.get(f.severity, 'warning')} {joined}::{escape_data(f.message)}"
+    return f"::{COMMANDS.get(f.severity, 'warning')} {joined}::{escape_data(message)}"
 
 
 def render_github(findings: list[Finding], summary, opts=None) -> str:

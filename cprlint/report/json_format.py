@@ -31,6 +31,9 @@ def finding_dict(f: Finding) -> dict:
         "patch": patch,
         "input": {"path": f.input_path, "line": f.input_line},
         "preexisting": f.preexisting,
+        # --git: the commit a message finding is about ("file" is then "")
+        "commit": ({"id": f.patch.commit, "subject": f.patch.subject}
+                   if f.commit and f.patch is not None else None),
     }
 
 

@@ -23,6 +23,14 @@ def diagnostic(f: Finding) -> dict:
     rng = {"start": start}
     if f.end_line and f.end_line > f.line:
         rng["end"] = {"line": f.end_line}
+    if f.commit:     # about a commit's message: no file to point at
+        return {
+            "message": f"{f.commit_label()}: {f.message}",
+            "location": {"path": ""},
+            "severity": SEVERITIES.get(f.severity, "WARNING"),
+            "source": {"name": TOOL},
+            "code": {"value": f.rule},
+        }
     return {
         "message": f.message,
         "location": {"path": f.path, "range": rng},

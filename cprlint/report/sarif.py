@@ -24,7 +24,7 @@ FINGERPRINT_KEY = "cprlint/v1"
 def fingerprint(f: Finding) -> str:
     """rule + file + function + the flagged source line, whitespace-normalised."""
     source = " ".join(f.source.split())
-    key = "\0".join((f.rule, f.path, f.function or "", source or f.message))
+    key = "\0".join((f.rule, f.path or f.commit, f.function or "", source or f.message))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -67,14 +67,21 @@ def _result(f: Finding, rule_index: int | None, seen: Counter) -> dict:
         region["endLine"] = f.end_line
     if f.source.strip():
         region["snippet"] = {"text": f.source}
+    if f.commit and f.patch is not None:
+        # about a commit's message: a logical location naming the commit
+        location = {"logicalLocations": [{
+            "name": f.patch.commit, "fullyQualifiedName": f.commit_label(),
+            "kind": "commit"}]}
+    else:
+        location = {"physicalLocation": {
+            "artifactLocation": {"uri": f.path},
+            "region": region,
+        }}
     result = {
         "ruleId": f.rule,
         "level": LEVELS.get(f.severity, "warning"),
         "message": {"text": f.message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": f.path},
-            "region": region,
-        }}],
+        "locations": [location],
     }
     if rule_index is not None:
         result["ruleIndex"] = rule_index
