@@ -146,6 +146,10 @@ def check(
     isolated: IsolatedOpt = False,
     mail_from: Optional[str] = typer.Option(
         None, "--from", help="From: of the review mails (--format email)"),
+    output_dir: Optional[str] = typer.Option(
+        None, "--output-dir", "-o",
+        help="--format email: one file per reply in this directory, for git send-email DIR/ "
+             "(without it: one mbox on stdout, for reading)"),
     progress: Optional[bool] = typer.Option(
         None, "--progress/--no-progress", help="progress bar on stderr (default: if a terminal)"),
     verbose: bool = typer.Option(
@@ -164,6 +168,8 @@ def check(
     from .report import render
 
     _check_choices(fmt, fail_on)
+    if output_dir is not None and fmt != "email":
+        _fail("cprlint: --output-dir is for --format email (one file per review reply)")
     if color not in COLOR_CHOICES:
         _fail(f"cprlint: unknown --color '{color}' (choose from {', '.join(COLOR_CHOICES)})")
     if not paths and not git_range:
@@ -180,6 +186,16 @@ def check(
         from .check import run_check
 
         findings, summary, settings = run_check(opts, stdin=sys.stdin.buffer)
+        if output_dir is not None:
+            from .errors import InputError
+            from .report.email_format import write_replies
+
+            try:
+                paths = write_replies(findings, summary, opts, output_dir)
+            except OSError as exc:
+                raise InputError(output_dir, f"cannot write the replies: {exc.strerror}") from None
+            # as git format-patch -o does: the files written, one a line
+            return "".join(p + "\n" for p in paths), fails(findings, settings.fail_on)
         return render(fmt, findings, summary, opts), fails(findings, settings.fail_on)
 
     output, failed = _guarded(run)

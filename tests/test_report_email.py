@@ -232,3 +232,92 @@ def test_reply_to_a_patch_without_message_id_is_not_threaded_under_a_made_up_id(
     msg = _email.message_from_bytes(out.split(b"\n", 1)[1])
     assert msg["In-Reply-To"] is None and msg["References"] is None
     assert msg["Subject"] == "Re: your patch quoted from Andrey Drobyshev"
+
+
+# --- one file per reply, for git send-email ---------------------------------------
+
+def _write_dir(tmp_path, *args):
+    out = tmp_path / "review"
+    proc = run_cli("check", "--format", "email", "--from", SENDER, "-o", str(out), *args)
+    assert proc.returncode == 1, proc.stderr.decode()
+    return out, proc
+
+
+def test_output_dir_has_one_file_per_reply_named_like_format_patch(tmp_path):
+    out, proc = _write_dir(tmp_path, str(FIXTURE))
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "0001-Re-PATCH-1-3-migration-stop-the-VM-before-cpr_state_save-in-CPR.eml",
+        "0002-Re-PATCH-3-3-migration-stop-the-VM-once-the-CPR-state-is-saved.eml",
+        "0003-Re-PATCH-0-3-migration-stop-the-VM-before-the-CPR-hand-over.eml",
+    ]
+    # stdout lists the files, as git format-patch -o does; the mbox is not printed
+    assert proc.stdout.decode().splitlines() == [str(out / n) for n in names]
+    originals = _originals(FIXTURE)
+    for name in names:
+        msgs = list(mailbox.mbox(str(out / name), factory=lambda f: email.message_from_binary_file(
+            f, policy=email.policy.default), create=False))
+        assert len(msgs) == 1                      # one message per file
+        subject = " ".join(str(msgs[0]["Subject"])[4:].split())
+        assert msgs[0]["In-Reply-To"].strip() == originals[subject]
+
+
+def test_output_dir_only_with_format_email(tmp_path):
+    proc = run_cli("check", "-o", str(tmp_path / "x"), str(FIXTURE))
+    assert proc.returncode == 2
+    assert proc.stderr.decode().count("\n") == 1 and "--format email" in proc.stderr.decode()
+
+
+def test_git_send_email_dry_run_sends_one_mail_per_reply(tmp_path):
+    """Debian's git-email (git send-email) reads the folder: N files, N mails,
+    each threaded under the patch it answers; nothing leaves the machine."""
+    import os
+    import shutil
+    import subprocess
+
+    probe = subprocess.run(["git", "send-email", "-h"], capture_output=True, text=True) \
+        if shutil.which("git") else None
+    # without git-email, git says "'send-email' is not a git command"
+    if probe is None or "is not a git command" in probe.stderr or "<file|directory>" not in (
+            probe.stdout + probe.stderr):
+        pytest.skip("git send-email is not installed (Debian: apt-get install git-email)")
+    out, _ = _write_dir(tmp_path, str(FIXTURE))
+    home = tmp_path / "home"
+    home.mkdir()
+    env = dict(os.environ, HOME=str(home), GIT_CONFIG_NOSYSTEM="1",
+               GIT_CONFIG_GLOBAL=os.devnull)
+    proc = subprocess.run(
+        ["git", "send-email", "--dry-run", "--confirm=never", "--suppress-cc=self",
+         "--from", SENDER, str(out) + "/"],
+        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120,
+        cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    log = proc.stdout
+    assert log.count("Result: OK") == 3, log
+    originals = _originals(FIXTURE)
+    sent = re.findall(r"^Subject: Re: (.*)\nDate: .*\nMessage-Id: .*\n(?:.*\n)*?"
+                      r"In-Reply-To: (<[^>]+>)", log, re.M)
+    assert [(s, originals[s]) for s, _ in sent] == [(s, irt) for s, irt in sent]
+    assert len(sent) == 3
+    # sent from the bot, to the author; the bot does not copy itself
+    assert log.count("MAIL FROM:<review-bot@example.net>") == 3
+    assert "RCPT TO:<review-bot@example.net>" not in log
+    assert log.count("RCPT TO:<ada@example.org>") == 3
+
+
+def test_malformed_cc_keeps_the_other_addresses(tmp_path):
+    """Since Python 3.13 getaddresses() returns nothing for a header with one
+    malformed address: each address is parsed on its own."""
+    text = FIXTURE.read_text().replace(
+        "Date: Fri, 12 Jun 2026 09:51:00 +0200\n",
+        "Cc: Bob <bob@example.org>, Bad <bad@@example.org>, Carol <carol@example.org>\n"
+        "Date: Fri, 12 Jun 2026 09:51:00 +0200\n", 1)
+    assert "Bad <bad@@example.org>" in text
+    path = tmp_path / "cc.mbox"
+    path.write_text(text)
+    proc = run_cli("check", "--format", "email", str(path))
+    assert proc.returncode == 1
+    assert re.search(r"leaves out \d+ address", proc.stderr.decode())   # counted by Python's parser
+    first = proc.stdout.decode().split("\n\n", 1)[0]
+    cc = [h for h in first.splitlines() if h.startswith("Cc:")]
+    assert cc == ["Cc: Bob <bob@example.org>, Carol <carol@example.org>"]

@@ -40,6 +40,37 @@ POLICY = _default_policy.clone(linesep="\n", max_line_length=None)
 # -- public entry --------------------------------------------------------------
 
 def render_email(findings: list[Finding], summary, opts=None) -> str:
+    """The replies as one mbox, for reading (``git send-email`` sends one
+    message per file: ``write_replies`` writes the files)."""
+    sender, date, messages = _replies(findings, summary, opts)
+    return "".join(_mbox_entry(m, sender, date) for m in messages)
+
+
+def write_replies(findings: list[Finding], summary, opts, out_dir: str) -> list[str]:
+    """One file per reply in ``out_dir``, named as ``git format-patch -o``
+    names its files (``0001-Re-PATCH-1-3-subject.eml``), ready for
+    ``git send-email out_dir/``.  Returns the paths written, in order."""
+    sender, date, messages = _replies(findings, summary, opts)
+    os.makedirs(out_dir, exist_ok=True)
+    paths = []
+    for n, msg in enumerate(messages, 1):
+        path = os.path.join(out_dir, f"{n:04d}-{_file_slug(str(msg['Subject'] or ''))}.eml")
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(_mbox_entry(msg, sender, date))
+        paths.append(path)
+    return paths
+
+
+def _file_slug(subject: str) -> str:
+    """git format-patch's file name for a subject: runs of anything but
+    [A-Za-z0-9._] become one '-', no leading or trailing '-' or '.', at most
+    64 characters."""
+    slug = re.sub(r"[^A-Za-z0-9._]+", "-", subject)
+    slug = re.sub(r"\.{2,}", ".", slug).strip("-.")[:64].rstrip("-.")
+    return slug or "reply"
+
+
+def _replies(findings: list[Finding], summary, opts):
     sender = (getattr(opts, "mail_from", None) or DEFAULT_FROM).strip()
     date = _now()
     by_patch: dict[int, tuple] = {}
@@ -60,7 +91,7 @@ def render_email(findings: list[Finding], summary, opts=None) -> str:
         target, body = _summary_body(findings, loose, series, [p for p, _ in patches])
         if target is not None:
             messages.append(_message(target, body, sender, date))
-    return "".join(_mbox_entry(m, sender, date) for m in messages)
+    return sender, date, messages
 
 
 # -- one review reply ----------------------------------------------------------
@@ -254,10 +285,52 @@ def _clean(value) -> str:
     return " ".join(without_controls(str(value or ""), " ").split())
 
 
+def _split_addresses(value: str) -> list[str]:
+    """A To/Cc value cut at the commas between addresses (not inside quotes,
+    <...> or (comments)), so that each address is parsed on its own: since
+    Python 3.13 (and security releases before it) getaddresses() returns
+    nothing at all for a header with one malformed address in it."""
+    parts, cur, depth, quoted, angle, i = [], [], 0, False, False, 0
+    while i < len(value):
+        ch = value[i]
+        if quoted:
+            if ch == "\\" and i + 1 < len(value):
+                cur.append(value[i:i + 2])
+                i += 2
+                continue
+            quoted = ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif ch == "<" and not depth:
+            angle = True
+        elif ch == ">" and not depth:
+            angle = False
+        elif ch == "," and not depth and not angle:
+            parts.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(ch)
+        i += 1
+    parts.append("".join(cur))
+    return [p.strip() for p in parts if p.strip()]
+
+
 def _addresses(values: list[str], seen: set[str], dropped: list[int]) -> list[Address]:
     """Parsed addresses, each checked on its own; unusable ones are counted in dropped."""
     out = []
-    for name, addr in getaddresses([_clean(v) for v in values if v]):
+    pieces = [p for v in values if v for p in _split_addresses(_clean(v))]
+    parsed = []
+    for piece in pieces:
+        found = getaddresses([piece])
+        if not any(addr for _name, addr in found):
+            found = [(piece, "")]           # unparsable: counted below, the rest kept
+        parsed.extend(found)
+    for name, addr in parsed:
         name, addr = _clean(name), _clean(addr)
         if not addr:
             if name:
@@ -338,12 +411,20 @@ def _message(patch, body: str, sender: str, date: datetime) -> EmailMessage:
         _set(msg, "References", " ".join(f"<{r}>" for r in refs))
     msg["X-Mailer"] = f"cprlint {__version__}"
     if dropped[0]:
+        # a note for the person running cprlint, never in the mail to a human
         n = dropped[0]
-        body = (f"[cprlint left out {n} address{'' if n == 1 else 'es'} of the patch's "
-                "From/To/Cc that it could not parse.]\n\n" + body)
+        _note(f"the reply to {_clean(patch.raw_subject or patch.subject) or 'the patch'!r} "
+              f"leaves out {n} address{'' if n == 1 else 'es'} of the patch's From/To/Cc "
+              "that could not be parsed")
     ascii_only = body.isascii()
     msg.set_content(body, charset="utf-8", cte="7bit" if ascii_only else "8bit")
     return msg
+
+
+def _note(text: str) -> None:
+    import sys
+
+    sys.stderr.write(f"cprlint: note: {without_controls(text)}\n")
 
 
 def _message_id(patch, body: str, sender: str) -> str:
