@@ -89,3 +89,53 @@ def test_errors_are_one_line(tmp_path):
     assert "not a revision" in _error(repo, "--git", "--output=x..HEAD")
     assert "no commits" in _error(repo, "--git", "HEAD..HEAD")
     assert "not both" in _error(repo, "--git", "base..HEAD", "x.mbox")
+
+
+def _unsigned(tmp_path):
+    """A range whose second commit has no Signed-off-by (a true SER003)."""
+    repo = _scratch(tmp_path)
+    edit(repo, MIGRATION_C, "    trace_migration_cleanup();\n",
+         "    trace_migration_cleanup();\n    migration_cleanup_count++;\n")
+    git(repo, "commit", "-q", "-a", "-m", "migration: count the cleanups")
+    return repo, git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_message_finding_is_located_by_the_commit(tmp_path):
+    repo, sha = _unsigned(tmp_path)
+    label = f'{sha[:12]} ("migration: count the cleanups")'
+    out = run_cli("check", "--select", "SER003", "--git", "base..HEAD", cwd=repo).stdout.decode()
+    assert out.startswith(f"{label}: error SER003: ")
+    assert "git:base..HEAD:" not in out           # no made-up file:line
+    doc = json.loads(run_cli("check", "--select", "SER003", "--format", "json",
+                             "--git", "base..HEAD", cwd=repo).stdout)
+    [f] = doc["findings"]
+    assert f["file"] == "" and f["commit"] == {"id": sha,
+                                                "subject": "migration: count the cleanups"}
+
+
+def test_message_finding_in_sarif_and_github_has_no_file(tmp_path):
+    repo, sha = _unsigned(tmp_path)
+    sarif = json.loads(run_cli("check", "--select", "SER003", "--format", "sarif",
+                               "--git", "base..HEAD", cwd=repo).stdout)
+    [result] = sarif["runs"][0]["results"]
+    [loc] = result["locations"]
+    assert "physicalLocation" not in loc
+    assert loc["logicalLocations"] == [{
+        "name": sha, "fullyQualifiedName": f'{sha[:12]} ("migration: count the cleanups")',
+        "kind": "commit"}]
+    gh = run_cli("check", "--select", "SER003", "--format", "github",
+                 "--git", "base..HEAD", cwd=repo).stdout.decode()
+    assert gh.startswith("::error title=SER003") and "file=" not in gh
+    assert f'::{sha[:12]} ("migration: count the cleanups"): ' in gh
+
+
+def test_merges_are_left_out_as_checkpatch_does(tmp_path):
+    repo = _scratch(tmp_path)
+    git(repo, "checkout", "-q", "-b", "side", "base")
+    edit(repo, "migration/cpr.c", "\n", "\n\n")
+    commit(repo, "migration/cpr: a blank line")
+    git(repo, "checkout", "-q", "master")
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge branch 'side'", "side")
+    rc, doc = _check(repo, "--git", "base..HEAD")
+    # the two commits of master and the one of the side branch; not the merge
+    assert doc["summary"]["patches"] == 3
