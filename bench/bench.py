@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Time `cprlint check` as a user runs it: a whole process, median of N runs.
 
-    python bench/bench.py [--runs N]
+    python bench/bench.py [--runs N] [--qemu DIR [--range A..B]]
 
 Prints one line per case.  Targets (issue #2): a one-patch check well under
 100 ms on a 2-core machine; (issue #3) a whole 3,900-line file well under
 200 ms and a 30-patch series on a base tree under 1 s (both generated here,
 in a temporary directory, from the fixture tree).  Nothing here asserts: the figures are read by
 people and quoted in notes, never turned into a timed test.
+
+With ``--qemu DIR`` (a QEMU checkout) one more row: ``cprlint check --git
+A..B`` in DIR against ``scripts/checkpatch.pl A..B`` from that same tree
+(issue #10: no slower than checkpatch on a 278-commit range), wall time and
+CPU time of each whole process tree, ``--range-runs`` runs each (default 3),
+interleaved so that both see the same machine load.
 """
 
 from __future__ import annotations
@@ -120,6 +126,36 @@ def full_context_cases(tmp: Path) -> list[tuple[str, list[str]]]:
     ]
 
 
+def _timed(cmd: list[str], cwd: str) -> tuple[float, float, int]:
+    """Wall and CPU seconds (this process and its children, e.g. git) of one run."""
+    before = os.times()
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = os.times()
+    cpu = (after.children_user - before.children_user
+           + after.children_system - before.children_system)
+    return wall, cpu, proc.returncode
+
+
+def range_rows(qemu: str, rev_range: str, runs: int) -> None:
+    count = subprocess.run(["git", "rev-list", "--count", "--no-merges", rev_range], cwd=qemu,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    tip = subprocess.run(["git", "log", "-1", "--format=%h %cs", rev_range.split("..")[1] or "HEAD"],
+                         cwd=qemu, capture_output=True, text=True, check=True).stdout.strip()
+    ours = cprlint_cmd() + ["check", "--isolated", "--no-progress", "--git", rev_range]
+    theirs = ["perl", "scripts/checkpatch.pl", "-q", rev_range]
+    res: dict[str, list] = {"cprlint --git": [], "checkpatch.pl": []}
+    for _ in range(runs):
+        for name, cmd in (("cprlint --git", ours), ("checkpatch.pl", theirs)):
+            res[name].append(_timed(cmd, qemu))
+    print(f"  {rev_range} in {qemu} (tip {tip}): {count} commits without merges")
+    for name, rows in res.items():
+        wall = statistics.median(r[0] for r in rows)
+        cpu = statistics.median(r[1] for r in rows)
+        print(f"  {name:<42} median wall {wall:6.1f} s   cpu {cpu:6.1f} s   exit {rows[-1][2]}")
+
+
 def ensure_bytecode() -> str:
     """Compile the installed cprlint to bytecode, as `pip install` does.
 
@@ -140,7 +176,16 @@ def ensure_bytecode() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--qemu", help="a QEMU checkout: also time --git over --range vs checkpatch.pl")
+    ap.add_argument("--range", default="HEAD~20..HEAD", help="the range for --qemu")
+    ap.add_argument("--range-runs", type=int, default=3)
+    ap.add_argument("--only-range", action="store_true", help="only the --qemu row")
     opts = ap.parse_args()
+    if opts.only_range:
+        if not opts.qemu:
+            sys.exit("bench: --only-range needs --qemu DIR")
+        range_rows(opts.qemu, opts.range, opts.range_runs)
+        return
     print(f"cprlint benchmark: {ensure_bytecode()}")
     cases = [
         ("one patch (.patch from git format-patch)", [str(FIXTURES / "series" / "one-patch.patch")]),
@@ -159,6 +204,8 @@ def main() -> None:
     for label, args in cases:
         med, best, rc = time_case(args, opts.runs)
         print(f"  {label:<42} median {med:7.1f} ms   best {best:7.1f} ms   exit {rc}")
+    if opts.qemu:
+        range_rows(opts.qemu, opts.range, opts.range_runs)
 
 
 if __name__ == "__main__":

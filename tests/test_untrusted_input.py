@@ -138,7 +138,11 @@ def test_hostile_long_lines_finish(tmp_path, name):
 
 
 _SCAN = r'''
-import glob, re, sys, tomllib
+import glob, re, sys
+try:
+    import tomllib
+except ImportError:              # Python 3.10: the package depends on tomli there
+    import tomli as tomllib
 sys.path.insert(0, sys.argv[1])
 from cprlint.inputs import message, quoted
 from cprlint.kinds import comment_prose as cp
@@ -161,6 +165,7 @@ for f in sorted(glob.glob(sys.argv[1] + "/rules/*.toml")):
         walk(tomllib.load(fh).get("params", {}))
 assert len(pats) > 100, len(pats)
 pats += [cp._ABBREV, cp._BOUNDARY, cp._BULLET, cp._BULLET_DASH, message._TRAILER,
+         message._BASEMENT,
          quoted._ATTRIBUTION_TAIL, quoted.QUOTE_PREFIX] + [rx for _, rx in quoted._ATTRIBUTION]
 N = 20000
 atoms = ["e.g.", "-", "|x", "1. ", " ", "a@b.", "=", "\n", "a-", "On 1:11 ", "x ", "a,",
@@ -180,8 +185,10 @@ def test_regexes_are_linear_on_hostile_strings():
     # every regex in rules/*.toml [params] and the input parsers' own, on 20k-character
     # adversarial strings; the quadratic ones took minutes on this scan
     root = str(Path(__file__).resolve().parents[1])
+    # the bound is for a quadratic regex (minutes), not a speed target: generous,
+    # so that a loaded 2-core CI machine does not fail it
     r = subprocess.run([sys.executable, "-c", _SCAN, root], capture_output=True, text=True,
-                       timeout=20)
+                       timeout=180)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("ok")
 
