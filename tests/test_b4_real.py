@@ -127,7 +127,9 @@ def _cprlint_cmd() -> str:
     return f"{shlex.quote(sys.executable)} -m cprlint"
 
 
-def _b4_prep_check(tmp_path: Path, new_text: str) -> str:
+def _b4_prep(tmp_path: Path, new_text: str):
+    """A scratch repository with a b4 prep branch of one patch; returns
+    (b4, repo, run) where run(*argv) runs a command there as the user would."""
     b4 = _b4()
     home = tmp_path / "home"
     home.mkdir()
@@ -149,6 +151,11 @@ def _b4_prep_check(tmp_path: Path, new_text: str) -> str:
     (repo / MIGRATION_C).write_text(new_text)
     run("git", "commit", "-q", "-a", "-m",
         "migration: change migration_cleanup()\n\nSigned-off-by: Ada Lovelace <ada@example.org>")
+    return b4, repo, run
+
+
+def _b4_prep_check(tmp_path: Path, new_text: str) -> str:
+    b4, _repo, run = _b4_prep(tmp_path, new_text)
     run("git", "config", "b4.prep-perpatch-check-cmd", f"{_cprlint_cmd()} check --format b4 -")
     proc = run(b4, "prep", "--check", "--no-cache", check=False)
     return proc.stdout + proc.stderr
@@ -170,3 +177,30 @@ def test_real_b4_prep_check_reports_mig001_in_a_failure_path(tmp_path):
     assert "migration/migration.c:53: ERROR: MIG001: migration_cleanup() calls vm_start()" \
         in out, out
     assert "Success: 0, Warning: 0, Error: 1" in out, out
+
+
+def test_real_b4_send_and_am_output_is_checked_against_its_base_commit(tmp_path):
+    """The mail b4 would send (b4 send -o, nothing sent), then what b4 am makes
+    of it (an .mbx for git am): both keep the footer; in the checkout the
+    base-commit line gives the whole function, so MIG001 is an error."""
+    text = (TREE / MIGRATION_C).read_text().replace(
+        "    yank_unregister_instance(MIGRATION_YANK_INSTANCE);\n}", FAILURE_RESUME, 1)
+    b4, repo, run = _b4_prep(tmp_path, text)
+    sent = tmp_path / "sent"
+    run(b4, "send", "--no-sign", "-o", str(sent), "--to", "qemu-devel@nongnu.org")
+    [mail] = sorted(sent.iterdir())
+    assert "\nbase-commit: " in mail.read_text()
+    mbox = tmp_path / "local.mbox"
+    mbox.write_text("From nobody Mon Sep 17 00:00:00 2001\n" + mail.read_text())
+    msgid = next(line.split("<", 1)[1].split(">", 1)[0]
+                 for line in mail.read_text().splitlines()
+                 if line.lower().startswith("message-id:"))
+    run(b4, "am", "-n", "series", "-m", str(mbox), "-o", str(tmp_path / "am"), msgid)
+    mbx = tmp_path / "am" / "series.mbx"
+    for path in (mail, mbx):
+        proc = run_cli("check", "--isolated", str(path), cwd=repo)
+        out = proc.stdout.decode()
+        assert proc.returncode == 1, (path, proc.stderr)
+        assert "migration/migration.c:53: error MIG001: migration_cleanup() calls vm_start()" \
+            in out, out
+        assert "hunk mode" not in out, out
