@@ -7,7 +7,8 @@ per-patch check command gets exactly that mail on stdin.
 
 The last two tests run the real b4 (the ``test`` extra installs it from
 PyPI) in a scratch repository with cprlint as its per-patch check command;
-they skip only where b4 is not installed.
+they skip only where b4 is not installed.  b4 runs with --offline-mode: b4
+0.15's `am` otherwise asks lore.kernel.org for review trailers.
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def _b4_prep(tmp_path: Path, new_text: str):
         return subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True,
                               timeout=120, check=check)
 
-    run(b4, "prep", "-n", "cpr-test")
+    run(b4, "--offline-mode", "prep", "-n", "cpr-test")
     (repo / MIGRATION_C).write_text(new_text)
     run("git", "commit", "-q", "-a", "-m",
         "migration: change migration_cleanup()\n\nSigned-off-by: Ada Lovelace <ada@example.org>")
@@ -157,7 +158,7 @@ def _b4_prep(tmp_path: Path, new_text: str):
 def _b4_prep_check(tmp_path: Path, new_text: str) -> str:
     b4, _repo, run = _b4_prep(tmp_path, new_text)
     run("git", "config", "b4.prep-perpatch-check-cmd", f"{_cprlint_cmd()} check --format b4 -")
-    proc = run(b4, "prep", "--check", "--no-cache", check=False)
+    proc = run(b4, "--offline-mode", "prep", "--check", "--no-cache", check=False)
     return proc.stdout + proc.stderr
 
 
@@ -187,7 +188,7 @@ def test_real_b4_send_and_am_output_is_checked_against_its_base_commit(tmp_path)
         "    yank_unregister_instance(MIGRATION_YANK_INSTANCE);\n}", FAILURE_RESUME, 1)
     b4, repo, run = _b4_prep(tmp_path, text)
     sent = tmp_path / "sent"
-    run(b4, "send", "--no-sign", "-o", str(sent), "--to", "qemu-devel@nongnu.org")
+    run(b4, "--offline-mode", "send", "--no-sign", "-o", str(sent), "--to", "qemu-devel@nongnu.org")
     [mail] = sorted(sent.iterdir())
     assert "\nbase-commit: " in mail.read_text()
     mbox = tmp_path / "local.mbox"
@@ -195,7 +196,7 @@ def test_real_b4_send_and_am_output_is_checked_against_its_base_commit(tmp_path)
     msgid = next(line.split("<", 1)[1].split(">", 1)[0]
                  for line in mail.read_text().splitlines()
                  if line.lower().startswith("message-id:"))
-    run(b4, "am", "-n", "series", "-m", str(mbox), "-o", str(tmp_path / "am"), msgid)
+    run(b4, "--offline-mode", "am", "-n", "series", "-m", str(mbox), "-o", str(tmp_path / "am"), msgid)
     mbx = tmp_path / "am" / "series.mbx"
     for path in (mail, mbx):
         proc = run_cli("check", "--isolated", str(path), cwd=repo)
