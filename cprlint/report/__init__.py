@@ -18,7 +18,8 @@ class Summary:
     notes: list[str] = field(default_factory=list)   # e.g. "base differs: hunk-only for x.c"
     series: object | None = None    # inputs.series.Series, for formats that need the cover
                                     # letter or the patches without findings (email)
-    mode: str = "hunk"              # "hunk" (mail alone), "full" (base tree), "files"
+    mode: str = "hunk"              # "hunk" (mail alone), "full" (base tree), "files",
+                                    # "function" (--git: hunks with their whole function)
     files_checked: int = 0          # C files read as they are (files mode)
     rules: dict = field(default_factory=dict)   # id -> engine.Rule, every rule the run
                                                 # knew, in file order (rule metadata)
