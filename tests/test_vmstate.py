@@ -266,3 +266,47 @@ def _empty_dir() -> str:
     import tempfile
 
     return tempfile.mkdtemp(prefix="cprlint-no-tree-")
+
+
+def test_subsection_defined_out_of_view_is_a_note_not_a_finding():
+    text = _patch("""\
+@@ -113,6 +113,10 @@ static const VMStateDescription vmstate_bar = {
+         VMSTATE_UINT16(irq_mask, BarState),
+         VMSTATE_END_OF_LIST()
+     },
++    .subsections = (const VMStateDescription * const []) {
++        &vmstate_bar_dma,
++        NULL
++    }
+ };
+ 
+ static void bar_realize(DeviceState *dev, Error **errp)
+""")
+    opts = CheckOptions(paths=["-"], isolated=True, select=["VMS004"], cwd=_empty_dir())
+    findings, summary, _ = run_check(opts, stdin=io.BytesIO(text.encode()))
+    assert findings == []
+    assert any(n.startswith("VMS004") and "vmstate_bar_dma" in n and "not checked" in n
+               for n in summary.notes)
+
+
+def test_subsection_without_needed_on_a_new_device_is_info():
+    found = check_text(_patch("""\
+@@ -47,2 +47,16 @@ static void bar_reset(DeviceState *dev)
+ }
+ 
++static const VMStateDescription vmstate_bar_dma = {
++    .name = "bar/dma",
++    .fields = (const VMStateField[]) {
++        VMSTATE_UINT64(dma_addr, BarState),
++        VMSTATE_END_OF_LIST()
++    }
++};
++static const VMStateDescription vmstate_bar = {
++    .name = "bar",
++    .subsections = (const VMStateDescription * const []) {
++        &vmstate_bar_dma,
++        NULL
++    }
++};
+"""), select=["VMS004"])
+    assert [(f.rule, f.severity, f.line) for f in found] == [("VMS004", "info", 59)]

@@ -15,6 +15,9 @@ rule picks the checks it reports with ``checks``:
                    ``_V(..., new version)``
   version_above    a field ``_V(..., n)`` with n above ``.version_id``
   bumped_again     ``.version_id`` changed by a second patch of the series
+  subsection_unneeded  a subsection added to a description whose own
+                   description has no ``.needed`` (check name for a
+                   description the series creates: ``subsection_unneeded_new``)
 
 A VMStateDescription that a patch of the same series creates is not
 "existing": only ``version_above`` applies to it.  What a hunk does not show
@@ -33,10 +36,10 @@ from ..findings import Candidate
 from . import Kind, KindError, fill_case, load_cases
 
 CHECKS = ("inserted", "removed", "reordered", "resized", "minimum_raised", "appended",
-          "version_above", "bumped_again")
+          "version_above", "bumped_again", "subsection_unneeded")
 
 _DEFAULT_CASES = {c: {"problem": c, "fix": ""} for c in CHECKS + (
-    "appended_no_bump", "appended_old_version")}
+    "appended_no_bump", "appended_old_version", "subsection_unneeded_new")}
 
 
 class VmstateChange(Kind):
@@ -47,6 +50,7 @@ class VmstateChange(Kind):
         "checks": (list, True),
         "intent": (str, False),
         "hunk_note": (str, False),
+        "subsection_note": (str, False),   # hunk mode: a subsection whose description is not seen
         "severity": (dict, False),   # check -> severity, overriding the rule's
         "cases": (dict, False),
     }
@@ -63,6 +67,7 @@ class VmstateChange(Kind):
             raise KindError(f"vmstate_change: intent: {exc}") from None
         self.cases = load_cases("vmstate_change", _DEFAULT_CASES, params)
         self.severity = dict(params.get("severity", {}))
+        self._notes: dict[int, list[str]] = {}   # id(post view) -> what it could not check
 
     # -- the series ---------------------------------------------------------
 
@@ -71,6 +76,7 @@ class VmstateChange(Kind):
         for hv in views:
             groups[(hv.patch_index, hv.file_path)].append(hv)
         created: set[tuple[str, str]] = set()   # (file, var) a patch of the series adds
+        self._notes = {}
         bumps: dict[tuple[str, str], list] = defaultdict(list)
         for (k, path), hvs in sorted(groups.items(), key=lambda kv: kv[0]):
             patch = series.patches[k]
@@ -89,6 +95,7 @@ class VmstateChange(Kind):
                     pre = _match(post, pre_list)
                     new = (path, post.var) in created or pre is None
                     yield from self._version_above(hv, post, state, new)
+                    yield from self._subsections(hv, pre, post, post_all, new)
                     if new:
                         continue
                     yield from self._compare(hv, pre, post, state, patch)
@@ -231,6 +238,28 @@ class VmstateChange(Kind):
                                       {"field": f.text, "version": str(f.version),
                                        "new_version": str(top)})
 
+    def _subsections(self, hv, pre: Vmsd | None, post: Vmsd, post_all, new: bool):
+        if "subsection_unneeded" not in self.checks or post.kind != "vmsd":
+            return
+        had = {name for name, _, _ in pre.subsections} if pre is not None else set()
+        for name, line, changed in post.subsections:
+            if not changed or name in had:
+                continue
+            sub = next((v for v in post_all if v.var == name and v.kind == "vmsd"), None)
+            if sub is None or not sub.whole:
+                template = self.params.get("subsection_note")
+                if template and not hv.post.whole_file:
+                    self._notes.setdefault(id(hv.post), []).append(template.format_map({
+                        "path": hv.file_path, "line": line, "vmsd": post.var or "a description",
+                        "subsection": name}))
+                continue
+            if "needed" in sub.attrs:
+                continue
+            case = "subsection_unneeded_new" if new else "subsection_unneeded"
+            yield self._candidate(case, hv, post, line, (post.var, case, name),
+                                  {"subsection": name,
+                                   "subsection_name": sub.name or name}, check=case)
+
     def _minimum(self, hvs, var, state, patch):
         if not state.raised(var, "minimum_version_id"):
             return
@@ -262,6 +291,7 @@ class VmstateChange(Kind):
     # -- hunk mode: what was not checked -------------------------------------
 
     def hunk_notes(self, view):
+        yield from self._notes.get(id(view), ())
         template = self.params.get("hunk_note")
         if not template:
             return
