@@ -37,6 +37,7 @@ _REGISTRY = {
     "bisect_order": "cprlint.kinds.bisect_order:BisectOrder",
     "trailers": "cprlint.kinds.trailers:Trailers",
     "vmstate_change": "cprlint.kinds.vmstate_change:VmstateChange",
+    "blocking_wait": "cprlint.kinds.blocking_wait:BlockingWait",
     "suppression_use": "cprlint.kinds.suppression_use:SuppressionUse",
 }
 
