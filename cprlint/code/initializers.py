@@ -89,6 +89,16 @@ class VmsdField:
         return f"{self.macro}({', '.join(self.args)})" if self.macro != "{...}" else "{...}"
 
     @property
+    def wire(self) -> tuple:
+        """What the entry puts on the wire, as far as the text tells: its
+        size, else its macro and the arguments after field and state."""
+        if self.size is not None:
+            return ("bytes", self.size)
+        base = re.sub(r"_V$", "", self.macro)
+        return (base,) + tuple(a for i, a in enumerate(self.args[2:], 2)
+                               if a != self.version_text)
+
+    @property
     def key(self) -> str:
         """What identifies the entry when two images are compared."""
         return self.text

@@ -45,7 +45,7 @@ _DEFAULT_CASES = {c: {"problem": c, "fix": ""} for c in CHECKS + (
 class VmstateChange(Kind):
     name = "vmstate_change"
     scope = "series"
-    reads_commit_message = False
+    reads_commit_message = False   # it reads one (VMS002's intent), but judges code
     params_spec = {
         "checks": (list, True),
         "intent": (str, False),
@@ -98,7 +98,12 @@ class VmstateChange(Kind):
                     yield from self._subsections(hv, pre, post, post_all, new)
                     if new:
                         continue
-                    yield from self._compare(hv, pre, post, state, patch)
+                    owner = post.var or pre.var
+                    if post.kind == "fields":
+                        owner = _owner(post_all, owner)
+                        if not owner:
+                            continue    # its description (and versions) not in view
+                    yield from self._compare(hv, pre, post, state, patch, owner)
             for var in state.vars():
                 if (path, var) in created:
                     continue
@@ -124,44 +129,54 @@ class VmstateChange(Kind):
                          fields=f, view=hv.post, patch_index=hv.patch_index,
                          severity=self.severity.get(check or case))
 
-    def _compare(self, hv, pre: Vmsd, post: Vmsd, state, patch):
-        var = post.var or pre.var
+    def _compare(self, hv, pre: Vmsd, post: Vmsd, state, patch, var: str):
+        """Field layout: entries matched by the field they migrate (by what
+        they put on the wire when they name none); a field renamed in place
+        with the same wire size keeps its value."""
         if state.raised(var, "minimum_version_id"):
             return      # the old format is dropped: only minimum_raised speaks
         a, b = pre.fields, post.fields
-        ops = SequenceMatcher(None, [f.key for f in a], [f.key for f in b],
+        ops = SequenceMatcher(None, [_ident(f) for f in a], [_ident(f) for f in b],
                               autojunk=False).get_opcodes()
-        kept_names = {f.name for f in b if f.name}
-        gone = {f.key for tag, i1, i2, _, _ in ops if tag != "equal" for f in a[i1:i2]}
-        added = {f.key for tag, _, _, j1, j2 in ops if tag != "equal" for f in b[j1:j2]}
+        pre_names = {f.name for f in a if f.name}
+        post_names = {f.name for f in b if f.name}
         appended: list[VmsdField] = []
         for tag, i1, i2, j1, j2 in ops:
-            if tag == "equal":
-                continue
             old, new = a[i1:i2], b[j1:j2]
+            if tag == "equal":
+                for o, n in zip(old, new):
+                    if o.wire != n.wire:
+                        yield from self._replaced(hv, post, o, n)
+                continue
             later_old = any(not f.is_end for f in b[j2:] if not f.changed) or \
                 any(not f.is_end for f in a[i2:])
             at_end = not later_old and (post.fields_end_visible or any(f.is_end for f in b[j2:]))
-            if tag == "replace" and len(old) == len(new):
-                for o, n in zip(old, new):
-                    yield from self._replaced(hv, post, o, n, b, state)
-                continue
+            # entries of this block that take an old entry's place: a rename
+            # or a VMSTATE_UNUSED of the same wire size (paired in order)
+            fresh = [n for n in new if not n.is_end and not (n.name and n.name in pre_names)]
             for o in old:
-                if o.is_end or o.key in added or (o.name and o.name in kept_names):
+                if o.is_end or (o.name and o.name in post_names):
+                    continue            # still there: moved (reported where it lands)
+                twin = next((n for n in fresh if n.wire == o.wire or
+                             (tag == "replace" and len(old) == len(new))), None)
+                if twin is not None:
+                    fresh.remove(twin)
+                    if twin.wire != o.wire:
+                        yield from self._replaced(hv, post, o, twin)
                     continue
-                if o.is_unused and any(n.is_unused for n in new):
-                    continue
-                if any(n.is_unused and n.size is not None and n.size == o.size for n in new):
-                    continue
+                if o.tested:
+                    continue            # a _TEST field leaves with its compat property
                 yield from self._removed(hv, post, o, b, j1)
             for n in new:
                 if n.is_end or n.is_unused:
                     continue
-                if n.key in gone:
+                if n.name and n.name in pre_names:
                     if "reordered" in self.checks:
                         yield self._candidate("reordered", hv, post, n.line,
                                               (var, "reordered", n.name), {"field": n.text})
                     continue
+                if n not in fresh:
+                    continue            # took an old entry's place
                 if later_old:
                     if n.tested or self._versioned_in(n, var, state):
                         continue
@@ -184,7 +199,7 @@ class VmstateChange(Kind):
         old = state.number(var, "version_id", "pre")
         return old is not None and f.version > old
 
-    def _replaced(self, hv, post, o: VmsdField, n: VmsdField, b, state):
+    def _replaced(self, hv, post, o: VmsdField, n: VmsdField):
         if "resized" not in self.checks and "removed" not in self.checks:
             return
         if o.size is not None and n.size is not None and o.size != n.size:
@@ -263,7 +278,7 @@ class VmstateChange(Kind):
     def _minimum(self, hvs, var, state, patch):
         if not state.raised(var, "minimum_version_id"):
             return
-        if self.intent and self.intent.search(patch.commit_message or ""):
+        if self.intent and self.intent.search(f"{patch.subject}\n{patch.commit_message or ''}"):
             return
         for hv in hvs:
             for post in vmsds_of(hv.post):
@@ -310,6 +325,19 @@ class VmstateChange(Kind):
             yield template.format_map({
                 "path": view.path, "line": last.line, "field": last.text,
                 "vmsd": v.var or "a VMStateDescription", "what": what})
+
+
+def _ident(f: VmsdField) -> str:
+    return f.name if f.name else "\0" + repr(f.wire)
+
+
+def _owner(descriptions: list[Vmsd], fields_var: str) -> str:
+    """The description whose ``.fields`` is the separate list ``fields_var``."""
+    for v in descriptions:
+        a = v.attr("fields")
+        if v.kind == "vmsd" and v.var and a is not None and a.value == fields_var:
+            return v.var
+    return ""
 
 
 def _attr_site(hvs, var: str, key: str):
