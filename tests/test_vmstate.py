@@ -310,3 +310,70 @@ def test_subsection_without_needed_on_a_new_device_is_info():
 +};
 """), select=["VMS004"])
     assert [(f.rule, f.severity, f.line) for f in found] == [("VMS004", "info", 59)]
+
+
+def test_a_field_renamed_in_place_and_a_versioned_one_inserted_after_it():
+    # the member changes name, not size; the new _V field comes with the bump
+    found = check_text(_patch("""\
+@@ -48,9 +48,10 @@ static void bar_reset(DeviceState *dev)
+ static const VMStateDescription vmstate_bar = {
+     .name = "bar",
+-    .version_id = 1,
++    .version_id = 2,
+     .minimum_version_id = 1,
+     .fields = (const VMStateField[]) {
+-        VMSTATE_UINT32(hash_types, BarState),
++        VMSTATE_UINT32(runtime_hash_types, BarState),
++        VMSTATE_UINT32_V(supported_hash_types, BarState, 2),
+         VMSTATE_UINT16(queue, BarState),
+         VMSTATE_END_OF_LIST()
+     }
+"""), select=["VMS"])
+    assert found == []
+
+
+def test_removing_a_test_field_ends_its_compat_life_quietly():
+    found = check_text(_patch("""\
+@@ -50,7 +50,6 @@ static const VMStateDescription vmstate_bar = {
+     .minimum_version_id = 1,
+     .fields = (const VMStateField[]) {
+         VMSTATE_UINT32(status, BarState),
+-        VMSTATE_UINT8_TEST(msi_used, BarState, bar_old_machine),
+         VMSTATE_UINT16(queue, BarState),
+         VMSTATE_END_OF_LIST()
+     }
+"""), select=["VMS"])
+    assert found == []
+
+
+def test_a_separate_field_list_whose_description_is_not_in_view_is_not_judged():
+    found = check_text(_patch("""\
+@@ -60,5 +60,6 @@ static const VMStateField vmstate_bar_fields[] = {
+     VMSTATE_UINT32(status, BarState),
+     VMSTATE_UINT16(queue, BarState),
++    VMSTATE_UINT64(extra, BarState),
+     VMSTATE_END_OF_LIST()
+ };
+ 
+"""), select=["VMS"])
+    assert found == []
+
+
+def test_versioning_rule_is_off_by_default_and_runs_when_selected():
+    # VMS003 ships off by default (README: its precision on real series)
+    appended = _patch("""\
+@@ -84,10 +84,11 @@ static bool bar_post_load(void *opaque, int version_id, Error **errp)
+ static const VMStateDescription vmstate_bar = {
+     .name = "bar",
+     .version_id = 2,
+     .minimum_version_id = 2,
+     .fields = (const VMStateField[]) {
+         VMSTATE_UINT32(status, BarState),
+         VMSTATE_UINT16(irq_mask, BarState),
++        VMSTATE_BOOL(irq_level, BarState),
+         VMSTATE_END_OF_LIST()
+     },
+ };
+""")
+    assert [f.rule for f in check_text(appended)] == []
+    assert [f.rule for f in check_text(appended, select=["VMS003"])] == ["VMS003"]
