@@ -377,3 +377,18 @@ def test_versioning_rule_is_off_by_default_and_runs_when_selected():
 """)
     assert [f.rule for f in check_text(appended)] == []
     assert [f.rule for f in check_text(appended, select=["VMS003"])] == ["VMS003"]
+
+
+def test_removal_message_names_the_unused_size_to_keep():
+    found = check_text(_patch("""\
+@@ -50,7 +50,6 @@ static const VMStateDescription vmstate_bar = {
+     .minimum_version_id = 1,
+     .fields = (const VMStateField[]) {
+         VMSTATE_UINT32(status, BarState),
+-        VMSTATE_UINT32_ARRAY(regs, BarState, BAR_NR_REGS),
+         VMSTATE_UINT16(queue, BarState),
+         VMSTATE_END_OF_LIST()
+     }
+"""), select=["VMS001"])
+    assert [f.line for f in found] == [53]
+    assert "VMSTATE_UNUSED(4 * BAR_NR_REGS)" in found[0].message

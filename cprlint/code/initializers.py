@@ -89,6 +89,16 @@ class VmsdField:
         return f"{self.macro}({', '.join(self.args)})" if self.macro != "{...}" else "{...}"
 
     @property
+    def size_text(self) -> str:
+        """The wire size as C would write it ("16", "4 * FOO_NREGS"), or ''."""
+        if self.size is not None:
+            return str(self.size)
+        m = _SCALAR.match(self.macro)
+        if m and m.group(2) == "_ARRAY" and len(self.args) > 2:
+            return f"{_TYPE_SIZES[m.group(1)]} * {self.args[2]}"
+        return ""
+
+    @property
     def wire(self) -> tuple:
         """What the entry puts on the wire, as far as the text tells: its
         size, else its macro and the arguments after field and state."""

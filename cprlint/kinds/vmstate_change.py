@@ -10,7 +10,9 @@ rule picks the checks it reports with ``checks``:
   reordered        fields that stay but change places
   resized          a field replaced by one of another known wire size
   minimum_raised   ``.minimum_version_id`` raised (older streams refused);
-                   not reported when the commit message matches ``intent``
+                   not reported when the subject or commit message matches
+                   ``intent`` (the kind judges code: without a message, as in
+                   ``cprlint hook``, it reports)
   appended         a field added at the end with no version bump and
                    ``_V(..., new version)``
   version_above    a field ``_V(..., n)`` with n above ``.version_id``
@@ -45,7 +47,6 @@ _DEFAULT_CASES = {c: {"problem": c, "fix": ""} for c in CHECKS + (
 class VmstateChange(Kind):
     name = "vmstate_change"
     scope = "series"
-    reads_commit_message = False   # it reads one (VMS002's intent), but judges code
     params_spec = {
         "checks": (list, True),
         "intent": (str, False),
@@ -215,7 +216,7 @@ class VmstateChange(Kind):
         anchor = next((f.line for f in b[j:]), None) or (b[j - 1].line if j and b else post.line)
         yield self._candidate("removed", hv, post, anchor, (post.var, "removed", o.text),
                               {"field": o.text, "old_line": str(o.line),
-                               "size": str(o.size) if o.size is not None else "n"})
+                               "size": o.size_text or f"sizeof the old {o.macro} field"})
 
     def _appended(self, hv, post, var, fields, state):
         bumped = state.changed(var, "version_id")
