@@ -165,6 +165,9 @@ def _blank(m: re.Match) -> str:
 
 _COMMENT_OR_STRING = re.compile(
     r'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.S)
+# what the scanner stops at: a string or character literal (skipped whole),
+# or a bracket or separator
+_PUNCT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|\'(?:[^\'\\\n]|\\.)*\'?|[()\[\],;{}]')
 _PREPROC = re.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.M)
 
 
@@ -228,14 +231,10 @@ class _Scan:
         s = self.masked
         stack = [_Ctx("top")]
         first_item = True
-        i, start, paren, n = 0, 0, 0, len(s)
-        while i < n:
-            c = s[i]
+        start, paren, n = 0, 0, len(s)
+        for m in _PUNCT.finditer(s):
+            c, i = m.group(0)[0], m.start()
             if c == '"' or c == "'":
-                j = i + 1
-                while j < n and s[j] != c and s[j] != "\n":
-                    j += 2 if s[j] == "\\" else 1
-                i = j + 1
                 continue
             if c in "([":
                 paren += 1
@@ -243,7 +242,7 @@ class _Scan:
                 paren -= 1
                 if paren < 0:       # the view starts inside an argument list
                     paren, start = 0, i + 1
-            elif paren == 0 and c in ",;{}":
+            elif paren == 0:        # one of , ; { }
                 chunk = s[start:i]
                 if c == "{":
                     stack.append(self.open(stack, chunk, start, i, first_item))
@@ -262,7 +261,6 @@ class _Scan:
                 if c in "{}":
                     first_item = False
                 start = i + 1
-            i += 1
         if paren == 0:
             self.item(stack, s[start:], start, n, first_item, final=True)
         for ctx in stack:
@@ -354,6 +352,9 @@ class _Scan:
             v.end_line = self.line(at)
 
     def item(self, stack, raw: str, a: int, b: int, first_item: bool, final: bool = False) -> bool:
+        if stack[-1].what in ("other", "field") or (
+                stack[-1].what == "top" and not (first_item and self.section)):
+            return bool(raw.strip())
         chunk = _SPACES.sub(" ", raw).strip()
         if not chunk:
             return False
@@ -511,7 +512,8 @@ def vmsds_of(view) -> list[Vmsd]:
     """The VMState initializers a CodeView shows (computed once per view
     text, first line, changed lines and section)."""
     text = view.text
-    if not any(m in text for m in _MARKERS):
+    if not any(m in text for m in _MARKERS) or (
+            view.whole_file and "VMStateDescription" not in text and "VMStateField" not in text):
         return []
     key = (text, view.first_line, view.changed, view.section_text)
     got = _CACHE.get(key)
