@@ -38,6 +38,7 @@ _REGISTRY = {
     "trailers": "cprlint.kinds.trailers:Trailers",
     "vmstate_change": "cprlint.kinds.vmstate_change:VmstateChange",
     "blocking_wait": "cprlint.kinds.blocking_wait:BlockingWait",
+    "property_default": "cprlint.kinds.property_default:PropertyDefault",
     "suppression_use": "cprlint.kinds.suppression_use:SuppressionUse",
 }
 
