@@ -15,9 +15,10 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
     from .engine import blind_spots, load_rules, run_rules, select_rules
     from .sources import load_job
 
-    settings = resolve(opts)
-    job = load_job(opts, stdin=stdin)
     every = rules or load_rules()
+    settings = resolve(opts, known=sorted(r.id for r in every),
+                       off=[r.id for r in every if not r.default])
+    job = load_job(opts, stdin=stdin)
     chosen = select_rules(every, settings.select, settings.ignore)
     findings = run_rules(chosen, job.series, job.views, show_all=opts.show_all,
                          available=every)

@@ -217,12 +217,14 @@ def rules_cmd(
     except RuleError as exc:
         _fail(f"cprlint: {exc}")
     if fmt == "json":
-        doc = [{"id": r.id, "severity": r.severity, "kind": r.kind_name, "title": r.title}
+        doc = [{"id": r.id, "severity": r.severity, "kind": r.kind_name, "title": r.title,
+                 "default": r.default}
                for r in rules]
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     elif fmt == "text":
         for r in rules:
-            sys.stdout.write(f"{r.id:<9} {r.severity:<8} {r.title}\n")
+            off = "" if r.default else " (off by default: select it to run it)"
+            sys.stdout.write(f"{r.id:<9} {r.severity:<8} {r.title}{off}\n")
     else:
         _fail(f"cprlint: unknown --format '{fmt}' (choose from text, json)")
 

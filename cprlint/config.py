@@ -208,6 +208,16 @@ def known_rule_ids() -> list[str]:
         return []
 
 
+def default_off_ids() -> list[str]:
+    """Rules whose file says ``default = false``: run only when selected."""
+    from .engine import RuleError, load_rules
+
+    try:
+        return [r.id for r in load_rules() if not r.default]
+    except RuleError:
+        return []
+
+
 def _codes(raw, known, where: str) -> list[str]:
     from .engine import RuleError
 
@@ -220,8 +230,11 @@ def _codes(raw, known, where: str) -> list[str]:
     return out
 
 
-def resolve(opts: CheckOptions, known: list[str] | None = None) -> Settings:
-    """Command line over configuration file.  Raises RuleError (exit 2)."""
+def resolve(opts: CheckOptions, known: list[str] | None = None,
+            off: list[str] | None = None) -> Settings:
+    """Command line over configuration file.  Raises RuleError (exit 2).
+    ``off``: the rules off by default (read from the rule files when None);
+    a select, extend-select or a rule id names them explicitly."""
     from .engine import RuleError
 
     if opts.config and opts.isolated:
@@ -250,8 +263,9 @@ def resolve(opts: CheckOptions, known: list[str] | None = None) -> Settings:
     layers.append(tuple(None if v is None else _codes(v, known, f"--{k}")
                         for v, k in zip(cli, ("select", "extend-select", "ignore"))))
 
-    chosen = set(known)
-    changed = False
+    off = set(default_off_ids() if off is None else off) & set(known)
+    chosen = set(known) - off
+    changed = bool(off)
     for sel, ext, ign in layers:
         if sel is not None:
             chosen = {r for r in known if _matches(r, sel)}

@@ -51,6 +51,7 @@ class Rule:
     examples: list[Example]
     path: Path
     kind: Kind | None = None
+    default: bool = True       # selected when the user selects nothing (``default = false``)
 
     @property
     def scope(self) -> str:
@@ -98,6 +99,9 @@ def _load_rule(path: Path) -> Rule:
         references=list(data.get("references", [])), params=dict(data.get("params", {})),
         examples=examples, path=path,
     )
+    if not isinstance(data.get("default", True), bool):
+        raise RuleError(f"{path}: default must be true or false")
+    rule.default = data.get("default", True)
     try:
         rule.kind = load_kind(rule.kind_name)(rule.params)
     except KindError as exc:

@@ -123,6 +123,8 @@ class CodeView:
     changed: frozenset[int]    # file lines added (post) / removed (pre) by the patch
     input_lines: dict[int, int | None]   # file line -> input line (None if unknown)
     section: str = ""          # function name from the hunk header ('' if none)
+    section_text: str = ""     # the hunk header's section as git wrote it (e.g. the
+                               # 'static const VMStateDescription vmstate_x = {' above)
     whole_file: bool = False   # True when text is a whole file, not a hunk
     facts: Facts = field(default_factory=Facts)
     patch_index: int | None = None   # the patch this image belongs to (None: a file as it is)

@@ -29,7 +29,7 @@ def _view(path: str, side: str, hunk: Hunk) -> CodeView:
         first = 1
     view = CodeView(path=path, side=side, text="\n".join(rows), first_line=first,
                     changed=frozenset(changed), input_lines=input_lines,
-                    section=hunk.function_hint)
+                    section=hunk.function_hint, section_text=hunk.section)
     view.facts = facts_for_fragment(view.text, first, view.section, view.changed) if rows else Facts()
     return view
 

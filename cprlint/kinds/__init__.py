@@ -36,6 +36,9 @@ _REGISTRY = {
     "input_repair": "cprlint.kinds.input_repair:InputRepair",
     "bisect_order": "cprlint.kinds.bisect_order:BisectOrder",
     "trailers": "cprlint.kinds.trailers:Trailers",
+    "vmstate_change": "cprlint.kinds.vmstate_change:VmstateChange",
+    "blocking_wait": "cprlint.kinds.blocking_wait:BlockingWait",
+    "property_default": "cprlint.kinds.property_default:PropertyDefault",
     "suppression_use": "cprlint.kinds.suppression_use:SuppressionUse",
 }
 

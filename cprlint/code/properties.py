@@ -1,0 +1,117 @@
+"""Property and compat facts: the qdev properties a view declares
+(``DEFINE_PROP_*("name", State, field, ..., default)``) and the machine
+compat entries it holds (``{ TYPE_FOO, "name", "value" }`` in a
+``GlobalProperty`` array such as ``hw_compat_10_1[]`` or
+``pc_compat_10_1[]``).  Read from the text (comments and preprocessor
+lines blanked), like the VMState initializers.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .initializers import _mask, _split_args
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_PROP = re.compile(r"\b(DEFINE_PROP_\w+)\s*\(")
+_COMPAT = re.compile(r'\{\s*("[^"\n]*"|\w+)\s*,\s*"([^"\n]+)"\s*,\s*("[^"\n]*"|\w+)\s*,?\s*\}')
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class PropFact:
+    macro: str
+    name: str          # the property name, without quotes ('' when not a literal)
+    default: str       # the default argument as written, whitespace collapsed
+    line: int
+    changed: bool      # a line of it was added (post) / removed (pre)
+
+
+@dataclass(frozen=True)
+class CompatFact:
+    driver: str        # TYPE_FOO or "foo-device"
+    name: str          # the property
+    value: str
+    line: int
+    changed: bool
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict:
+    from ..paths import rules_dir
+
+    with open(rules_dir() / "data" / "property_macros.toml", "rb") as fh:
+        return dict(tomllib.load(fh).get("default_arg", {}))
+
+
+def _close(text: str, i: int) -> int:
+    """Index after the ')' that closes the '(' before ``i``; -1 if unseen."""
+    depth = 1
+    while i < len(text):
+        c = text[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif c == '"':
+            j = text.find('"', i + 1)
+            while j != -1 and text[j - 1] == "\\":
+                j = text.find('"', j + 1)
+            if j == -1:
+                return -1
+            i = j
+        i += 1
+    return -1
+
+
+def _lines(text: str, first: int):
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    return lambda off: first + bisect_right(starts, off) - 1
+
+
+def properties_of(view) -> list[PropFact]:
+    text = view.text
+    if "DEFINE_PROP_" not in text:
+        return []
+    masked, _ = _mask(text)
+    line = _lines(masked, view.first_line)
+    table = _defaults()
+    out = []
+    for m in _PROP.finditer(masked):
+        k = table.get(m.group(1))
+        if k is None:
+            continue
+        end = _close(masked, m.end())
+        if end == -1:
+            continue            # the call runs past the view
+        args = _split_args(_SPACES.sub(" ", masked[m.end():end - 1]))
+        if len(args) <= k or not args[0].startswith('"'):
+            continue
+        first, last = line(m.start()), line(end - 1)
+        out.append(PropFact(m.group(1), args[0].strip('"'), args[k], first,
+                            any(n in view.changed for n in range(first, last + 1))))
+    return out
+
+
+def compat_entries_of(view) -> list[CompatFact]:
+    text = view.text
+    if '"' not in text:
+        return []
+    masked, _ = _mask(text)
+    line = _lines(masked, view.first_line)
+    out = []
+    for m in _COMPAT.finditer(masked):
+        n = line(m.start())
+        out.append(CompatFact(m.group(1).strip('"'), m.group(2), m.group(3).strip('"'), n,
+                              n in view.changed))
+    return out
