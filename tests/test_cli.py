@@ -198,7 +198,7 @@ def test_truncated_hunk_names_the_line(tmp_path):
 def test_seed_text_output_names_the_quoted_patch(seed_path):
     out = run_cli("check", str(seed_path)).stdout.decode()
     assert "patch 1/1 (quoted in a reply from Andrey Drobyshev; no subject)" in out
-    assert out.rstrip().splitlines()[-1].startswith("cprlint: 3 findings (3 warning) in 1 patch")
+    assert out.rstrip().splitlines()[-1].startswith("cprlint: 3 findings (3 warnings) in 1 patch")
 
 
 def test_files_mode_summary_counts_files():
