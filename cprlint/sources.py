@@ -108,15 +108,18 @@ def _series_job(series, base, opts: CheckOptions) -> Job:
     if base is None:
         return Job(series=series, views=build_views(series))
 
+    from .base.lookup import NameLookup, series_names
     from .base.replay import replay_series
     from .code.whole import step_views
     from .progress import Progress
 
     replay = replay_series(series, base)
-    # series rules ask whether a name exists in the tree the series applies to
-    series.base_defines = base.has_name
-    series.base_prefetch = base.prefetch
     views = []
+    # series rules ask whether a name exists in the tree the series applies
+    # to: one pass over the tree for the names a kind prefetches, and one
+    # (at the first other question) for every name the series may ask
+    lookup = NameLookup(base, lambda: series_names(views))
+    series.base_defines, series.base_prefetch = lookup, lookup.prefetch
     bar = Progress(len(replay.steps), "parsing", opts.progress)
     for step in replay.steps:
         views.append(step_views(step))
@@ -161,9 +164,12 @@ def _range_job(series, base, opts: CheckOptions) -> Job:
     which names exist (the series rules)."""
     from .code.views import build_views
 
-    series.base_defines = base.has_name
-    series.base_prefetch = base.prefetch
-    return Job(series=series, views=build_views(series), mode="function")
+    from .base.lookup import NameLookup, series_names
+
+    views = build_views(series)
+    lookup = NameLookup(base, lambda: series_names(views))
+    series.base_defines, series.base_prefetch = lookup, lookup.prefetch
+    return Job(series=series, views=views, mode="function")
 
 
 # -- files as they are -------------------------------------------------------

@@ -54,3 +54,31 @@ def test_name_found_nowhere_is_reported_with_the_tree(patch_file):
 
 def test_without_the_tree_nothing_is_guessed(patch_file):
     assert _ser001(str(patch_file)) == []
+
+
+def test_one_tree_query_answers_every_name_the_series_asks(patch_file):
+    """Both names in the comments are looked up in one pass over the tree
+    (a git grep per name costs half a second on QEMU)."""
+    from cprlint.base.tree import DirTree
+    from cprlint.check import run_check
+    from cprlint.options import CheckOptions
+
+    passes = []
+
+    class CountingTree(DirTree):
+        def names_present(self, names):
+            passes.append(set(names))
+            return super().names_present(names)
+
+    import cprlint.sources as sources
+
+    real = sources._base_for
+    sources._base_for = lambda series, opts, cwd: CountingTree(str(FIXTURES / "tree"))
+    try:
+        findings, _, _ = run_check(CheckOptions(paths=[str(patch_file)], isolated=True,
+                                                select=["SER001"]))
+    finally:
+        sources._base_for = real
+    assert [f.line for f in findings] == [67]
+    assert len(passes) == 1
+    assert {"cpr_state_close", "cpr_quiesce_devices"} <= passes[0]
