@@ -82,3 +82,19 @@ def test_one_tree_query_answers_every_name_the_series_asks(patch_file):
     assert [f.line for f in findings] == [67]
     assert len(passes) == 1
     assert {"cpr_state_close", "cpr_quiesce_devices"} <= passes[0]
+
+
+def test_many_names_in_one_query_are_whole_words(tmp_path):
+    """One query for several names answers as a query per name would: a
+    name that is a prefix of another (``block``/``block_size``) is found
+    only where it stands as a word."""
+    if shutil.which("git") is None:
+        pytest.skip("git is needed to search the base tree")
+    from cprlint.base.tree import DirTree
+
+    (tmp_path / "m.c").write_text("static int block_size;\nint blocks = f(block_size);\n"
+                                  "/* subblock */\n")
+    tree = DirTree(str(tmp_path))
+    names = {"block", "block_size", "blocks", "blk", "subblock", "not-a-name"}
+    assert tree.names_present(names) == {"block_size", "blocks", "subblock"}
+    assert {n for n in names if tree.names_present({n})} == {"block_size", "blocks", "subblock"}

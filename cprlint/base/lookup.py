@@ -3,9 +3,8 @@
 The series kinds ask ``series.base_defines(name)`` one name at a time.
 Answering each with its own ``git grep`` over the tree costs a process
 and a pass over the tree per name (half a second on QEMU).  A
-:class:`NameLookup` answers the first question by collecting every name
-the series could ask about (the names its patches define and the
-``name(`` words of the comments they add) and querying the tree for all
+:class:`NameLookup` answers the first question by collecting the names
+the series can ask about (``series_names``) and querying the tree for all
 of them in one pass; later questions are answered from that set.  A name
 outside it (rare) costs one more query, cached too.
 """
@@ -15,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
-_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_REFERENCED = re.compile(r"\b([A-Za-z_]\w*)\s*\(\)")   # foo() in a comment
 
 
 class NameLookup:
@@ -54,25 +53,39 @@ class NameLookup:
 
 
 def series_names(views) -> set[str]:
-    """Every name a series kind may look up in the base tree: what the
-    patches define on the lines they add (functions, prototypes, macros,
-    enum constants, fields), and the ``name(`` words on the comment lines
-    they add."""
+    """The names a series kind may look up in the base tree: a name a patch
+    defines on a line it adds that an earlier patch's added lines use, a
+    static function a patch adds, and a ``name()`` on a comment line a
+    patch adds.  Kept tight on purpose: a common word (``len``, ``here``)
+    matches on most lines of a tree and makes the one query slow."""
+    from ..code.facts import identifiers_in
+
+    defined: dict[str, int] = {}          # name -> first patch defining it on an added line
+    used: dict[str, int] = {}             # name -> first patch using it on an added line
     names: set[str] = set()
     for hv in views:
-        if hv.patch_index is None:
-            continue
+        k = hv.patch_index
         post = hv.post
-        changed = post.changed
-        if not changed:
+        if k is None or not post.changed:
             continue
         f = post.facts
-        names.update(fn.name for fn in f.functions if fn.line in changed)
+        changed = post.changed
+        for fn in f.functions:
+            if fn.line in changed:
+                defined[fn.name] = min(defined.get(fn.name, k), k)
+                if fn.is_static:
+                    names.add(fn.name)
         for attr in ("prototypes", "macros_defined", "enum_constants", "fields_defined"):
-            names.update(n for n, line in getattr(f, attr, ()) if line in changed)
+            for n, line in getattr(f, attr, ()):
+                if line in changed:
+                    defined[n] = min(defined.get(n, k), k)
+        text = "\n".join(post.source_line(n) for n in sorted(changed))
+        for n in identifiers_in(text.encode("utf-8", "surrogateescape")):
+            used[n] = min(used.get(n, k), k)
         for c in f.comments:
             if c.changed_lines:
-                for line, text in c.lines():
+                for line, ctext in c.lines():
                     if line in c.changed_lines:
-                        names.update(_CALLED.findall(text))
+                        names.update(_REFERENCED.findall(ctext))
+    names.update(n for n, d in defined.items() if used.get(n, d) < d)
     return names
