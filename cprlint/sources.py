@@ -64,17 +64,20 @@ def load_job(opts: CheckOptions, stdin=None) -> Job:
 
 def _base_for(series, opts: CheckOptions, cwd: str):
     from .base.git import find_worktree
-    from .base.replay import worktree_matches
-    from .base.tree import DirTree
 
     if opts.source:
+        from .base.tree import DirTree
+
         src = os.path.join(cwd, opts.source)
         if not os.path.isdir(src):
             raise InputError(opts.source, "--source: not a directory")
         at_base = _base_commit_tree(series, src, opts.source)
         return at_base or DirTree(src, label=opts.source)
     root = find_worktree(cwd)
-    if root is not None:
+    if root is not None:        # (the tree modules are imported only then)
+        from .base.replay import worktree_matches
+        from .base.tree import DirTree
+
         tree = DirTree(root, label=f"{root} (working tree)")
         if worktree_matches(series, tree):
             return tree
@@ -111,7 +114,7 @@ def _series_job(series, base, opts: CheckOptions) -> Job:
 
     from .base.lookup import NameLookup, series_names
     from .base.replay import replay_series
-    from .code.whole import step_views
+    from .code.whole import forget_versions, step_views
     from .progress import Progress
 
     replay = replay_series(series, base)
@@ -133,6 +136,7 @@ def _series_job(series, base, opts: CheckOptions) -> Job:
             views.append(step_views(step))
             bar.step(step.fd.path)
     finally:
+        forget_versions()
         gc.freeze()
         if gc_was_enabled:
             gc.enable()

@@ -290,20 +290,22 @@ def _join(parts: list[Facts]) -> Facts:
 
 def _shifted(f: Facts, dl: int, db: int) -> Facts:
     """``f`` with every line moved by ``dl`` and call bytes by ``db``
-    (the same objects when nothing moves)."""
+    (the same objects when nothing moves; a guard or early exit that many
+    calls share stays shared)."""
     if not dl and not db:
         return f
     if not dl:
-        calls = [_call(c, 0, db) for c in f.calls]
+        calls = [_call(c, 0, db, {}) for c in f.calls]
         return Facts(functions=f.functions, calls=calls, comments=f.comments,
                      identifiers=f.identifiers, macros_defined=f.macros_defined,
                      prototypes=f.prototypes, enum_constants=f.enum_constants,
                      fields_defined=f.fields_defined)
+    memo: dict = {}
     return Facts(
         functions=[FunctionFact(fn.name, fn.line + dl, fn.end_line + dl, fn.body_line + dl,
                                 fn.start_visible, fn.end_visible, fn.is_static,
                                 fn.from_section) for fn in f.functions],
-        calls=[_call(c, dl, db) for c in f.calls],
+        calls=[_call(c, dl, db, memo) for c in f.calls],
         comments=[CommentFact(c.text, c.line + dl, c.end_line + dl, c.function,
                               frozenset(n + dl for n in c.changed_lines))
                   for c in f.comments],
@@ -315,10 +317,22 @@ def _shifted(f: Facts, dl: int, db: int) -> Facts:
     )
 
 
-def _call(c: CallFact, dl: int, db: int) -> CallFact:
+def _moved(x, dl: int, memo: dict):
+    """A Guard or EarlyExit ``dl`` lines down, one new object per old one."""
+    y = memo.get(id(x))
+    if y is None:
+        if isinstance(x, Guard):
+            y = Guard(x.kind, x.text, x.line + dl, x.switch, x.detail)
+        else:
+            y = EarlyExit(x.cond, x.exit, x.line + dl, x.target)
+        memo[id(x)] = y
+    return y
+
+
+def _call(c: CallFact, dl: int, db: int, memo: dict) -> CallFact:
     if dl:
-        guards = [Guard(g.kind, g.text, g.line + dl, g.switch, g.detail) for g in c.guards]
-        exits = [EarlyExit(e.cond, e.exit, e.line + dl, e.target) for e in c.early_exits]
+        guards = [_moved(g, dl, memo) for g in c.guards]
+        exits = [_moved(e, dl, memo) for e in c.early_exits]
     else:
         guards, exits = c.guards, c.early_exits
     return CallFact(c.name, c.args, c.text, c.line + dl, c.end_line + dl, c.byte + db,

@@ -58,8 +58,6 @@ def whole_view(path: str, text: str, side: str = "post",
     view = CodeView(path=path, side=side, text=body, first_line=1,
                     changed=frozenset(changed), input_lines=input_lines,
                     whole_file=True, patch_index=patch_index)
-    if patch_index is not None:
-        view.__dict__["_rows"] = _ROWS[id(body)][1]   # source_line's split, shared
     if body:
         view.facts = _with_changed(
             _facts_of(text, path if patch_index is not None else None), view.changed)
@@ -67,23 +65,29 @@ def whole_view(path: str, text: str, side: str = "post",
 
 
 _BODIES: dict[str, list[str]] = {}      # path -> its last two texts seen in full mode
-_ROWS: dict[int, tuple[str, list[str]]] = {}   # id(body) -> (body, its lines)
+
+
+def forget_versions() -> None:
+    """Drop what was kept to derive the next version of each file (parse
+    trees, chunk tables): once a series' views are built, only they are
+    needed."""
+    global _SERIES_FACTS
+    _SERIES_FACTS = None
+    _BODIES.clear()
 
 
 def _shared_body(path: str, text: str) -> str:
     """The text without its final newline, one object for a file version
-    that is both a patch's post-image and the next patch's pre-image (with
-    its lines, split once): 200 patches of one file keep 200 copies, not 400."""
+    that is both a patch's post-image and the next patch's pre-image: 200
+    patches of one file keep 200 copies, not 400."""
     kept = _BODIES.setdefault(path, [])
     for body in kept:
         if len(body) in (len(text), len(text) - 1) and text.startswith(body) \
                 and (len(body) == len(text) or text.endswith("\n")):
             return body
     body = text[:-1] if text.endswith("\n") else text
-    _ROWS[id(body)] = (body, body.split("\n"))
     kept.append(body)
-    if len(kept) > 2:
-        _ROWS.pop(id(kept.pop(0)), None)
+    del kept[:-2]
     return body
 
 
