@@ -105,10 +105,12 @@ def step_views(step) -> HunkViews:
     (a base.replay.FileStep)."""
     k, fd, ap = step.patch_index, step.fd, step.applied
     pre_path = fd.old_path or fd.path
-    post = whole_view(fd.path, ap.post.text(), "post", frozenset(ap.post_changed),
-                      dict(ap.post_inputs), k)
+    # the pre-image first: it is the previous patch's post-image (kept), and
+    # the post-image is then derived from it
     pre = whole_view(pre_path, step.pre.text(), "pre", frozenset(ap.pre_changed),
                      dict(ap.pre_inputs), k)
+    post = whole_view(fd.path, ap.post.text(), "post", frozenset(ap.post_changed),
+                      dict(ap.post_inputs), k)
     return HunkViews(patch_index=k, file_path=fd.path, hunk_index=-1, post=post, pre=pre)
 
 
