@@ -1,30 +1,35 @@
 """Whole-file views: a C file as it is (files mode), or the whole file
 before and after one patch (full mode, base tree available).
 
-Each file version is parsed once: facts are cached by content hash and
-only the comments' ``changed_lines`` are redone per view.
+Each file version is parsed once: in full mode facts come from
+code.incremental (per top-level chunk, re-derived only where a patch
+changed the text), in files mode from one walk; only the comments'
+``changed_lines`` are redone per view.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 
 from .facts import build_facts
 from .fragments import parse_whole
 from .model import CodeView, Facts, HunkViews
 
-_FACTS: dict[str, Facts] = {}     # sha1 of the text -> facts with nothing changed
+_SERIES_FACTS = None      # code.incremental.FileFacts of the files a series touches
 
 
-def _facts_of(text: str) -> Facts:
-    key = hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
-    facts = _FACTS.get(key)
-    if facts is None:
-        facts = build_facts(parse_whole(text.encode("utf-8", "surrogateescape")), 1, "",
-                            frozenset())
-        _FACTS[key] = facts
-    return facts
+def _facts_of(text: str, path: str | None = None) -> Facts:
+    """Facts of a whole file with nothing changed; ``path`` given: a
+    version of a file that a series changes (reuses its other versions)."""
+    global _SERIES_FACTS
+    if path is None:
+        return build_facts(parse_whole(text.encode("utf-8", "surrogateescape")), 1, "",
+                           frozenset())
+    if _SERIES_FACTS is None:
+        from .incremental import FileFacts
+
+        _SERIES_FACTS = FileFacts()
+    return _SERIES_FACTS.facts(path, text)
 
 
 def _with_changed(facts: Facts, changed: frozenset[int]) -> Facts:
@@ -45,7 +50,8 @@ def whole_view(path: str, text: str, side: str = "post",
                patch_index: int | None = None) -> CodeView:
     """A view of the whole ``text``.  Without ``input_lines`` every line maps
     to itself (a file checked as it is)."""
-    body = text[:-1] if text.endswith("\n") else text
+    body = _shared_body(path, text) if patch_index is not None else (
+        text[:-1] if text.endswith("\n") else text)
     if input_lines is None:
         n = body.count("\n") + 1 if body else 0
         input_lines = {i: i for i in range(1, n + 1)}
@@ -53,8 +59,36 @@ def whole_view(path: str, text: str, side: str = "post",
                     changed=frozenset(changed), input_lines=input_lines,
                     whole_file=True, patch_index=patch_index)
     if body:
-        view.facts = _with_changed(_facts_of(text), view.changed)
+        view.facts = _with_changed(
+            _facts_of(text, path if patch_index is not None else None), view.changed)
     return view
+
+
+_BODIES: dict[str, list[str]] = {}      # path -> its last two texts seen in full mode
+
+
+def forget_versions() -> None:
+    """Drop what was kept to derive the next version of each file (parse
+    trees, chunk tables): once a series' views are built, only they are
+    needed."""
+    global _SERIES_FACTS
+    _SERIES_FACTS = None
+    _BODIES.clear()
+
+
+def _shared_body(path: str, text: str) -> str:
+    """The text without its final newline, one object for a file version
+    that is both a patch's post-image and the next patch's pre-image: 200
+    patches of one file keep 200 copies, not 400."""
+    kept = _BODIES.setdefault(path, [])
+    for body in kept:
+        if len(body) in (len(text), len(text) - 1) and text.startswith(body) \
+                and (len(body) == len(text) or text.endswith("\n")):
+            return body
+    body = text[:-1] if text.endswith("\n") else text
+    kept.append(body)
+    del kept[:-2]
+    return body
 
 
 def file_views(path: str, text: str) -> HunkViews:
@@ -71,10 +105,12 @@ def step_views(step) -> HunkViews:
     (a base.replay.FileStep)."""
     k, fd, ap = step.patch_index, step.fd, step.applied
     pre_path = fd.old_path or fd.path
-    post = whole_view(fd.path, ap.post.text(), "post", frozenset(ap.post_changed),
-                      dict(ap.post_inputs), k)
+    # the pre-image first: it is the previous patch's post-image (kept), and
+    # the post-image is then derived from it
     pre = whole_view(pre_path, step.pre.text(), "pre", frozenset(ap.pre_changed),
                      dict(ap.pre_inputs), k)
+    post = whole_view(fd.path, ap.post.text(), "post", frozenset(ap.post_changed),
+                      dict(ap.post_inputs), k)
     return HunkViews(patch_index=k, file_path=fd.path, hunk_index=-1, post=post, pre=pre)
 
 

@@ -1,0 +1,55 @@
+"""Full mode re-derives only what a patch changed: the facts of a file
+version built from the previous version's chunks are the facts a fresh
+walk of the whole file gives, and an edit to one function re-derives
+one chunk."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from cprlint.code.facts import build_facts
+from cprlint.code.fragments import parse_whole
+from cprlint.code.incremental import KNOWN_FIELDS, FileFacts
+from cprlint.code.model import Facts
+
+from test_code_helpers import fixture
+
+
+def _fresh(text: str) -> Facts:
+    return build_facts(parse_whole(text.encode()), 1, "", frozenset())
+
+
+def _edit(text: str, after: str, new: str) -> str:
+    i = text.index(after) + len(after)
+    return text[:i] + new + text[i:]
+
+
+def test_every_facts_field_is_cut_joined_and_shifted():
+    # a new Facts field must be taught to code/incremental.py (else every
+    # version is derived whole again: correct, but the speed-up is gone)
+    assert {f.name for f in fields(Facts)} <= KNOWN_FIELDS
+
+
+def test_edited_versions_have_the_facts_of_a_fresh_walk():
+    base = fixture("cpr_order_whole.c") + fixture("migration_sample.c")
+    ff = FileFacts()
+    assert ff.facts("m.c", base) == _fresh(base)
+    first = ff.derived
+    # a line added in one function moves every function below it
+    v2 = _edit(base, "{\n", "    trace_cpr_step(1);\n")
+    assert ff.facts("m.c", v2) == _fresh(v2)
+    assert ff.derived == first + 1
+    # then a comment and a function added at the end, and a line removed
+    v3 = v2 + "\n/* Saves the state. */\nstatic void extra_step(void)\n{\n    g(1);\n}\n"
+    v3 = v3.replace("    trace_cpr_step(1);\n", "", 1)
+    assert ff.facts("m.c", v3) == _fresh(v3)
+    # the pre-image again (a later patch's view of it): the same facts
+    assert ff.facts("m.c", v2) == _fresh(v2)
+
+
+def test_identifiers_of_the_chunks_are_those_of_the_file():
+    text = fixture("migration_sample.c")
+    ff = FileFacts()
+    ff.facts("m.c", text)
+    v2 = _edit(text, "{\n", "    QTAILQ_FOREACH(x, &l, next) {\n        y(x);\n    }\n")
+    assert ff.facts("m.c", v2).identifiers == _fresh(v2).identifiers
