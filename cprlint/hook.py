@@ -132,6 +132,7 @@ def message_series(path: str, text: str, author: str = ""):
     p = Patch(subject=subject, raw_subject=subject, input_path=path, input_line=1,
               author=author,
               commit_message=body.commit_message, trailers=list(body.trailers),
+              message_lines=[ln.input_line for ln in body.message_lines],
               message_id="commit-msg@cprlint.invalid", message_id_synthesised=True)
     return Series(inputs=[path], patches=[p])
 

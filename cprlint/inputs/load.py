@@ -126,6 +126,7 @@ def _load_bare(path: str, data: bytes, order0: int) -> list[_Candidate]:
         p = Patch(subject=name, raw_subject=name, input_path=path, input_line=1,
                   crlf_repaired=crlf, commit_message=body.commit_message,
                   trailers=body.trailers, trailer_lines=body.trailer_lines,
+                  message_lines=[ln.input_line for ln in body.message_lines],
                   author_line=body.author_line, author=body.author, date=body.date,
                   base_commit=body.base_commit)
         p.message_id, p.message_id_synthesised = _synth_id(p, text), True
@@ -157,6 +158,9 @@ def _patch_from_mail(path: str, mail: Mail, info: SubjectInfo, raw: RawMessage,
         references=list(mail.references), to=mail.to, cc=mail.cc,
         commit_message=body.commit_message, trailers=list(body.trailers),
         trailer_lines=list(body.trailer_lines), author_line=body.author_line,
+        message_lines=[ln.input_line for ln in body.message_lines],
+        reply_to="" if body.author else mail.reply_to,
+        original_from="" if body.author else mail.original_from,
         input_path=path, input_line=raw.first_line,
         crlf_repaired=mail.crlf, lines_exact=mail.exact_lines, base_commit=body.base_commit,
     )

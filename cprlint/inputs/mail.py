@@ -46,6 +46,8 @@ class Mail:
     references: list[str] = field(default_factory=list)
     to: str = ""
     cc: str = ""
+    reply_to: str = ""          # Reply-To: and X-Original-From:, where a list that
+    original_from: str = ""     # rewrote From: ("X via <list>") keeps the author
     body: list[SrcLine] = field(default_factory=list)
     crlf: bool = False
     exact_lines: bool = True
@@ -204,6 +206,8 @@ def _fill_headers(mail: Mail, msg) -> None:
     mail.date = _hdr(msg, "date")
     mail.to = _hdr(msg, "to")
     mail.cc = _hdr(msg, "cc")
+    mail.reply_to = _hdr(msg, "reply-to")
+    mail.original_from = _hdr(msg, "x-original-from")
     mid = _hdr(msg, "message-id")
     mail.message_id = _strip_angle(mid) if mid else ""
     irt = _hdr(msg, "in-reply-to")

@@ -1,9 +1,10 @@
 """The structure of a patch mail body.
 
-in-body From:/Date:, commit message (up to the first line that is exactly
-``---``), trailers (the commit message's last paragraph of ``Key-Name: value``
-lines), notes and diffstat, the diff (from the first ``diff --git``), and a
-trailing ``-- `` signature, which is dropped.
+in-body From:/Date:, commit message (up to the first line that is ``---``
+and white space only, where ``git am`` ends it), trailers (the commit
+message's last paragraph of ``Key-Name: value`` lines), notes and diffstat,
+the diff (from the first ``diff --git``), and a trailing ``-- `` signature,
+which is dropped.
 
 After the diff, a "basement" may follow: ``base-commit:``,
 ``prerequisite-patch-id:`` (git format-patch --base) or b4's footer (``---``,
@@ -71,7 +72,8 @@ def split_body(lines: list[SrcLine]) -> PatchBody:
         i = j
 
     diff_at = find_diff_start(lines, i)
-    sep = next((k for k in range(i, len(lines)) if lines[k].text == "---"), None)
+    # git mailinfo ends the message at "---" followed by nothing but white space
+    sep = next((k for k in range(i, len(lines)) if lines[k].text.rstrip() == "---"), None)
     if sep is not None and diff_at is not None and sep > diff_at:
         sep = None
     msg_end = sep if sep is not None else (diff_at if diff_at is not None else len(lines))

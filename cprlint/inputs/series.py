@@ -86,6 +86,12 @@ class Patch:
     trailers: list[tuple[str, str]] = field(default_factory=list)  # ("Signed-off-by", "A <a@b>")
     trailer_lines: list[int | None] = field(default_factory=list)  # input line of each trailer
     author_line: int | None = None   # input line of the in-body From: (None: the mail's)
+    # input line of each line of commit_message (None where unknown: QP, base64)
+    message_lines: list[int | None] = field(default_factory=list)
+    # the mail's Reply-To: and X-Original-From: when the author is the mail's From:
+    # (a list's DMARC rewrite "X via <list>" keeps the real author there)
+    reply_to: str = ""
+    original_from: str = ""
     files: list[FileDiff] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
     quoted: bool = False      # reconstructed from a reply that quotes it
