@@ -39,6 +39,7 @@ _REGISTRY = {
     "vmstate_change": "cprlint.kinds.vmstate_change:VmstateChange",
     "blocking_wait": "cprlint.kinds.blocking_wait:BlockingWait",
     "property_default": "cprlint.kinds.property_default:PropertyDefault",
+    "message_notes": "cprlint.kinds.message_notes:MessageNotes",
     "suppression_use": "cprlint.kinds.suppression_use:SuppressionUse",
 }
 
