@@ -13,10 +13,14 @@ Two findings:
   that nothing uses until a later patch j: ``-Wunused-function`` fails the
   ``-Werror`` build at commit k.
 
-A name is never reported when anything shows it existing before: the base
-tree (``series.base_defines(name)`` when the series carries a base tree), a
-pre-image (context or removed) line of patch k or an earlier one, or a
-definition in the pre-image of the defining patch (a moved definition).
+A name is never reported when anything shows it existing before the
+defining patch j: the base tree (``series.base_defines(name)`` when the
+series carries a base tree), the pre-image side of any patch up to j
+(context or removed lines, git's hunk-header section text: what a patch's
+pre-image shows existed before it, and no patch before j defines the name,
+so it existed before the series), or the C that QAPI generates from the
+``qapi/*.json`` hunks of patches 1..k (struct members, ``has_`` flags,
+enum constants; see code/qapi.py).
 """
 
 from __future__ import annotations
@@ -24,16 +28,18 @@ from __future__ import annotations
 import re
 
 from ..code.facts import identifiers_in
+from ..code.qapi import QapiNames, is_schema
 from ..findings import Candidate
 from . import Kind, KindError, fill_case, load_cases
 
 _CODE_NOISE = re.compile(
     r"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
 _ENUM_LINE = re.compile(r"^\s*([A-Z_][A-Z0-9_]*)\s*(?:=[^,;{}]*)?,?\s*(?:/\*.*)?$")
+# a field declaration line: a type, then one or more declarators ("uint16_t cols, rows;")
 _FIELD_LINE = re.compile(
-    r"^\s*(?!return\b|goto\b|case\b|else\b)(?:const\s+|unsigned\s+|signed\s+|struct\s+|"
-    r"union\s+|enum\s+)*[A-Za-z_]\w*[\s*]+\**\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*"
-    r"(?::\s*\d+)?\s*;\s*(?:/\*.*)?$")
+    r"^\s*(?!return\b|goto\b|case\b|else\b)(?:(?:const|volatile|unsigned|signed|struct|union|"
+    r"enum)\s+)*[A-Za-z_]\w*([\s*][^;{}()=]*);\s*(?:/\*.*|//.*)?$")
+_DECLARATOR = re.compile(r"^[\s*]*(?:(?:const|volatile|restrict)\b[\s*]*)*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*(?::\s*\w+\s*)?$")
 _INLINE_OR_UNUSED = re.compile(r"\binline\b|G_GNUC_UNUSED|__attribute__\s*\(\(\s*unused|"
                                r"\bQEMU_UNUSED\b|__maybe_unused")
 
@@ -98,11 +104,14 @@ class BisectOrder(Kind):
             known = {(n, ln) for n, _, ln in out}
             body = _body_kind(section_text)
             if body:
-                rx = _ENUM_LINE if body == "enum" else _FIELD_LINE
                 for line in sorted(lines):
-                    m = rx.match(view.source_line(line))
-                    if m and (m.group(1), line) not in known:
-                        out.append((m.group(1), body, line))
+                    text = view.source_line(line)
+                    if body == "enum":
+                        m = _ENUM_LINE.match(text)
+                        names = [m.group(1)] if m else []
+                    else:
+                        names = field_names(text)
+                    out.extend((n, body, line) for n in names if (n, line) not in known)
         return [d for d in out if d[1] in self.kinds or (d[1] == "prototype" and "function" in self.kinds)]
 
     def check_series(self, series, views):
@@ -122,12 +131,15 @@ class BisectOrder(Kind):
                     introduced[name] = (k, kind, hv.post.path, line)
             for name, _kind, _line in self._definitions(hv.pre, "", None):
                 pre_defined[name] = min(pre_defined.get(name, inf), k)
-            for ident in hv.pre.facts.identifiers:
+            for ident in hv.pre.facts.identifiers | identifiers_in(section.encode()):
                 pre_seen[ident] = min(pre_seen.get(ident, inf), k)
             code_lines[id(hv.post)] = _code_lines(hv.post)
+        qapi = _qapi_names(series)
 
         def existed(name, k, d):
-            if pre_seen.get(name, inf) <= k or pre_defined.get(name, inf) <= d:
+            if pre_seen.get(name, inf) <= d or pre_defined.get(name, inf) <= d:
+                return True
+            if any(q.defines(name) for q in qapi[:k + 1]):
                 return True
             if base_defines is not None:
                 try:
@@ -230,6 +242,37 @@ class BisectOrder(Kind):
                       case=case)
         return Candidate(path=view.path, line=line, function=function or "",
                          key=key, view=view, patch_index=k, fields=fields)
+
+
+def _qapi_names(series) -> list[QapiNames]:
+    """Per patch, the C names QAPI generates from its qapi/*.json hunks (every
+    side: added lines define, context and removed lines existed already)."""
+    out = []
+    for patch in series.patches:
+        names = QapiNames()
+        for fd in patch.files:
+            if is_schema(fd.path):
+                for hunk in fd.hunks:
+                    names.add_lines(hl.text for hl in hunk.lines)
+        out.append(names)
+    return out
+
+
+def field_names(text: str) -> list[str]:
+    """The fields a struct-body line declares: every declarator of
+    ``uint16_t cols, rows;``, ``char *a, b[4];``, ``unsigned x:1, y:1;``."""
+    if len(text) > 500:
+        return []
+    m = _FIELD_LINE.match(text)
+    if not m:
+        return []
+    names = []
+    for part in m.group(1).split(","):
+        d = _DECLARATOR.match(part)
+        if not d:
+            return []
+        names.append(d.group(1))
+    return names
 
 
 def _section_text(series, hv) -> str:
