@@ -5,12 +5,20 @@ comment may describe behaviour that patch k does not have yet).
 
 Commit messages may say "in a later patch"; code comments must be true at
 every commit, because bisection, partial merges and backports stop there.
+
+A comment line the patch only moves is not the patch's writing: when its
+words appear, in order, in the comment text of lines the same patch removes
+(any file, reflowed or not), it is not reported.  With a base tree, a
+``foo()`` found nowhere is reported as absent, unless a later patch adds code
+naming it (a function, a struct member, an ops callback ``.foo = bar``):
+then the finding names that patch.
 """
 
 from __future__ import annotations
 
 import re
 
+from ..code.facts import identifiers_in
 from ..findings import Candidate
 from . import Kind
 
@@ -67,6 +75,17 @@ class ForwardReference(Kind):
                 for ident in view.facts.identifiers:
                     seen_by[ident] = min(seen_by.get(ident, hv.patch_index), hv.patch_index)
         base_has = getattr(series, "base_defines", None)
+        removed = [_removed_comment_words(p) for p in series.patches]
+        added: list[set[str] | None] = [None] * len(series.patches)
+
+        def added_later(name, k):
+            for j in range(k + 1, len(series.patches)):
+                if added[j] is None:
+                    added[j] = _added_identifiers(series.patches[j])
+                if name in added[j]:
+                    return j
+            return None
+
         for hv in views:
             k = hv.patch_index
             for comment in hv.post.facts.comments:
@@ -76,6 +95,9 @@ class ForwardReference(Kind):
                 for line, text in comment.lines():
                     if line not in comment.changed_lines:
                         continue
+                    words = _comment_words(text)
+                    if words and f" {words} " in removed[k]:
+                        continue          # moved, not written, by this patch
                     for name in sorted(self._names(text)):
                         if name in reported:
                             continue
@@ -83,7 +105,8 @@ class ForwardReference(Kind):
                         if case is None and base_has is not None and "absent" in self.params \
                                 and name in self._absent_names(text) \
                                 and seen_by.get(name, k + 1) > k and not base_has(name):
-                            case, j = "absent", k
+                            later = added_later(name, k)
+                            case, j = ("introduced", later) if later is not None else ("absent", k)
                         if case is None:
                             continue
                         reported.add(name)
@@ -113,3 +136,43 @@ class ForwardReference(Kind):
         if later and not any(p <= k for p in patches):
             return "changed", min(later)
         return None, None
+
+
+def _comment_words(text: str) -> str:
+    """A comment line's words, without comment marks and spacing."""
+    for mark in ("/*", "*/", "//"):
+        text = text.replace(mark, " ")
+    words = [w for w in text.split() if w.strip("*/")]
+    if words:
+        words[0] = words[0].lstrip("*")
+    return " ".join(words)
+
+
+def _removed_comment_words(patch) -> str:
+    """The words of the comment text on the lines ``patch`` removes, in every
+    file, joined in order (so a comment reflowed by the move still matches)."""
+    parts = []
+    for fd in patch.files:
+        for hunk in fd.hunks:
+            for hl in hunk.lines:
+                if hl.kind != "-" or len(hl.text) > 2000:
+                    continue
+                text = hl.text
+                stripped = text.lstrip()
+                if not stripped.startswith(("/*", "*", "//")):
+                    cut = min((i for i in (text.find("/*"), text.find("//")) if i >= 0),
+                              default=-1)
+                    if cut < 0:
+                        continue
+                    text = text[cut:]
+                words = _comment_words(text)
+                if words:
+                    parts.append(words)
+    return " " + " ".join(parts) + " "
+
+
+def _added_identifiers(patch) -> set[str]:
+    """Identifiers on the code lines ``patch`` adds (any file)."""
+    added = "\n".join(hl.text for fd in patch.files for hunk in fd.hunks
+                      for hl in hunk.lines if hl.kind == "+")
+    return identifiers_in(added.encode("utf-8", "replace"))
