@@ -109,3 +109,13 @@ def test_a_name_a_later_patch_adds_as_a_callback_names_that_patch(empty_base):
 def test_a_name_no_patch_adds_still_exists_nowhere(empty_base):
     (f,) = _ser001(_COMMENT, _CHANGE)
     assert "exists neither" in " ".join(f.message.split())
+
+
+def test_a_shorthand_for_a_prefixed_name_in_the_code_is_not_absent(empty_base):
+    # the comment says sem_wait() for the qemu_sem_wait() the hunk calls
+    short = _hunk("migration/migration.c", 500, "void migration_pause(MigrationState *s)", """
+     bql_unlock();
++    /* The state may change while we sleep in sem_wait(). */
+     qemu_sem_wait(&s->pause_sem);
+""")
+    assert _ser001(short) == []

@@ -11,7 +11,9 @@ words appear, in order, in the comment text of lines the same patch removes
 (any file, reflowed or not), it is not reported.  With a base tree, a
 ``foo()`` found nowhere is reported as absent, unless a later patch adds code
 naming it (a function, a struct member, an ops callback ``.foo = bar``):
-then the finding names that patch.
+then the finding names that patch.  A name that is the tail of an
+identifier the series' code shows (``sem_wait()`` for ``qemu_sem_wait()``)
+is a shorthand, not an absent function.
 """
 
 from __future__ import annotations
@@ -104,7 +106,8 @@ class ForwardReference(Kind):
                         case, j = self._case(name, k, introduced, existed, changed_by)
                         if case is None and base_has is not None and "absent" in self.params \
                                 and name in self._absent_names(text) \
-                                and seen_by.get(name, k + 1) > k and not base_has(name):
+                                and seen_by.get(name, k + 1) > k and not base_has(name) \
+                                and not _shorthand(name, seen_by):
                             later = added_later(name, k)
                             case, j = ("introduced", later) if later is not None else ("absent", k)
                         if case is None:
@@ -136,6 +139,14 @@ class ForwardReference(Kind):
         if later and not any(p <= k for p in patches):
             return "changed", min(later)
         return None, None
+
+
+def _shorthand(name: str, identifiers) -> bool:
+    """``name`` is a known identifier without its prefix: comments say
+    ``sem_wait()`` for ``qemu_sem_wait()``, ``abort_save_threads()`` for
+    ``multifd_abort_save_threads()``."""
+    tail = "_" + name
+    return any(i.endswith(tail) for i in identifiers)
 
 
 def _comment_words(text: str) -> str:
