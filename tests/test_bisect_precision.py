@@ -163,3 +163,34 @@ def test_without_the_schema_hunk_the_uses_are_reported():
     names = sorted(n for f in found for n in ("has_cpr_reconnect_delay", "MIG_MODE_CPR_LIVE")
                    if f"`{n}`" in f.message)
     assert names == ["MIG_MODE_CPR_LIVE", "has_cpr_reconnect_delay"]
+
+
+# -- a field of a struct the later patch adds whole ---------------------------------
+
+_NEW_STRUCT = _hunk("hw/vfio/vfio-cpr.h", 20, "", """
+ 
++typedef struct VFIOCprPending {
++    uint32_t kind;
++    int fd;
++} VFIOCprPending;
++
+""")
+
+
+def test_a_field_of_a_new_struct_the_using_patch_never_names_is_another_structs():
+    use = _hunk("hw/vfio/device.c", 130, "void vfio_device_cpr_prepare(VFIODevice *vbasedev)", """
+     int r = 0;
++    r = vbasedev->kind;
+     return r;
+""")
+    assert _ser002(use, _NEW_STRUCT) == []
+
+
+def test_a_field_of_a_new_struct_the_using_patch_names_is_reported():
+    use = _hunk("hw/vfio/device.c", 130, "void vfio_device_cpr_prepare(VFIOCprPending *p)", """
+     int r = 0;
++    r = p->kind;
+     return r;
+""")
+    (f,) = _ser002(use, _NEW_STRUCT)
+    assert "struct field `kind`" in f.message

@@ -122,6 +122,8 @@ class BisectOrder(Kind):
         pre_defined: dict[str, int] = {}        # name -> first patch whose pre-image defines it
         pre_seen: dict[str, int] = {}           # name -> first patch whose pre-image shows it
         code_lines: dict[int, dict] = {}        # id(view) -> {line: code text}
+        new_type: dict[str, set] = {}           # field -> names of the new struct it is in
+        patch_idents: dict[int, set] = {}       # patch -> identifiers its views show
         for hv in views:
             k = hv.patch_index
             section = _section_text(series, hv)
@@ -129,11 +131,16 @@ class BisectOrder(Kind):
                 kinds_of.setdefault(name, set()).add(kind)
                 if name not in introduced or k < introduced[name][0]:
                     introduced[name] = (k, kind, hv.post.path, line)
+                    if kind == "field":
+                        new_type[name] = _new_struct_names(hv.post, line)
             for name, _kind, _line in self._definitions(hv.pre, "", None):
                 pre_defined[name] = min(pre_defined.get(name, inf), k)
             for ident in hv.pre.facts.identifiers | identifiers_in(section.encode()):
                 pre_seen[ident] = min(pre_seen.get(ident, inf), k)
             code_lines[id(hv.post)] = _code_lines(hv.post)
+            seen = patch_idents.setdefault(k, set())
+            seen |= hv.pre.facts.identifiers
+            seen |= hv.post.facts.identifiers | identifiers_in(section.encode())
         qapi = _qapi_names(series)
 
         def existed(name, k, d):
@@ -172,6 +179,10 @@ class BisectOrder(Kind):
                     d, kind, dpath, dline = intro
                     if kinds_of.get(name) == {"field"} and name not in members:
                         continue          # a local or parameter of the same name
+                    if kind == "field" and new_type.get(name) and \
+                            not new_type[name] & patch_idents.get(k, set()):
+                        continue          # a field of a struct patch d adds, which
+                                          # this patch never names: another struct's field
                     if _defines_on_line(post, name, line):
                         continue
                     # the same (patch, name) gets the same answer from existed():
@@ -242,6 +253,37 @@ class BisectOrder(Kind):
                       case=case)
         return Candidate(path=view.path, line=line, function=function or "",
                          key=key, view=view, patch_index=k, fields=fields)
+
+
+_STRUCT_HEAD = re.compile(r"^\s*(?:typedef\s+)?(?:struct|union)\b\s*(\w*)[^;()]*\{\s*$")
+_STRUCT_TAIL = re.compile(r"^\s*\}\s*(\w*)\s*;")
+
+
+def _new_struct_names(view, line) -> set:
+    """The tag and typedef names of the struct around field ``line`` when the
+    same patch adds that struct's head too (a new type); empty otherwise."""
+    depth = 0
+    for n in range(line - 1, view.first_line - 1, -1):
+        text = view.source_line(n)
+        depth += text.count("}") - text.count("{")
+        if depth >= 0:
+            continue
+        m = _STRUCT_HEAD.match(text)
+        if not m or n not in view.changed:
+            return set()
+        names = {m.group(1)} if m.group(1) else set()
+        depth = 0
+        last = view.first_line + view.text.count("\n")
+        for e in range(n, last + 1):
+            t = view.source_line(e)
+            depth += t.count("{") - t.count("}")
+            if depth <= 0:
+                tail = _STRUCT_TAIL.match(t)
+                if tail and tail.group(1):
+                    names.add(tail.group(1))
+                break
+        return names
+    return set()
 
 
 def _qapi_names(series) -> list[QapiNames]:
