@@ -194,3 +194,25 @@ def test_a_field_of_a_new_struct_the_using_patch_names_is_reported():
 """)
     (f,) = _ser002(use, _NEW_STRUCT)
     assert "struct field `kind`" in f.message
+
+
+def test_a_pre_image_line_an_earlier_patch_of_the_series_added_proves_nothing():
+    # patch 1 adds the call; patch 2 reworks that very line and adds the stub
+    use = _hunk("hw/core/qdev.c", 450, "static int del_cpr_region(Object *child, void *opaque)", """
+     MemoryRegion *mr = opaque;
++    cpr_region_forget(mr);
+     return 0;
+""")
+    later = _hunk("hw/core/qdev.c", 450, "static int del_cpr_region(Object *child, void *opaque)", """
+     MemoryRegion *mr = opaque;
+-    cpr_region_forget(mr);
++    cpr_region_forget(mr->container);
+     return 0;
+""") + _hunk("stubs/cpr-region.c", 1, "", """
++#include "qemu/osdep.h"
++void cpr_region_forget(MemoryRegion *mr)
++{
++}
+""").replace("@@ -1,0 +1,4 @@", "@@ -0,0 +1,4 @@")
+    (f,) = _ser002(use, later)
+    assert "cpr_region_forget" in f.message and f.patch.index == 1

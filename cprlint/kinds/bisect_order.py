@@ -15,10 +15,11 @@ Two findings:
 
 A name is never reported when anything shows it existing before the
 defining patch j: the base tree (``series.base_defines(name)`` when the
-series carries a base tree), the pre-image side of any patch up to j
-(context or removed lines, git's hunk-header section text: what a patch's
-pre-image shows existed before it, and no patch before j defines the name,
-so it existed before the series), or the C that QAPI generates from the
+series carries a base tree), the pre-image side of patch k or an earlier
+one, the pre-image side of any patch up to j on a line that no earlier
+patch of the series added (context or removed lines, git's hunk-header
+section text: no patch before j defines the name, so it existed before the
+series), or the C that QAPI generates from the
 ``qapi/*.json`` hunks of patches 1..k (struct members, ``has_`` flags,
 enum constants; see code/qapi.py).
 """
@@ -124,6 +125,16 @@ class BisectOrder(Kind):
         code_lines: dict[int, dict] = {}        # id(view) -> {line: code text}
         new_type: dict[str, set] = {}           # field -> names of the new struct it is in
         patch_idents: dict[int, set] = {}       # patch -> identifiers its views show
+        base_seen: dict[str, int] = {}          # name -> first patch whose pre-image shows
+                                                # it on a line the series did not add
+        added_by = [{hl.text.strip() for fd in p.files for h in fd.hunks for hl in h.lines
+                     if hl.kind == "+"} for p in series.patches]
+        cumulative: dict[int, set] = {}
+
+        def added_before(k):
+            if k not in cumulative:
+                cumulative[k] = set().union(*added_by[:k]) if k else set()
+            return cumulative[k]
         for hv in views:
             k = hv.patch_index
             section = _section_text(series, hv)
@@ -135,8 +146,15 @@ class BisectOrder(Kind):
                         new_type[name] = _new_struct_names(hv.post, line)
             for name, _kind, _line in self._definitions(hv.pre, "", None):
                 pre_defined[name] = min(pre_defined.get(name, inf), k)
-            for ident in hv.pre.facts.identifiers | identifiers_in(section.encode()):
+            for ident in hv.pre.facts.identifiers:
                 pre_seen[ident] = min(pre_seen.get(ident, inf), k)
+            # what this pre-image shows on lines no earlier patch added:
+            # there before the series (checked up to the defining patch)
+            for text in _pre_image_lines(hv.pre, section):
+                if text.strip() in added_before(k):
+                    continue
+                for ident in identifiers_in(text.encode()):
+                    base_seen[ident] = min(base_seen.get(ident, inf), k)
             code_lines[id(hv.post)] = _code_lines(hv.post)
             seen = patch_idents.setdefault(k, set())
             seen |= hv.pre.facts.identifiers
@@ -144,7 +162,8 @@ class BisectOrder(Kind):
         qapi = _qapi_names(series)
 
         def existed(name, k, d):
-            if pre_seen.get(name, inf) <= d or pre_defined.get(name, inf) <= d:
+            if pre_seen.get(name, inf) <= k or base_seen.get(name, inf) <= d \
+                    or pre_defined.get(name, inf) <= d:
                 return True
             if any(q.defines(name) for q in qapi[:k + 1]):
                 return True
@@ -284,6 +303,14 @@ def _new_struct_names(view, line) -> set:
                 break
         return names
     return set()
+
+
+def _pre_image_lines(view, section: str):
+    """The pre-image's lines (context and removed) and git's section text."""
+    if section:
+        yield section
+    if len(view.text) < 200000:
+        yield from view.text.split("\n")
 
 
 def _qapi_names(series) -> list[QapiNames]:
