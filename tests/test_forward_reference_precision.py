@@ -119,3 +119,14 @@ def test_a_shorthand_for_a_prefixed_name_in_the_code_is_not_absent(empty_base):
      qemu_sem_wait(&s->pause_sem);
 """)
     assert _ser001(short) == []
+
+
+def test_a_moved_sentence_that_the_new_line_continues_is_still_moved():
+    out = _hunk("migration/postcopy-ram.c", 860, "", """
+ /*
+- *  Time is summed in migration_cleanup_bh().
++ * Time is summed in migration_cleanup_bh().  It runs once per
++ * migration, under the BQL.
+  */
+""")
+    assert _ser001(out, _CHANGE) == []

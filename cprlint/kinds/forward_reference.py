@@ -97,12 +97,13 @@ class ForwardReference(Kind):
                 for line, text in comment.lines():
                     if line not in comment.changed_lines:
                         continue
-                    words = _comment_words(text)
-                    if words and f" {words} " in removed[k]:
-                        continue          # moved, not written, by this patch
+                    words = _comment_words(text).split()
                     for name in sorted(self._names(text)):
                         if name in reported:
                             continue
+                        frag = _sentence_with(words, name)
+                        if frag and f" {frag} " in removed[k]:
+                            continue      # moved, not written, by this patch
                         case, j = self._case(name, k, introduced, existed, changed_by)
                         if case is None and base_has is not None and "absent" in self.params \
                                 and name in self._absent_names(text) \
@@ -147,6 +148,22 @@ def _shorthand(name: str, identifiers) -> bool:
     ``multifd_abort_save_threads()``."""
     tail = "_" + name
     return any(i.endswith(tail) for i in identifiers)
+
+
+def _sentence_with(words: list[str], name: str) -> str:
+    """The part of a comment line's words around ``name`` up to the sentence
+    ends on either side ("... in foo().  It's" -> "... in foo()."), so a
+    moved sentence still matches when the new line goes on with new text."""
+    at = next((i for i, w in enumerate(words) if name in w), None)
+    if at is None:
+        return ""
+    start = at
+    while start > 0 and not words[start - 1].endswith((".", "!", "?", ":")):
+        start -= 1
+    end = at
+    while end < len(words) - 1 and not words[end].endswith((".", "!", "?", ":")):
+        end += 1
+    return " ".join(words[start:end + 1])
 
 
 def _comment_words(text: str) -> str:
