@@ -161,11 +161,15 @@ class BisectOrder(Kind):
             seen |= hv.post.facts.identifiers | identifiers_in(section.encode())
         qapi = _qapi_names(series)
 
-        def existed(name, k, d):
+        def known_in_series(name, k, d):
+            """What the series itself shows about ``name`` existing (no base tree)."""
             if pre_seen.get(name, inf) <= k or base_seen.get(name, inf) <= d \
                     or pre_defined.get(name, inf) <= d:
                 return True
-            if any(q.defines(name) for q in qapi[:k + 1]):
+            return any(q.defines(name) for q in qapi[:k + 1])
+
+        def existed(name, k, d):
+            if known_in_series(name, k, d):
                 return True
             if base_defines is not None:
                 try:
@@ -213,7 +217,7 @@ class BisectOrder(Kind):
             # one question to the base tree for every name (a git grep over a
             # QEMU tree takes seconds: never one per name)
             asked = {name for name, k, _post, _line, (d, *_rest) in pending
-                     if not (pre_seen.get(name, inf) <= k or pre_defined.get(name, inf) <= d)}
+                     if not known_in_series(name, k, d)}
             if self.unused_static:
                 asked |= {fn.name for hv in views if hv.post.path.endswith(".c")
                           for fn in hv.post.facts.functions
