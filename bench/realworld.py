@@ -233,6 +233,9 @@ class Worker:
                 records.append({**base, "error": err, "rc": rc})
                 continue
             found = doc.get("findings", [])
+            for f in found:     # a finding on the message is located by the mbox, a temp file
+                if f.get("file") == str(mbox):
+                    f["file"] = "<message>"
             records.append({**base, "rc": rc, "findings": len(found)})
             for f, fp in zip(found, fingerprints(found)):
                 patch = f.get("patch") or {}
