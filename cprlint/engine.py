@@ -270,6 +270,7 @@ def _run_rule(rule, series, views, by_patch, show_all, shown, findings) -> None:
         for cand in kind.check_series(series, patch_views):
             findings.append(_finding(rule, cand, series))
         return
+    kind.series_patches = len(series.patches) if series is not None else 0
     for patch_index, hunk_views in by_patch.items():
         before: dict[tuple, list[frozenset]] = defaultdict(list)
         for hv in hunk_views:

@@ -83,8 +83,10 @@ STRONG = [
     # family, fires, close variant that must not fire
     ("patch_reference", "This patch makes the loader skip empty sections.",
      "Patch the jump target before the vCPU resumes."),
-    ("patch_reference", "The old entry point goes away in a later patch.",
+    ("later_patch_reference", "The old entry point goes away in a later patch.",
      "The patch-up code runs after the section is loaded."),
+    ("patch_reference", "The previous patch made this path lock-free.",
+     "The previous owner releases the lock before the handover."),
     ("past_state", "Previously we polled the socket here.",
      "Restore the previously registered handler."),
     ("past_state", "The old implementation kept a second copy of the bitmap.",

@@ -43,8 +43,10 @@ def facts_for_fragment(text: str, first_line: int, section: str = "",
 def views_of_file_diff(patch_index: int, fd: FileDiff) -> list[HunkViews]:
     out = []
     for i, h in enumerate(fd.hunks):
+        post, pre = _view(fd.path, "post", h), _view(fd.path, "pre", h)
+        post.patch_index = pre.patch_index = patch_index
         out.append(HunkViews(patch_index=patch_index, file_path=fd.path, hunk_index=i,
-                             post=_view(fd.path, "post", h), pre=_view(fd.path, "pre", h)))
+                             post=post, pre=pre))
     return out
 
 

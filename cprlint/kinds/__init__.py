@@ -54,6 +54,9 @@ class Kind:
     reads_commit_message: ClassVar[bool] = False
     # parameter name -> (python type, required)
     params_spec: ClassVar[dict[str, tuple[type, bool]]] = {}
+    # set by the engine before an image kind scans a series' views: how many
+    # patches the series has (0 for C files checked as they are)
+    series_patches: int = 0
 
     def __init__(self, params: dict):
         for key, (typ, required) in self.params_spec.items():

@@ -67,6 +67,10 @@ class Family:
     weight: float
     unless: list[str]
     report: bool
+    # a forward reference ("in a later patch"): judged only when a later
+    # patch of the series is in view; it overrides these families' hits
+    needs_later_patch: bool = False
+    overrides: tuple[str, ...] = ()
 
 
 @dataclass
@@ -131,6 +135,8 @@ def compile_params(params: dict) -> ProseParams:
             weight=float(spec.get("weight", 1)),
             unless=unless,
             report=bool(spec.get("report", True)),
+            needs_later_patch=bool(spec.get("needs_later_patch", False)),
+            overrides=tuple(spec.get("overrides", ())),
         )
     dia = params.get("diagram") or {}
     cf = params.get("counterfactual") or {}
@@ -431,16 +437,20 @@ def _hits(unit: Unit, p: ProseParams) -> list[str]:
         if any(r.search(unit.sentence or text) for c in fam.unless for r in p.counters[c]):
             continue
         out.append(fam.name)
-    return out
+    dropped = {o for h in out for o in p.families[h].overrides}
+    return [h for h in out if h not in dropped]
 
 
 def analyse_comment(text: str, params, changed: set[int] | frozenset[int] | None = None,
-                    first_line: int = 1) -> CommentVerdict:
+                    first_line: int = 1, later_patches: bool = True) -> CommentVerdict:
     """Classify a comment's units; return what to move and what to keep.
 
     ``text`` is the raw comment (markup included) starting at file line
     ``first_line``; ``changed`` the file lines the patch added (None: every
-    line is new, as in full-file mode).
+    line is new, as in full-file mode).  ``later_patches`` says whether a
+    later patch of the series is in view: without one, a family that needs
+    it (a reference to "a later patch") is not judged, since the follow-up
+    that removes the placeholder cannot be seen.
     """
     p = _compiled(params)
     if any(r.search(text) for r in p.skip_comments):      # licence headers and the like
@@ -452,6 +462,8 @@ def analyse_comment(text: str, params, changed: set[int] | frozenset[int] | None
             len(u.text) > MAX_UNIT or len(u.sentence) > MAX_UNIT
             or not re.search(r"[A-Za-z]", u.text) or any(r.search(u.text) for r in p.skip_units))
         u.hits = [] if u.skipped else _hits(u, p)
+        if not later_patches:
+            u.hits = [h for h in u.hits if not p.families[h].needs_later_patch]
     live = [u for u in units if u.new and not u.skipped]
     strong = any(p.families[h].alone for u in live for h in u.hits)
     score = sum(p.families[h].weight for u in live for h in u.hits if not p.families[h].alone)
@@ -594,7 +606,10 @@ class CommentProse(Kind):
             changed = None if whole else set(c.changed_lines)
             if not whole and not changed:
                 continue
-            verdict = analyse_comment(c.text, self.prose, changed, first_line=c.line)
+            later = view.patch_index is not None and \
+                view.patch_index + 1 < getattr(self, "series_patches", 0)
+            verdict = analyse_comment(c.text, self.prose, changed, first_line=c.line,
+                                      later_patches=later)
             if not verdict.move:
                 continue
             fields = describe(verdict, self.prose)
