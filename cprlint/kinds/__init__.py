@@ -41,6 +41,11 @@ _REGISTRY = {
     "property_default": "cprlint.kinds.property_default:PropertyDefault",
     "message_notes": "cprlint.kinds.message_notes:MessageNotes",
     "suppression_use": "cprlint.kinds.suppression_use:SuppressionUse",
+    "duplicate_operand": "cprlint.kinds.duplicate_operand:DuplicateOperand",
+    "forbidden_argument": "cprlint.kinds.forbidden_argument:ForbiddenArgument",
+    "return_convention": "cprlint.kinds.return_convention:ReturnConvention",
+    "lifetime": "cprlint.kinds.lifetime:Lifetime",
+    "guard_macro": "cprlint.kinds.guard_macro:GuardMacro",
 }
 
 

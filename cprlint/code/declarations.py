@@ -1,0 +1,271 @@
+"""Declarations, per function of a view: return type, parameters, local
+variables with their attributes (``g_autoptr(Error)``, ``g_autofree``),
+return statements; and, per view, the return types of the functions it
+declares or defines and the functions named in designated initializers
+(``.pre_save = foo_pre_save``).
+
+For a hunk that starts inside a function, the head is not in the parse:
+the return type and parameters then come from the hunk header's section
+text (git's function line, e.g. ``static bool foo(Bar *b, Error **errp)``)
+when it shows them, and ``head_visible`` is False.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .facts import collapse
+from .parsed import Parsed, function_nodes, parsed
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    type: str              # declared type with the pointer stars, e.g. "Error *", "char **"
+    attributes: tuple[str, ...] = ()   # "g_autoptr(Error)", "g_autofree", "g_auto(GStrv)"
+    line: int = 0
+    is_param: bool = False
+
+    @property
+    def auto_freed(self) -> bool:
+        return bool(self.attributes)
+
+
+@dataclass
+class Return:
+    line: int
+    expr: str              # collapsed expression text, '' for a bare return
+
+
+@dataclass
+class FunctionDecl:
+    name: str
+    line: int
+    end_line: int
+    return_type: str       # e.g. "bool", "int", "void", "char *"; '' when unknown
+    params: list[Variable] = field(default_factory=list)
+    locals: dict[str, Variable] = field(default_factory=dict)  # first declaration of a name
+    returns: list[Return] = field(default_factory=list)
+    head_visible: bool = True    # the definition's head (type, name, parameters) is in view
+    end_visible: bool = True     # its closing '}' is in view
+    params_known: bool = True    # parameters known (head or a complete section header)
+
+    def variable(self, name: str) -> Variable | None:
+        """The local or parameter ``name`` (innermost first: locals)."""
+        v = self.locals.get(name)
+        if v is not None:
+            return v
+        return next((p for p in self.params if p.name == name), None)
+
+
+@dataclass
+class Declarations:
+    functions: list[FunctionDecl] = field(default_factory=list)
+    return_types: dict[str, str] = field(default_factory=dict)   # name -> return type
+    initializer_refs: list[tuple[str, str, int]] = field(default_factory=list)
+    # (field, function name, line) of ``.field = name`` designated initializers
+
+    def function(self, name: str) -> FunctionDecl | None:
+        return next((f for f in self.functions if f.name == name), None)
+
+    def function_at(self, line: int) -> FunctionDecl | None:
+        best = None
+        for f in self.functions:
+            if f.line <= line <= f.end_line and (best is None or f.line >= best.line):
+                best = f
+        return best
+
+
+_STORAGE = re.compile(r"\b(static|inline|extern|const|volatile|register|G_GNUC_\w+|"
+                      r"QEMU_\w+|coroutine_fn|coroutine_mixed_fn|no_coroutine_fn|"
+                      r"GRAPH_\w+|G_NORETURN)\b")
+
+
+def _norm_type(text: str) -> str:
+    """'static  bool' -> 'bool'; 'Error  * *' -> 'Error **'."""
+    t = _STORAGE.sub(" ", text)
+    stars = t.count("*")
+    t = collapse(t.replace("*", " "))
+    return f"{t} {'*' * stars}" if stars else t
+
+
+def declarations(view) -> Declarations:
+    """The view's declarations (computed once per view)."""
+    cached = view.__dict__.get("_declarations")
+    if cached is not None:
+        return cached
+    out = Declarations()
+    p = parsed(view)
+    if p is not None:
+        _fill(p, view, out)
+    view.__dict__["_declarations"] = out
+    return out
+
+
+def _fill(p: Parsed, view, out: Declarations) -> None:
+    for name, node, head_visible in function_nodes(p, view.section):
+        body = node.child_by_field_name("body")
+        end_visible = bool(body is not None and body.child_count
+                           and body.children[-1].type == "}"
+                           and not body.children[-1].is_missing
+                           and body.children[-1].start_byte < p.hi)
+        if head_visible:
+            rtype, params = _head(p, node)
+            known = True
+            line = p.line(node)
+        else:
+            rtype, params, known = _from_section(getattr(view, "section_text", ""), name)
+            line = view.first_line
+        fd = FunctionDecl(name=name, line=line, end_line=p.end_line(node),
+                          return_type=rtype, params=params, head_visible=head_visible,
+                          end_visible=end_visible, params_known=known)
+        if body is not None:
+            _body(p, body, fd)
+        out.functions.append(fd)
+        if head_visible and name:
+            out.return_types.setdefault(name, rtype)
+    _file_scope(p, out)
+
+
+def _declarator_name(p: Parsed, d) -> tuple[str, int]:
+    """(identifier, pointer depth) of a declarator; ('', 0) if none."""
+    stars = 0
+    while d is not None:
+        t = d.type
+        if t in ("identifier", "field_identifier"):
+            return p.text(d), stars
+        if t == "pointer_declarator":
+            stars += 1
+        elif t == "function_declarator":
+            return "", 0
+        nxt = d.child_by_field_name("declarator")
+        if nxt is None:
+            nxt = next((c for c in d.named_children if c.type not in ("null",)), None)
+        d = nxt
+    return "", 0
+
+
+def _head(p: Parsed, node) -> tuple[str, list[Variable]]:
+    tnode = node.child_by_field_name("type")
+    base = p.text(tnode) if tnode is not None else ""
+    d = node.child_by_field_name("declarator")
+    stars = 0
+    params: list[Variable] = []
+    while d is not None:
+        if d.type == "pointer_declarator":
+            stars += 1
+        if d.type == "function_declarator":
+            plist = d.child_by_field_name("parameters")
+            if plist is not None:
+                params = _params(p, plist)
+            break
+        d = d.child_by_field_name("declarator")
+    return _norm_type(base + " " + "*" * stars), params
+
+
+def _params(p: Parsed, plist) -> list[Variable]:
+    out = []
+    for prm in plist.named_children:
+        if prm.type != "parameter_declaration":
+            continue
+        tnode = prm.child_by_field_name("type")
+        base = p.text(tnode) if tnode is not None else ""
+        name, stars = _declarator_name(p, prm.child_by_field_name("declarator"))
+        if name:
+            out.append(Variable(name, _norm_type(base + " " + "*" * stars),
+                                line=p.line(prm), is_param=True))
+    return out
+
+
+_SECTION = re.compile(r"^(?P<type>[A-Za-z_][\w\s\*]*?)[\s\*]*\b(?P<name>\w+)\s*\((?P<params>[^()]*)(?P<close>\))?")
+
+
+def _from_section(header: str, name: str) -> tuple[str, list[Variable], bool]:
+    """Return type and parameters from a hunk header's section text, when it
+    is the head of ``name`` (``static bool foo(Bar *b, Error **errp)``)."""
+    m = _SECTION.match(header or "")
+    if not m or m.group("name") != name:
+        return "", [], False
+    head = header[:m.start("name")]
+    rtype = _norm_type(head)
+    if not rtype or rtype in ("static", "inline"):
+        rtype = ""
+    params = []
+    for part in m.group("params").split(","):
+        pm = re.match(r"^\s*(?P<t>[\w\s\*]*?[\s\*])(?P<n>\w+)\s*$", part)
+        if pm:
+            params.append(Variable(pm.group("n"), _norm_type(pm.group("t")), is_param=True))
+    return rtype, params, bool(m.group("close"))
+
+
+_AUTO = re.compile(r"^\s*(g_autoptr\s*\(\s*\w+\s*\)|g_auto\s*\(\s*\w+\s*\)|g_autofree)")
+
+
+def _body(p: Parsed, body, fd: FunctionDecl) -> None:
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        t = node.type
+        if t == "declaration" and p.visible(node):
+            _local(p, node, fd)
+        elif t == "return_statement" and p.visible(node) and not p.synthetic(node):
+            expr = next((c for c in node.named_children if c.type != "comment"), None)
+            fd.returns.append(Return(p.line(node), collapse(p.text(expr)) if expr else ""))
+        if t in ("function_definition",):
+            continue
+        stack.extend(reversed(node.named_children))
+    fd.returns.sort(key=lambda r: r.line)
+
+
+def _local(p: Parsed, node, fd: FunctionDecl) -> None:
+    tnode = node.child_by_field_name("type")
+    base = p.text(tnode) if tnode is not None else ""
+    whole = p.text(node)
+    attrs: tuple[str, ...] = ()
+    m = _AUTO.match(whole)
+    if m:
+        attrs = (re.sub(r"\s+", "", m.group(1)),)
+    if tnode is not None and tnode.type == "macro_type_specifier":
+        # g_autoptr(Error) err: the type is the macro's argument, a pointer
+        inner = tnode.child_by_field_name("type")
+        macro = tnode.child_by_field_name("name")
+        mname = p.text(macro) if macro is not None else ""
+        if mname in ("g_autoptr", "g_auto"):
+            base = (p.text(inner) if inner is not None else "") + (" *" if mname == "g_autoptr" else "")
+            attrs = (f"{mname}({p.text(inner) if inner is not None else ''})",)
+    for d in node.children_by_field_name("declarator"):
+        name, stars = _declarator_name(p, d)
+        if name and name not in fd.locals:
+            fd.locals[name] = Variable(name, _norm_type(base + " " + "*" * stars), attrs,
+                                       line=p.line(node))
+
+
+def _file_scope(p: Parsed, out: Declarations) -> None:
+    """Prototypes' return types and ``.field = function`` initializers."""
+    stack = [p.pf.tree.root_node]
+    while stack:
+        node = stack.pop()
+        t = node.type
+        if t == "function_definition":
+            continue
+        if t == "declaration" and p.visible(node):
+            for d in node.children_by_field_name("declarator"):
+                stars, fdecl = 0, d
+                while fdecl is not None and fdecl.type == "pointer_declarator":
+                    stars += 1
+                    fdecl = fdecl.child_by_field_name("declarator")
+                if fdecl is not None and fdecl.type == "function_declarator":
+                    n = fdecl.child_by_field_name("declarator")
+                    if n is not None and n.type == "identifier":
+                        tnode = node.child_by_field_name("type")
+                        out.return_types.setdefault(
+                            p.text(n), _norm_type((p.text(tnode) if tnode else "") + " " + "*" * stars))
+        if t == "initializer_pair" and p.visible(node):
+            des = node.child_by_field_name("designator")
+            val = node.child_by_field_name("value")
+            if des is not None and val is not None and val.type == "identifier" \
+                    and des.type == "field_designator":
+                out.initializer_refs.append((p.text(des).lstrip(".").strip(), p.text(val),
+                                             p.line(node)))
+        stack.extend(reversed(node.named_children))

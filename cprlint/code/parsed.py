@@ -1,0 +1,109 @@
+"""The parse of a view, for the fact families that need more than
+``code/facts.py``'s one walk (declarations, paths).
+
+A whole-file view is parsed once per file content (cached by hash, like
+``code/whole.py``); a hunk image is parsed with the balanced wrapper.  The
+parse is made only when a rule asks for these facts, and kept on the view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from .fragments import SYN, ParsedFragment, parse_fragment, parse_whole
+
+_WHOLE: dict[str, ParsedFragment] = {}
+_LIMIT = 64          # whole-file parses kept (a long series touches few files)
+
+
+@dataclass
+class Parsed:
+    pf: ParsedFragment
+    first_line: int
+
+    @property
+    def lo(self) -> int:
+        return self.pf.prefix_len
+
+    @property
+    def hi(self) -> int:
+        return self.pf.frag_end
+
+    def text(self, node) -> str:
+        """The node's ORIGINAL text (macros unmasked), clipped to the view."""
+        a, b = max(node.start_byte, self.lo), min(node.end_byte, self.hi)
+        return self.pf.orig[a:b].decode("utf-8", "replace") if b > a else ""
+
+    def line(self, node) -> int:
+        return node.start_point[0] - self.pf.row_offset + self.first_line
+
+    def end_line(self, node) -> int:
+        r, c = node.end_point
+        if c == 0 and r > node.start_point[0]:
+            r -= 1
+        return r - self.pf.row_offset + self.first_line
+
+    def visible(self, node) -> bool:
+        return node.end_byte > self.lo and node.start_byte < self.hi
+
+    def synthetic(self, node) -> bool:
+        return node.start_byte < self.lo or self.text(node).startswith(SYN)
+
+
+def parsed(view) -> Parsed | None:
+    """The view's parse (None for an empty view)."""
+    cached = view.__dict__.get("_parsed")
+    if cached is not None or not view.text:
+        return cached
+    if view.whole_file:
+        data = view.text.encode("utf-8", "surrogateescape")
+        key = hashlib.sha1(data).hexdigest()
+        pf = _WHOLE.get(key)
+        if pf is None:
+            if len(_WHOLE) >= _LIMIT:
+                _WHOLE.pop(next(iter(_WHOLE)))
+            pf = _WHOLE[key] = parse_whole(data)
+    else:
+        pf = parse_fragment(view.text)
+    out = view.__dict__["_parsed"] = Parsed(pf, view.first_line)
+    return out
+
+
+def function_nodes(p: Parsed, section: str = ""):
+    """(name, function_definition node, head_visible) of every function in
+    the parse, in order.  The synthetic wrapper of a hunk that starts inside
+    a function stands for that function: its name is ``section`` (the hunk
+    header's guess, '' if none) and its head is not visible."""
+    out = []
+    stack = [p.pf.tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "function_definition":
+            name = function_name(p, node)
+            if name.startswith(SYN):
+                if p.pf.in_function and name == "__cprlint_fragment__":
+                    out.append((section, node, False))
+                    continue
+            elif name:
+                out.append((name, node, node.start_byte >= p.lo))
+                continue
+        if node.type in ("translation_unit", "function_definition", "compound_statement",
+                         "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif",
+                         "ERROR", "linkage_specification", "declaration_list"):
+            stack.extend(reversed(node.named_children))
+    out.sort(key=lambda t: t[1].start_byte)
+    return out
+
+
+def function_name(p: Parsed, node) -> str:
+    d = node.child_by_field_name("declarator")
+    while d is not None and d.type != "function_declarator":
+        d = d.child_by_field_name("declarator")
+    if d is None:
+        return ""
+    inner = d.child_by_field_name("declarator")
+    while inner is not None and inner.type not in ("identifier", "field_identifier"):
+        inner = inner.child_by_field_name("declarator")
+    return p.pf.orig[inner.start_byte:inner.end_byte].decode("utf-8", "replace") \
+        if inner is not None else ""

@@ -1,0 +1,333 @@
+"""Paths within a function: its statements, and which can follow which.
+
+Each function of a view becomes a :class:`Flow`, a list of :class:`Stmt`
+in source order (nested statements have a ``parent``).  A statement's own
+text is what it evaluates itself: the whole of an expression statement,
+declaration or return; only the condition of an ``if``/``while``/
+``switch``, the header of a ``for``.  ``Flow.forward(i, visit)`` calls
+``visit`` on every statement that may run after statement ``i`` on some
+path, in path order: later statements of the block, then of the enclosing
+blocks; both branches of a later ``if``; a ``goto L`` continues at the
+``L:`` label (cleanup labels), ``return`` ends the path, ``break`` and
+``continue`` leave the loop.  Loops are followed forward only (no second
+iteration).  ``visit`` returns True to cut the path at that statement (a
+statement that makes the rest of the path irrelevant, e.g. a reassignment).
+
+A hunk shows part of a function: ``Flow.complete`` says whether its head
+and end are in view, and ``forward`` sets ``Flow.lost`` when a path went
+out of view (a goto to a label the hunk does not show).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .facts import collapse
+from .parsed import Parsed, function_nodes, parsed
+
+_KINDS = {
+    "expression_statement": "expr", "declaration": "decl", "return_statement": "return",
+    "goto_statement": "goto", "break_statement": "break", "continue_statement": "continue",
+    "if_statement": "if", "while_statement": "loop", "for_statement": "loop",
+    "do_statement": "loop", "switch_statement": "switch", "case_statement": "case",
+    "labeled_statement": "label", "compound_statement": "block",
+}
+_SEQUENTIAL = ("block", "case", "label")
+
+
+@dataclass
+class StmtCall:
+    name: str
+    args: list[str]
+    text: str
+
+
+@dataclass
+class Stmt:
+    kind: str                  # expr decl return goto break continue if loop switch case label block
+    line: int
+    end_line: int
+    text: str                  # own text, whitespace collapsed ('' for blocks and labels)
+    parent: int = -1           # index of the enclosing statement, -1 at function level
+    children: list[int] = field(default_factory=list)
+    label: str = ""            # the label of a labeled statement
+    target: str = ""           # the label a goto jumps to
+    calls: list[StmtCall] = field(default_factory=list)   # calls in the own text
+
+
+@dataclass
+class Flow:
+    function: str
+    line: int
+    end_line: int
+    stmts: list[Stmt] = field(default_factory=list)
+    top: list[int] = field(default_factory=list)         # statements of the body
+    labels: dict[str, int] = field(default_factory=dict)
+    complete: bool = True      # head and closing brace in view
+    lost: bool = False         # set by forward(): a path left the view
+
+    # -- following statements ---------------------------------------------
+    def forward(self, i: int, visit) -> None:
+        self._proceed(i, visit, set())
+
+    def following(self, i: int) -> list[int]:
+        """Every statement that may run after ``i`` (no cuts), in path order."""
+        out: list[int] = []
+        seen: set[int] = set()
+
+        def add(j):
+            if j not in seen:
+                seen.add(j)
+                out.append(j)
+            return False
+        self.forward(i, add)
+        return out
+
+    def _siblings(self, j: int) -> list[int] | None:
+        p = self.stmts[j].parent
+        if p < 0:
+            return self.top
+        if self.stmts[p].kind in _SEQUENTIAL:
+            return self.stmts[p].children
+        return None
+
+    def _proceed(self, j: int, visit, seen: set) -> None:
+        while True:
+            sibs = self._siblings(j)
+            if sibs is not None:
+                k = sibs.index(j)
+                r = self._run_seq(sibs[k + 1:], visit, seen)
+                if r == "cut":
+                    return
+                if r in ("break", "continue"):
+                    a = self._loop_ancestor(j, r)
+                    if a is None:
+                        return
+                    j = a
+                    continue
+            p = self.stmts[j].parent
+            if p < 0:
+                return
+            j = p
+
+    def _loop_ancestor(self, j: int, how: str) -> int | None:
+        p = self.stmts[j].parent
+        while p >= 0:
+            k = self.stmts[p].kind
+            if k == "loop" or (k == "switch" and how == "break"):
+                return p
+            p = self.stmts[p].parent
+        return None
+
+    def _run_seq(self, seq, visit, seen):
+        for j in seq:
+            r = self._run_stmt(j, visit, seen)
+            if r != "next":
+                return r
+        return "next"
+
+    def _run_stmt(self, j: int, visit, seen):
+        s = self.stmts[j]
+        if visit(j):
+            return "cut"
+        k = s.kind
+        if k == "return":
+            return "cut"
+        if k == "goto":
+            self._jump(s.target, visit, seen)
+            return "cut"
+        if k in ("break", "continue"):
+            return k
+        if not s.children:
+            return "next"
+        if k in _SEQUENTIAL:
+            return self._run_seq(s.children, visit, seen)
+        if k == "if":
+            results = [self._run_seq([c], visit, seen) for c in s.children]
+            if len(results) < 2 or "next" in results:
+                return "next"
+            for how in ("break", "continue"):
+                if how in results:
+                    return how
+            return "cut"
+        if k == "switch":
+            self._run_seq(s.children, visit, seen)
+            return "next"
+        # loop: the body may run (once, as far as we follow) or not at all
+        self._run_seq(s.children, visit, seen)
+        return "next"
+
+    def _jump(self, label: str, visit, seen: set) -> None:
+        j = self.labels.get(label)
+        if j is None:
+            self.lost = True
+            return
+        if j in seen:
+            return
+        seen.add(j)
+        r = self._run_stmt(j, visit, seen)
+        if r == "next":
+            self._proceed(j, visit, seen)
+        elif r in ("break", "continue"):
+            a = self._loop_ancestor(j, r)
+            if a is not None:
+                self._proceed(a, visit, seen)
+
+    # -- lookups -----------------------------------------------------------
+    def at_line(self, line: int) -> list[int]:
+        return [i for i, s in enumerate(self.stmts) if s.line == line]
+
+    def enclosing(self, i: int, kinds: tuple[str, ...]) -> int | None:
+        p = self.stmts[i].parent
+        while p >= 0:
+            if self.stmts[p].kind in kinds:
+                return p
+            p = self.stmts[p].parent
+        return None
+
+
+def flows(view) -> list[Flow]:
+    """One Flow per function of the view (computed once per view)."""
+    cached = view.__dict__.get("_flows")
+    if cached is not None:
+        return cached
+    out: list[Flow] = []
+    p = parsed(view)
+    if p is not None:
+        for name, node, head_visible in function_nodes(p, view.section):
+            body = node.child_by_field_name("body")
+            if body is None:
+                continue
+            end_visible = bool(body.child_count and body.children[-1].type == "}"
+                               and not body.children[-1].is_missing
+                               and body.children[-1].start_byte < p.hi)
+            fl = Flow(function=name, line=p.line(node), end_line=p.end_line(node),
+                      complete=head_visible and end_visible)
+            _Builder(p, fl).block(body, -1)
+            out.append(fl)
+    view.__dict__["_flows"] = out
+    return out
+
+
+def flow_at(view, line: int) -> Flow | None:
+    best = None
+    for fl in flows(view):
+        if fl.line <= line <= fl.end_line and (best is None or fl.line >= best.line):
+            best = fl
+    return best
+
+
+class _Builder:
+    def __init__(self, p: Parsed, fl: Flow):
+        self.p = p
+        self.fl = fl
+
+    def block(self, node, parent: int) -> None:
+        """The statements directly inside ``node`` (a compound statement or
+        a case), children of ``parent``."""
+        for c in node.named_children:
+            self.stmt(c, parent)
+
+    def _add(self, node, kind: str, parent: int, own: list) -> int:
+        p = self.p
+        text = collapse(" ".join(p.text(n) for n in own)) if own else ""
+        s = Stmt(kind=kind, line=p.line(node), end_line=p.end_line(node), text=text,
+                 parent=parent)
+        for n in own:
+            s.calls.extend(self._calls(n))
+        idx = len(self.fl.stmts)
+        self.fl.stmts.append(s)
+        if parent < 0:
+            self.fl.top.append(idx)
+        else:
+            self.fl.stmts[parent].children.append(idx)
+        return idx
+
+    def stmt(self, node, parent: int) -> None:
+        t = node.type
+        if t == "comment" or not self.p.visible(node):
+            return
+        if t == "attributed_statement":
+            inner = next((c for c in node.named_children if c.type != "attribute_declaration"), None)
+            if inner is not None:
+                self.stmt(inner, parent)
+            return
+        kind = _KINDS.get(t)
+        if kind is None:
+            if t == "ERROR":
+                for c in node.named_children:
+                    self.stmt(c, parent)
+                return
+            kind = "expr"
+        if kind in ("expr", "decl", "return", "break", "continue"):
+            self._add(node, kind, parent, [node])
+            return
+        if kind == "goto":
+            i = self._add(node, kind, parent, [node])
+            lab = node.child_by_field_name("label")
+            self.fl.stmts[i].target = self.p.text(lab) if lab is not None else ""
+            return
+        if kind == "block":
+            i = self._add(node, kind, parent, [])
+            self.block(node, i)
+            return
+        if kind == "label":
+            i = self._add(node, kind, parent, [])
+            lab = node.child_by_field_name("label")
+            name = self.p.text(lab) if lab is not None else ""
+            self.fl.stmts[i].label = name
+            if name:
+                self.fl.labels.setdefault(name, i)
+            for c in node.named_children:
+                if c != lab:
+                    self.stmt(c, i)
+            return
+        if kind == "if":
+            cond = node.child_by_field_name("condition")
+            i = self._add(node, kind, parent, [cond] if cond is not None else [])
+            cons = node.child_by_field_name("consequence")
+            if cons is not None:
+                self.stmt(cons, i)
+            alt = node.child_by_field_name("alternative")
+            if alt is not None:
+                for c in alt.named_children:    # else_clause -> its statement
+                    self.stmt(c, i)
+            return
+        if kind == "loop":
+            body = node.child_by_field_name("body")
+            own = [c for c in node.named_children if c != body and c.type != "comment"]
+            i = self._add(node, kind, parent, own)
+            if body is not None:
+                self.stmt(body, i)
+            return
+        if kind == "switch":
+            cond = node.child_by_field_name("condition")
+            i = self._add(node, kind, parent, [cond] if cond is not None else [])
+            body = node.child_by_field_name("body")
+            if body is not None:
+                self.block(body, i)
+            return
+        if kind == "case":
+            value = node.child_by_field_name("value")
+            i = self._add(node, kind, parent, [])
+            for c in node.named_children:
+                if c != value:
+                    self.stmt(c, i)
+            return
+
+    def _calls(self, node) -> list[StmtCall]:
+        out = []
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type == "call_expression":
+                fn = n.child_by_field_name("function")
+                if fn is not None and fn.type == "identifier" and not self.p.synthetic(fn):
+                    args_node = n.child_by_field_name("arguments")
+                    args = [collapse(self.p.text(a)) for a in args_node.named_children
+                            if a.type != "comment"] if args_node is not None else []
+                    out.append(StmtCall(self.p.text(fn), args, collapse(self.p.text(n))))
+            if n.type in _KINDS and n is not node and n.type != "declaration":
+                continue      # a statement expression's statements are their own
+            stack.extend(reversed(n.named_children))
+        return out

@@ -1,0 +1,174 @@
+"""Kind ``lifetime``: what may happen to a pointer after a call released
+(freed, consumed) or copied it, on the paths that follow (code/paths.py).
+
+``mode``:
+  * ``use_after``: a release call (``release_calls``: ``{name, arg}``, the
+    argument index it frees) is followed on some path by a use of the same
+    expression before it is assigned again.
+  * ``auto_double``: a variable whose declaration carries an attribute
+    matching ``attribute`` (``g_autoptr(Error)``: freed again when it goes
+    out of scope) is passed bare to a release call, and no later statement
+    assigns it (``= NULL``) -- ``g_steal_pointer(&v)`` is the way.
+  * ``leak_after_copy``: a local variable of a type in ``types`` without
+    an auto-free attribute is passed to a call that only copies it
+    (``copy_calls``), and no path after it releases it (``release_calls``),
+    returns it, stores it elsewhere or takes its address.  Needs the whole
+    function in view.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..code.declarations import declarations
+from ..code.paths import flows
+from ..findings import Candidate
+from . import Kind
+
+_LVALUE = re.compile(r"[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*")
+_STRINGS = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
+
+
+def _spec(specs):
+    out: dict[str, int] = {}
+    for s in specs:
+        names = s["name"] if isinstance(s["name"], list) else [s["name"]]
+        for n in names:
+            out[n] = int(s.get("arg", 0))
+    return out
+
+
+def _expr_re(expr: str) -> str:
+    parts = re.split(r"\s*(->|\.)\s*", expr)
+    return r"\s*".join(re.escape(p) for p in parts)
+
+
+class Lifetime(Kind):
+    name = "lifetime"
+    scope = "image"
+    params_spec = {
+        "mode": (str, True),
+        "release_calls": (list, True),      # [{name, arg}]
+        "copy_calls": (list, False),        # [{name, arg}] (leak_after_copy)
+        "attribute": (str, False),          # regex over a declaration attribute (auto_double)
+        "types": (list, False),             # declared types (leak_after_copy)
+    }
+
+    def __init__(self, params):
+        super().__init__(params)
+        from . import KindError
+        self.mode = params["mode"]
+        if self.mode not in ("use_after", "auto_double", "leak_after_copy"):
+            raise KindError("lifetime: mode must be use_after, auto_double or leak_after_copy")
+        self.release = _spec(params["release_calls"])
+        self.copy = _spec(params.get("copy_calls", []))
+        self.attribute = re.compile(params.get("attribute", r"(?!)"))
+        self.types = set(params.get("types", []))
+
+    def scan(self, view):
+        decls = None
+        for fl in flows(view):
+            if self.mode != "use_after":
+                decls = decls or declarations(view)
+            for i, s in enumerate(fl.stmts):
+                for call in s.calls:
+                    table = self.copy if self.mode == "leak_after_copy" else self.release
+                    k = table.get(call.name)
+                    if k is None or k >= len(call.args):
+                        continue
+                    arg = call.args[k]
+                    if not _LVALUE.fullmatch(arg):
+                        continue
+                    if self.mode == "use_after":
+                        yield from self._use_after(view, fl, i, call, arg)
+                    elif self.mode == "auto_double":
+                        yield from self._auto_double(view, decls, fl, i, call, arg)
+                    else:
+                        yield from self._leak(view, decls, fl, i, call, arg)
+
+    # -- use after release -------------------------------------------------
+    def _use_after(self, view, fl, i, call, arg):
+        ex = _expr_re(arg)
+        use = re.compile(rf"(?<![\w.>]){ex}(?!\w)")
+        assign = re.compile(rf"(?<![\w.>&*]){ex}\s*=(?!=)|&\s*{ex}(?![\w.\-\[])")
+        found = []
+
+        def visit(j):
+            s = fl.stmts[j]
+            text = _STRINGS.sub('""', s.text)
+            if s.kind == "loop":
+                text = text.split(";")[0] if ";" in text else ""
+            if assign.search(text):
+                return True
+            if use.search(text):
+                found.append(j)
+                return True
+            return False
+        fl.forward(i, visit)
+        if not found:
+            return
+        j = found[0]
+        u = fl.stmts[j]
+        rel = fl.stmts[i]
+        yield Candidate(
+            path=view.path, line=u.line, end_line=u.line, function=fl.function,
+            key=(fl.function, call.text, u.text),
+            fields={"released": arg, "release": call.text, "release_line": str(rel.line),
+                    "use": _short(u.text), "use_line": str(u.line)},
+            view=view)
+
+    # -- g_autoptr consumed without g_steal_pointer ---------------------------
+    def _auto_double(self, view, decls, fl, i, call, arg):
+        fd = decls.function(fl.function) if fl.function else None
+        v = fd.variable(arg) if fd is not None else None
+        if v is None or not any(self.attribute.fullmatch(a) for a in v.attributes):
+            return
+        assign = re.compile(rf"(?<![\w.>&*]){re.escape(arg)}\s*=(?!=)|&\s*{re.escape(arg)}\b")
+        reset = []
+        fl.forward(i, lambda j: bool(assign.search(fl.stmts[j].text)) and not reset.append(j))
+        if reset:
+            return
+        s = fl.stmts[i]
+        yield Candidate(
+            path=view.path, line=s.line, end_line=s.end_line, function=fl.function,
+            key=(fl.function, call.text),
+            fields={"var": arg, "attribute": v.attributes[0], "decl_line": str(v.line),
+                    "call": call.text, "callee": call.name},
+            view=view)
+
+    # -- copy, then never released ---------------------------------------------
+    def _leak(self, view, decls, fl, i, call, arg):
+        if not fl.complete:
+            return
+        fd = decls.function(fl.function) if fl.function else None
+        v = fd.locals.get(arg) if fd is not None else None
+        if v is None or v.attributes or v.type not in self.types:
+            return
+        a = re.escape(arg)
+        kept = re.compile(rf"return\s+{a}\b|=\s*{a}\s*(?:;|$)|&\s*{a}\b|"
+                          rf"\b{a}\s*=(?!=)")
+        ok = []
+
+        def visit(j):
+            s = fl.stmts[j]
+            if any(self.release.get(c.name) is not None
+                   and self.release[c.name] < len(c.args)
+                   and c.args[self.release[c.name]] in (arg, f"g_steal_pointer(&{arg})")
+                   for c in s.calls) or kept.search(s.text):
+                ok.append(j)
+                return True
+            return False
+        fl.lost = False
+        fl.forward(i, visit)
+        if ok or fl.lost:
+            return      # released (or kept) on some path, or a path left the view
+        s = fl.stmts[i]
+        yield Candidate(
+            path=view.path, line=s.line, end_line=s.end_line, function=fl.function,
+            key=(fl.function, call.text),
+            fields={"var": arg, "call": call.text, "callee": call.name},
+            view=view)
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
