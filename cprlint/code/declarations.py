@@ -221,7 +221,10 @@ def _body(p: Parsed, body, fd: FunctionDecl) -> None:
 def _local(p: Parsed, node, fd: FunctionDecl) -> None:
     tnode = node.child_by_field_name("type")
     base = p.text(tnode) if tnode is not None else ""
-    whole = p.text(node)
+    # a masked attribute (g_autofree) is blank in the parse: read the line
+    orig = p.pf.orig
+    start = orig.rfind(b"\n", 0, node.start_byte) + 1
+    whole = orig[start:node.start_byte].decode("utf-8", "replace") + p.text(node)
     attrs: tuple[str, ...] = ()
     m = _AUTO.match(whole)
     if m:

@@ -13,6 +13,14 @@ blocks; both branches of a later ``if``; a ``goto L`` continues at the
 iteration).  ``visit`` returns True to cut the path at that statement (a
 statement that makes the rest of the path irrelevant, e.g. a reassignment).
 
+With ``assume`` (a list of conditions, e.g. "err" for "the error is set"),
+``forward`` follows only the branches that agree with what holds on the
+path: the conditions of the ``if``s around statement ``i`` (``holding``)
+and ``assume``.  A later ``if (ret < 0) { return ret; }`` ends the path
+that set the error under ``if (ret < 0)``, and ``if (ret >= 0)`` is not
+entered there -- unless a statement between the two assigns a variable of
+the condition.
+
 A hunk shows part of a function: ``Flow.complete`` says whether its head
 and end are in view, and ``forward`` sets ``Flow.lost`` when a path went
 out of view (a goto to a label the hunk does not show).
@@ -20,8 +28,10 @@ out of view (a goto to a label the hunk does not show).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from .conditions import negate, split_top, strip_parens
 from .facts import collapse
 from .parsed import Parsed, function_nodes, parsed
 
@@ -32,7 +42,7 @@ _KINDS = {
     "do_statement": "loop", "switch_statement": "switch", "case_statement": "case",
     "labeled_statement": "label", "compound_statement": "block",
 }
-_SEQUENTIAL = ("block", "case", "label")
+_SEQUENTIAL = ("block", "case", "label", "with")
 
 
 @dataclass
@@ -44,7 +54,8 @@ class StmtCall:
 
 @dataclass
 class Stmt:
-    kind: str                  # expr decl return goto break continue if loop switch case label block
+    kind: str                  # expr decl return goto break continue if loop switch case
+                               # label block with (a WITH_* block macro: its body runs once)
     line: int
     end_line: int
     text: str                  # own text, whitespace collapsed ('' for blocks and labels)
@@ -65,10 +76,63 @@ class Flow:
     labels: dict[str, int] = field(default_factory=dict)
     complete: bool = True      # head and closing brace in view
     lost: bool = False         # set by forward(): a path left the view
+    _held: list | None = None
 
     # -- following statements ---------------------------------------------
-    def forward(self, i: int, visit) -> None:
-        self._proceed(i, visit, set())
+    def forward(self, i: int, visit, assume: list[str] | None = None) -> None:
+        self._held = None
+        if assume is not None:
+            self._held = [_norm(c) for c in self.holding(i) + list(assume)]
+        try:
+            self._proceed(i, visit, set())
+        finally:
+            self._held = None
+
+    def holding(self, i: int) -> list[str]:
+        """Conjuncts known to hold when statement ``i`` runs: the enclosing
+        ``if`` conditions (their negation in an else branch)."""
+        out: list[str] = []
+        c, p = i, self.stmts[i].parent
+        while p >= 0:
+            s = self.stmts[p]
+            if s.kind == "if" and s.text:
+                cond = strip_parens(s.text)
+                if s.children and s.children[0] == c:
+                    out.extend(split_top(cond, "&&"))
+                else:
+                    out.append(negate(cond))
+            c, p = p, s.parent
+        return out
+
+    def _decided(self, j: int) -> str:
+        """'then' / 'else' when the assumed conditions decide ``if`` j, else ''."""
+        s = self.stmts[j]
+        cond = strip_parens(s.text)
+        if not cond:
+            return ""
+        held = self._held
+        if held and all(_norm(c) in held for c in split_top(cond, "&&")):
+            return "then"
+        if _norm(negate(cond)) in held or any(_norm(negate(c)) in held
+                                              for c in split_top(cond, "||")):
+            return "else"
+        return ""
+
+    def _note_assignments(self, j: int) -> None:
+        """Conditions whose variables statement ``j`` assigns no longer hold
+        after it (for the rest of the walk: conservative across branches)."""
+        text = self.stmts[j].text
+        if self.stmts[j].kind in ("if", "block", "label", "case", "switch") or "=" not in text \
+                and "&" not in text and "++" not in text and "--" not in text:
+            return
+        keep = []
+        for h in self._held:
+            names = set(re.findall(r"[A-Za-z_]\w*", h))
+            if any(re.search(rf"(?<![\w.>]){re.escape(n)}\s*([-+*/|&]?=(?!=)|\+\+|--)"
+                             rf"|&\s*{re.escape(n)}\b", text) for n in names):
+                continue
+            keep.append(h)
+        self._held = keep
 
     def following(self, i: int) -> list[int]:
         """Every statement that may run after ``i`` (no cuts), in path order."""
@@ -130,6 +194,8 @@ class Flow:
         s = self.stmts[j]
         if visit(j):
             return "cut"
+        if self._held:
+            self._note_assignments(j)
         k = s.kind
         if k == "return":
             return "cut"
@@ -143,6 +209,11 @@ class Flow:
         if k in _SEQUENTIAL:
             return self._run_seq(s.children, visit, seen)
         if k == "if":
+            decided = self._decided(j) if self._held is not None else ""
+            if decided == "then":
+                return self._run_seq(s.children[:1], visit, seen)
+            if decided == "else":
+                return self._run_seq(s.children[1:2], visit, seen)
             results = [self._run_seq([c], visit, seen) for c in s.children]
             if len(results) < 2 or "next" in results:
                 return "next"
@@ -293,7 +364,10 @@ class _Builder:
                 for c in alt.named_children:    # else_clause -> its statement
                     self.stmt(c, i)
             return
-        if kind == "loop":
+        if kind == "loop" and t == "while_statement" \
+                and self.p.pf.orig.startswith(b"WITH_", node.start_byte):
+            kind = "with"     # WITH_QEMU_LOCK_GUARD(...) { }: the body runs once
+        if kind in ("loop", "with"):
             body = node.child_by_field_name("body")
             own = [c for c in node.named_children if c != body and c.type != "comment"]
             i = self._add(node, kind, parent, own)
@@ -331,3 +405,7 @@ class _Builder:
                 continue      # a statement expression's statements are their own
             stack.extend(reversed(n.named_children))
         return out
+
+
+def _norm(cond: str) -> str:
+    return re.sub(r"\s+", "", strip_parens(cond))

@@ -29,6 +29,8 @@ class GuardMacro(Kind):
     scope = "image"
     params_spec = {
         "param_type": (str, True),
+        "param_names": (str, False),       # regex (fullmatch) over the parameter's name
+        "guarding_conditions": (str, False),  # regex, {p}: an enclosing if that makes it fine
         "guard_calls": (list, True),
         "uses": (str, True),               # regex, {p} = the parameter name
         "restricted_calls": (list, False),
@@ -43,11 +45,16 @@ class GuardMacro(Kind):
         self.uses = params["uses"]
         self.restricted = set(params.get("restricted_calls", []))
         self.allowed = params.get("allowed", "")
+        self.names = re.compile(params.get("param_names", r".*"))
+        self.guarding = params.get("guarding_conditions", "")
 
     def _hits(self, fl, p):
         uses = re.compile(self.uses.replace("{p}", re.escape(p)))
         allowed = re.compile(self.allowed.replace("{p}", re.escape(p))) if self.allowed else None
+        guarding = re.compile(self.guarding.replace("{p}", re.escape(p))) if self.guarding else None
         for s in fl.stmts:
+            if guarding and self._guarded(fl, s, guarding):
+                continue
             text = _STRINGS.sub('""', s.text)
             call = next((c for c in s.calls if c.name in self.restricted
                          and c.args and c.args[0] == p), None)
@@ -56,6 +63,16 @@ class GuardMacro(Kind):
             elif uses.search(text) and not (allowed and allowed.search(text)):
                 yield s, f"dereferences {p} (`{_short(s.text)}`)"
 
+    @staticmethod
+    def _guarded(fl, s, guarding) -> bool:
+        p = s.parent
+        while p >= 0:
+            anc = fl.stmts[p]
+            if anc.kind == "if" and guarding.search(anc.text):
+                return True
+            p = anc.parent
+        return False
+
     def _pairs(self, view):
         decls = declarations(view)
         for fl in flows(view):
@@ -63,7 +80,7 @@ class GuardMacro(Kind):
             if fd is None:
                 continue
             for prm in fd.params:
-                if prm.type == self.ptype:
+                if prm.type == self.ptype and self.names.fullmatch(prm.name):
                     yield fl, fd, prm.name
 
     def scan(self, view):

@@ -9,6 +9,12 @@
     matching ``attribute`` (``g_autoptr(Error)``: freed again when it goes
     out of scope) is passed bare to a release call, and no later statement
     assigns it (``= NULL``) -- ``g_steal_pointer(&v)`` is the way.
+  * ``set_twice``: a call in ``set_calls`` sets an error through its
+    argument ``arg`` (``errp``, or ``&err`` of a local ``Error *``), and a
+    later statement on the same path passes the same argument to another
+    call, which may set it again (``error_setg()`` asserts that it is not
+    set) -- except the calls in ``keeps_calls`` (error_append_hint(), ...),
+    and unless the variable is assigned again first.
   * ``leak_after_copy``: a local variable of a type in ``types`` without
     an auto-free attribute is passed to a call that only copies it
     (``copy_calls``), and no path after it releases it (``release_calls``),
@@ -48,7 +54,11 @@ class Lifetime(Kind):
     scope = "image"
     params_spec = {
         "mode": (str, True),
-        "release_calls": (list, True),      # [{name, arg}]
+        "release_calls": (list, False),     # [{name, arg}]
+        "set_calls": (list, False),         # [{name, arg}] (set_twice)
+        "keeps_calls": (list, False),       # calls that take a set error and keep it
+        "keeps_pattern": (str, False),      # regex (search) over such callee names
+        "resets_calls": (list, False),      # calls that free the error and clear it
         "copy_calls": (list, False),        # [{name, arg}] (leak_after_copy)
         "attribute": (str, False),          # regex over a declaration attribute (auto_double)
         "types": (list, False),             # declared types (leak_after_copy)
@@ -58,9 +68,17 @@ class Lifetime(Kind):
         super().__init__(params)
         from . import KindError
         self.mode = params["mode"]
-        if self.mode not in ("use_after", "auto_double", "leak_after_copy"):
-            raise KindError("lifetime: mode must be use_after, auto_double or leak_after_copy")
-        self.release = _spec(params["release_calls"])
+        if self.mode not in ("use_after", "auto_double", "leak_after_copy", "set_twice"):
+            raise KindError("lifetime: mode must be use_after, auto_double, "
+                            "leak_after_copy or set_twice")
+        need = "set_calls" if self.mode == "set_twice" else "release_calls"
+        if need not in params:
+            raise KindError(f"lifetime: mode {self.mode} needs parameter {need}")
+        self.release = _spec(params.get("release_calls", []))
+        self.set = _spec(params.get("set_calls", []))
+        self.keeps = set(params.get("keeps_calls", []))
+        self.keeps_re = re.compile(params.get("keeps_pattern", r"(?!)"))
+        self.resets = set(params.get("resets_calls", []))
         self.copy = _spec(params.get("copy_calls", []))
         self.attribute = re.compile(params.get("attribute", r"(?!)"))
         self.types = set(params.get("types", []))
@@ -72,11 +90,15 @@ class Lifetime(Kind):
                 decls = decls or declarations(view)
             for i, s in enumerate(fl.stmts):
                 for call in s.calls:
-                    table = self.copy if self.mode == "leak_after_copy" else self.release
+                    table = {"leak_after_copy": self.copy, "set_twice": self.set}.get(
+                        self.mode, self.release)
                     k = table.get(call.name)
                     if k is None or k >= len(call.args):
                         continue
                     arg = call.args[k]
+                    if self.mode == "set_twice":
+                        yield from self._set_twice(view, fl, i, call, arg)
+                        continue
                     if not _LVALUE.fullmatch(arg):
                         continue
                     if self.mode == "use_after":
@@ -91,9 +113,12 @@ class Lifetime(Kind):
         ex = _expr_re(arg)
         use = re.compile(rf"(?<![\w.>]){ex}(?!\w)")
         assign = re.compile(rf"(?<![\w.>&*]){ex}\s*=(?!=)|&\s*{ex}(?![\w.\-\[])")
+        base = re.match(r"\w+", arg).group(0) if arg != re.match(r"\w+", arg).group(0) else ""
         found = []
 
         def visit(j):
+            if j == i:
+                return True       # back at the release (a goto back): a new round
             s = fl.stmts[j]
             text = _STRINGS.sub('""', s.text)
             if s.kind == "loop":
@@ -103,6 +128,8 @@ class Lifetime(Kind):
             if use.search(text):
                 found.append(j)
                 return True
+            if base and any(base in c.args for c in s.calls):
+                return True       # a call given the owner may set the field again
             return False
         fl.forward(i, visit)
         if not found:
@@ -134,6 +161,47 @@ class Lifetime(Kind):
             key=(fl.function, call.text),
             fields={"var": arg, "attribute": v.attributes[0], "decl_line": str(v.line),
                     "call": call.text, "callee": call.name},
+            view=view)
+
+    # -- an error set, then maybe set again ----------------------------------------
+    def _set_twice(self, view, fl, i, call, arg):
+        m = re.fullmatch(r"(&\s*)?([A-Za-z_]\w*)", arg)
+        if not m:
+            return
+        var = m.group(2)
+        reset = re.compile(rf"(?<![\w.>*]){re.escape(var)}\s*=(?!=)")
+        norm = re.sub(r"\s+", "", arg)
+        found = []
+
+        def visit(j):
+            if j == i:
+                return True
+            s = fl.stmts[j]
+            if reset.search(s.text):
+                return True
+            for c in s.calls:
+                if c.name in self.resets and c.args and re.sub(r"\s+", "", c.args[0]) == norm:
+                    return True
+                if c.name in self.keeps or self.keeps_re.search(c.name):
+                    continue
+                if c.args and (re.sub(r"\s+", "", c.args[-1]) == norm or (
+                        c.name in self.set and any(re.sub(r"\s+", "", a) == norm
+                                                   for a in c.args))):
+                    # QEMU passes the Error ** last; another set call sets it again
+                    found.append((j, c))
+                    return True
+            return False
+        # on this path the error is set: `if (err)`, `if (*errp)` are taken
+        fl.forward(i, visit, assume=[var, f"*{var}", f"{var} != NULL"])
+        if not found:
+            return
+        j, again = found[0]
+        s, u = fl.stmts[i], fl.stmts[j]
+        yield Candidate(
+            path=view.path, line=u.line, end_line=u.line, function=fl.function,
+            key=(fl.function, call.text, again.text),
+            fields={"var": arg, "set": call.text, "set_line": str(s.line),
+                    "again": again.text, "again_line": str(u.line), "callee": again.name},
             view=view)
 
     # -- copy, then never released ---------------------------------------------

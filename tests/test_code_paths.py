@@ -1,0 +1,121 @@
+"""Paths within a function (code/paths.py) and declarations
+(code/declarations.py), on our own QEMU-style code."""
+
+from __future__ import annotations
+
+from cprlint.code.declarations import declarations
+from cprlint.code.paths import flows
+from cprlint.code.whole import whole_view
+
+SRC = """\
+static bool foo_connect(FooState *s, Error **errp)
+{
+    g_autoptr(Error) local_err = NULL;
+    g_autofree char *name = g_strdup(s->name);
+    char **argv = NULL;
+    int ret;
+
+    if (!foo_ready(s)) {
+        error_setg(errp, "not ready");
+        goto out;
+    }
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        argv = foo_argv(s);
+    }
+    for (int i = 0; argv[i]; i++) {
+        if (foo_skip(argv[i])) {
+            break;
+        }
+        foo_use(argv[i]);
+    }
+    ret = foo_run(s, argv);
+    return ret == 0;
+
+out:
+    g_strfreev(argv);
+    return false;
+}
+
+static const VMStateDescription vmstate_foo = {
+    .name = "foo",
+    .post_load = foo_post_load,
+};
+"""
+
+
+def _view():
+    return whole_view("hw/misc/foo.c", SRC)
+
+
+def _texts(fl, idxs):
+    return [fl.stmts[i].text for i in idxs]
+
+
+def test_declarations_of_a_function():
+    d = declarations(_view())
+    fd = d.function("foo_connect")
+    assert fd.return_type == "bool" and fd.head_visible and fd.end_visible
+    assert [(p.name, p.type) for p in fd.params] == [("s", "FooState *"), ("errp", "Error **")]
+    assert fd.locals["local_err"].attributes == ("g_autoptr(Error)",)
+    assert fd.locals["local_err"].type == "Error *"
+    assert fd.locals["name"].attributes == ("g_autofree",)
+    assert fd.locals["name"].type == "char *"
+    assert fd.locals["argv"].type == "char **" and not fd.locals["argv"].attributes
+    assert fd.locals["ret"].type == "int"
+    assert [r.expr for r in fd.returns] == ["ret == 0", "false"]
+    assert ("post_load", "foo_post_load", 31) in d.initializer_refs
+
+
+def test_a_goto_continues_at_its_cleanup_label_and_return_ends_the_path():
+    fl = flows(_view())[0]
+    (i,) = [k for k, s in enumerate(fl.stmts) if s.text.startswith("error_setg")]
+    after = _texts(fl, fl.following(i))
+    # goto out: the path goes on at the label, not below the if
+    assert after == ["goto out;", "", "g_strfreev(argv);", "return false;"]
+    assert fl.complete and not fl.lost
+
+
+def test_a_with_block_runs_once_and_break_leaves_the_loop():
+    fl = flows(_view())[0]
+    (i,) = [k for k, s in enumerate(fl.stmts) if s.text == "argv = foo_argv(s);"]
+    after = _texts(fl, fl.following(i))
+    assert after[0].startswith("int i = 0; argv[i]")        # the for header
+    assert "foo_use(argv[i]);" in after and "ret = foo_run(s, argv);" in after
+    # a later label is not reached by falling through a return
+    assert "g_strfreev(argv);" not in after
+
+
+def test_visit_cuts_the_path():
+    fl = flows(_view())[0]
+    (i,) = [k for k, s in enumerate(fl.stmts) if s.text.startswith("error_setg")]
+    seen = []
+
+    def visit(j):
+        seen.append(fl.stmts[j].text)
+        return fl.stmts[j].kind == "label"
+    fl.forward(i, visit)
+    assert seen == ["goto out;", ""]
+
+
+def test_a_hunk_inside_a_function_takes_its_head_from_the_section():
+    from conftest import check_text  # noqa: F401  (the pipeline builds hunk views)
+    from cprlint.inputs.load import load_series
+    from cprlint.code.views import build_views
+    import io
+
+    patch = """\
+diff --git a/migration/foo.c b/migration/foo.c
+index 1a2b3c4..5d6e7f8 100644
+--- a/migration/foo.c
++++ b/migration/foo.c
+@@ -20,2 +20,3 @@ static bool foo_check(FooState *s, Error **errp)
+     if (!s->ok) {
++        return -EINVAL;
+     }
+"""
+    series = load_series(["-"], stdin=io.BytesIO(patch.encode()))
+    hv = build_views(series)[0]
+    fd = declarations(hv.post).functions[0]
+    assert (fd.name, fd.return_type, fd.head_visible) == ("foo_check", "bool", False)
+    assert [p.name for p in fd.params] == ["s", "errp"]
+    assert [(r.line, r.expr) for r in fd.returns] == [(21, "-EINVAL")]
