@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .facts import collapse
+from .fragments import language
 from .parsed import parsed
+
+_QUERY = None
 
 
 @dataclass
@@ -21,28 +24,50 @@ class BitUnion:
     text: str
 
 
+def _ors(root):
+    """Every ``a | b`` node under ``root`` (one tree-sitter query)."""
+    global _QUERY
+    from tree_sitter import Query, QueryCursor
+
+    if _QUERY is None:
+        _QUERY = Query(language(), '(binary_expression operator: "|") @or')
+    return QueryCursor(_QUERY).captures(root).get("or", [])
+
+
 def bit_unions(view) -> list[BitUnion]:
     cached = view.__dict__.get("_bit_unions")
     if cached is not None:
         return cached
     out: list[BitUnion] = []
     p = parsed(view)
-    if p is not None:
-        stack = [p.pf.tree.root_node]
-        while stack:
-            node = stack.pop()
-            if _is_or(node) and p.visible(node) and not p.synthetic(node):
-                ops: list = []
-                _flatten(node, ops)
-                out.append(BitUnion([collapse(p.text(o)) for o in ops],
-                                    [p.line(o) for o in ops], p.line(node),
-                                    collapse(p.text(node))))
-                stack.extend(reversed([o for o in ops if o.named_child_count]))
+    if p is not None and "|" in view.text:
+        for node in _ors(p.pf.tree.root_node):
+            if _top_or(node) is not node or not p.visible(node) or p.synthetic(node):
                 continue
-            stack.extend(reversed(node.named_children))
+            ops: list = []
+            _flatten(node, ops)
+            out.append(BitUnion([collapse(p.text(o)) for o in ops],
+                                [p.line(o) for o in ops], p.line(node),
+                                collapse(p.text(node))))
     out.sort(key=lambda u: u.line)
     view.__dict__["_bit_unions"] = out
     return out
+
+
+def _top_or(node):
+    """The outermost ``|`` of the chain ``node`` belongs to (through parentheses)."""
+    top = node
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "parenthesized_expression":
+            parent = parent.parent
+            continue
+        if _is_or(parent):
+            top = parent
+            parent = parent.parent
+            continue
+        break
+    return top
 
 
 def _is_or(node) -> bool:

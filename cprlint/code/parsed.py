@@ -51,19 +51,30 @@ class Parsed:
         return node.start_byte < self.lo or self.text(node).startswith(SYN)
 
 
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def remember(text: str, pf: ParsedFragment) -> None:
+    """Keep the parse of a whole file made for code/facts.py, so that the
+    other fact families do not parse the same text again."""
+    if len(_WHOLE) >= _LIMIT:
+        _WHOLE.pop(next(iter(_WHOLE)))
+    _WHOLE[_key(text)] = pf
+
+
 def parsed(view) -> Parsed | None:
     """The view's parse (None for an empty view)."""
     cached = view.__dict__.get("_parsed")
     if cached is not None or not view.text:
         return cached
     if view.whole_file:
-        data = view.text.encode("utf-8", "surrogateescape")
-        key = hashlib.sha1(data).hexdigest()
+        key = _key(view.text)
         pf = _WHOLE.get(key)
         if pf is None:
             if len(_WHOLE) >= _LIMIT:
                 _WHOLE.pop(next(iter(_WHOLE)))
-            pf = _WHOLE[key] = parse_whole(data)
+            pf = _WHOLE[key] = parse_whole(view.text.encode("utf-8", "surrogateescape"))
     else:
         pf = parse_fragment(view.text)
     out = view.__dict__["_parsed"] = Parsed(pf, view.first_line)

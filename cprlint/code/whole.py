@@ -23,8 +23,11 @@ def _facts_of(text: str, path: str | None = None) -> Facts:
     version of a file that a series changes (reuses its other versions)."""
     global _SERIES_FACTS
     if path is None:
-        return build_facts(parse_whole(text.encode("utf-8", "surrogateescape")), 1, "",
-                           frozenset())
+        from .parsed import remember
+
+        pf = parse_whole(text.encode("utf-8", "surrogateescape"))
+        remember(text[:-1] if text.endswith("\n") else text, pf)   # the view's text
+        return build_facts(pf, 1, "", frozenset())
     if _SERIES_FACTS is None:
         from .incremental import FileFacts
 
