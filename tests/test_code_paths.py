@@ -119,3 +119,33 @@ index 1a2b3c4..5d6e7f8 100644
     assert (fd.name, fd.return_type, fd.head_visible) == ("foo_check", "bool", False)
     assert [p.name for p in fd.params] == ["s", "errp"]
     assert [(r.line, r.expr) for r in fd.returns] == [(21, "-EINVAL")]
+
+
+def test_branches_the_error_path_cannot_take_are_not_followed():
+    src = """\
+int foo_load(FooState *s, Error **errp)
+{
+    int ret = foo_read(s);
+
+    if (ret < 0) {
+        error_setg(errp, "read failed");
+    }
+    if (ret == 0) {
+        foo_step(s, errp);
+    }
+    if (ret) {
+        return ret;
+    }
+    foo_last(s, errp);
+    return 0;
+}
+"""
+    fl = flows(whole_view("migration/foo.c", src))[0]
+    (i,) = [k for k, s in enumerate(fl.stmts) if s.text.startswith("error_setg")]
+    seen = []
+    fl.forward(i, lambda j: seen.append(fl.stmts[j].text) and False, assume=["errp"])
+    # ret < 0 holds: `ret == 0` is not entered, `if (ret)` is taken and returns
+    assert "foo_step(s, errp);" not in seen and "foo_last(s, errp);" not in seen
+    assert "return ret;" in seen
+    everything = _texts(fl, fl.following(i))          # without assumptions: all of it
+    assert "foo_step(s, errp);" in everything and "foo_last(s, errp);" in everything

@@ -111,10 +111,13 @@ class Flow:
         if not cond:
             return ""
         held = self._held
-        if held and all(_norm(c) in held for c in split_top(cond, "&&")):
+        conj = split_top(cond, "&&")
+        if held and all(_norm(c) in held or _implied(held, c) for c in conj):
             return "then"
         if _norm(negate(cond)) in held or any(_norm(negate(c)) in held
                                               for c in split_top(cond, "||")):
+            return "else"
+        if any(_contradicts(held, c) for c in conj):
             return "else"
         return ""
 
@@ -409,3 +412,49 @@ class _Builder:
 
 def _norm(cond: str) -> str:
     return re.sub(r"\s+", "", strip_parens(cond))
+
+
+_REL = re.compile(r"^(!?)([A-Za-z_]\w*)(?:(<=|>=|==|!=|<|>)(-?\d+))?$")
+_OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, "==": lambda a, b: a == b,
+        "!=": lambda a, b: a != b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+def _relation(cond: str):
+    """``ret < 0``, ``!ret``, ``ret`` as (name, op, constant); None otherwise."""
+    m = _REL.match(_norm(cond))
+    if not m:
+        return None
+    neg, name, op, k = m.groups()
+    if op is None:
+        return (name, "==" if neg else "!=", 0)
+    if neg:
+        return None
+    return (name, op, int(k))
+
+
+def _agree(held: list[str], cond: str):
+    """(samples where the held relations on cond's variable hold, cond's
+    relation) or None when nothing is known about that variable."""
+    rel = _relation(cond)
+    if rel is None:
+        return None
+    rels = [r for r in (_relation(h) for h in held) if r is not None and r[0] == rel[0]]
+    if not rels:
+        return None
+    ks = {k for _, _, k in rels} | {rel[2]}
+    samples = sorted({v for k in ks for v in (k - 1, k, k + 1)} | {-10**6, 10**6})
+    ok = [v for v in samples if all(_OPS[op](v, k) for _, op, k in rels)]
+    return ok, rel
+
+
+def _implied(held: list[str], cond: str) -> bool:
+    """Integer reasoning: the held relations (``ret < 0``) make ``cond``
+    (``ret != 0``, ``ret``) true."""
+    got = _agree(held, cond)
+    return bool(got and got[0] and all(_OPS[got[1][1]](v, got[1][2]) for v in got[0]))
+
+
+def _contradicts(held: list[str], cond: str) -> bool:
+    """... or false (``ret == 0``, ``!ret``, ``ret > 0`` under ``ret < 0``)."""
+    got = _agree(held, cond)
+    return bool(got and not any(_OPS[got[1][1]](v, got[1][2]) for v in got[0]))
