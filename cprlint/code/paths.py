@@ -43,6 +43,9 @@ _KINDS = {
     "labeled_statement": "label", "compound_statement": "block",
 }
 _SEQUENTIAL = ("block", "case", "label", "with")
+# calls that do not return: the path ends there, and the function is not left
+NORETURN = frozenset(("exit", "_exit", "abort", "g_assert_not_reached", "hw_error",
+                      "qemu_abort"))
 
 
 @dataclass
@@ -76,11 +79,14 @@ class Flow:
     labels: dict[str, int] = field(default_factory=dict)
     complete: bool = True      # head and closing brace in view
     lost: bool = False         # set by forward(): a path left the view
+    ended: bool = False        # set by forward(): a path returned or fell off the end
+                               # (not one that ended in exit()/abort())
     _held: list | None = None
 
     # -- following statements ---------------------------------------------
     def forward(self, i: int, visit, assume: list[str] | None = None) -> None:
         self._held = None
+        self.lost = self.ended = False
         if assume is not None:
             self._held = [_norm(c) for c in self.holding(i) + list(assume)]
         try:
@@ -174,6 +180,7 @@ class Flow:
                     continue
             p = self.stmts[j].parent
             if p < 0:
+                self.ended = True       # fell off the end of the function
                 return
             j = p
 
@@ -201,6 +208,9 @@ class Flow:
             self._note_assignments(j)
         k = s.kind
         if k == "return":
+            self.ended = True
+            return "cut"
+        if any(c.name in NORETURN for c in s.calls):
             return "cut"
         if k == "goto":
             self._jump(s.target, visit, seen)

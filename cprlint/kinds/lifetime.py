@@ -114,6 +114,7 @@ class Lifetime(Kind):
         use = re.compile(rf"(?<![\w.>]){ex}(?!\w)")
         assign = re.compile(rf"(?<![\w.>&*]){ex}\s*=(?!=)|&\s*{ex}(?![\w.\-\[])")
         base = re.match(r"\w+", arg).group(0) if arg != re.match(r"\w+", arg).group(0) else ""
+        declared = re.compile(rf"(?<![\w.>]){ex}\s*(=|;|,|\[)")
         found = []
 
         def visit(j):
@@ -122,16 +123,22 @@ class Lifetime(Kind):
             s = fl.stmts[j]
             text = _STRINGS.sub('""', s.text)
             if s.kind == "loop":
-                text = text.split(";")[0] if ";" in text else ""
-            if assign.search(text):
-                return True
+                if ";" not in text:
+                    # a FOREACH macro's first argument is its iterator: assigned
+                    first = re.match(r"\(?\s*([^,()]+?)\s*,", text)
+                    return bool(first and re.sub(r"\s+", "", first.group(1))
+                                == re.sub(r"\s+", "", arg))
+                text = text.split(";")[0]
+            if assign.search(text) or (s.kind == "decl" and declared.search(text)):
+                return True       # assigned again, or a new variable of that name
             if use.search(text):
                 found.append(j)
                 return True
             if base and any(base in c.args for c in s.calls):
                 return True       # a call given the owner may set the field again
             return False
-        fl.forward(i, visit)
+        # only the branches that agree with the conditions the free ran under
+        fl.forward(i, visit, assume=[])
         if not found:
             return
         j = found[0]
@@ -226,10 +233,10 @@ class Lifetime(Kind):
                 ok.append(j)
                 return True
             return False
-        fl.lost = False
         fl.forward(i, visit)
-        if ok or fl.lost:
-            return      # released (or kept) on some path, or a path left the view
+        if ok or fl.lost or not fl.ended:
+            return      # released (or kept) on some path, a path left the view,
+                        # or every path ends the process (exit())
         s = fl.stmts[i]
         yield Candidate(
             path=view.path, line=s.line, end_line=s.end_line, function=fl.function,

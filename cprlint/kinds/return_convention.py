@@ -5,7 +5,12 @@ A function whose return type is one of ``bool_types`` returns an
 expression matching ``bool_bad_returns`` (e.g. ``-EINVAL``, ``-errno``), a
 variable declared with one of ``int_types``, or the result of a call to a
 function the view declares with one of ``int_types``: C converts any
-non-zero value to ``true``, so a failure reads as success.  A function
+non-zero value to ``true``, so a failure reads as success.  Only a *status*
+is reported: a variable of one of ``int_types`` that the function assigns
+a negative errno or a status call's result, or a status call itself -- a
+call matching ``status_calls``, or of a function the view defines that
+returns a negative errno.  An int used as a count or a flag is C's
+ordinary int-to-bool conversion and is not reported.  A function
 whose return type is one of ``int_types`` and that returns a negative errno
 somewhere (``errno_returns``) also returns ``true``/``false``
 (``bool_literals``): ``false`` is 0, its success value.
@@ -29,6 +34,7 @@ class ReturnConvention(Kind):
         "bool_bad_returns": (list, True),    # regexes (fullmatch) over a returned expression
         "errno_returns": (list, False),      # regexes: what marks an int function 0/-errno
         "bool_literals": (list, False),      # e.g. ["true", "false"]
+        "status_calls": (list, False),       # regexes (fullmatch): calls returning 0/-errno
     }
 
     def __init__(self, params):
@@ -38,9 +44,48 @@ class ReturnConvention(Kind):
         self.bad = [re.compile(r) for r in params["bool_bad_returns"]]
         self.errno = [re.compile(r) for r in params.get("errno_returns", [])]
         self.literals = set(params.get("bool_literals", []))
+        self.status_calls = [re.compile(r) for r in params.get("status_calls", [])]
+
+    def _errno_fns(self, decls) -> set[str]:
+        """Functions of the view with an int return type that return a
+        negative errno or another status call's result."""
+        out: set[str] = set()
+        grew = True
+        while grew:
+            grew = False
+            for f in decls.functions:
+                if f.name in out or f.return_type not in self.int_types:
+                    continue
+                if any(any(p.fullmatch(r.expr) for p in self.bad)
+                       or self._status_call(_whole_call(r.expr), out) for r in f.returns):
+                    out.add(f.name)
+                    grew = True
+        return out
+
+    def _status_call(self, name: str, errno_fns) -> bool:
+        if not name:
+            return False
+        return name in errno_fns or any(r.fullmatch(name) for r in self.status_calls)
+
+    def _status_var(self, view, fd, var: str, errno_fns) -> str:
+        """How ``var`` gets a status in ``fd`` ('' if it never does)."""
+        from ..code.paths import flows
+
+        pat = re.compile(rf"(?<![\w.>]){re.escape(var)}\s*=\s*(?:(-\s*E[A-Z0-9]+|-\s*errno)\b|(\w+)\s*\()")
+        for fl in flows(view):
+            if fl.function != fd.name:
+                continue
+            for s in fl.stmts:
+                for m in pat.finditer(s.text):
+                    if m.group(1):
+                        return f"`{var} = {m.group(1)}` at line {s.line}"
+                    if self._status_call(m.group(2), errno_fns):
+                        return f"`{var} = {m.group(2)}(...)` at line {s.line}"
+        return ""
 
     def scan(self, view):
         decls = declarations(view)
+        self._errnos = self._errno_fns(decls)
         for fd in decls.functions:
             if fd.return_type in self.bool_types:
                 yield from self._bool_fn(view, decls, fd)
@@ -55,14 +100,14 @@ class ReturnConvention(Kind):
                 what = f"`{e}`, a negative errno,"
             elif re.fullmatch(r"\w+", e):
                 v = fd.variable(e)
-                if v is not None and v.type in self.int_types:
-                    what = f"`{e}`, declared `{v.type}` at line {v.line}," if v.line else \
-                        f"`{e}`, an `{v.type}` parameter,"
+                how = self._status_var(view, fd, e, self._errnos) \
+                    if v is not None and v.type in self.int_types and not v.is_param else ""
+                if how:
+                    what = f"`{e}`, an `{v.type}` status ({how}),"
             else:
-                m = re.fullmatch(r"(\w+)\s*\(.*\)", e)
-                if m and decls.return_types.get(m.group(1)) in self.int_types:
-                    what = (f"the `{decls.return_types[m.group(1)]}` status of "
-                            f"{m.group(1)}()")
+                name = _whole_call(e)
+                if name and self._status_call(name, self._errnos):
+                    what = f"the 0/-errno status of {name}()"
             if what:
                 yield self._cand(view, fd, r, what, "bool")
 
@@ -81,3 +126,19 @@ class ReturnConvention(Kind):
             key=(fd.name, fd.return_type, r.expr),
             fields={"returned": what, "expr": r.expr, "type": fd.return_type},
             view=view)
+
+
+def _whole_call(expr: str) -> str:
+    """The callee when ``expr`` is one call ``f(...)`` and nothing else."""
+    m = re.match(r"(\w+)\s*\(", expr)
+    if not m:
+        return ""
+    depth = 0
+    for i in range(m.end() - 1, len(expr)):
+        if expr[i] == "(":
+            depth += 1
+        elif expr[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return m.group(1) if i == len(expr) - 1 else ""
+    return ""
