@@ -233,7 +233,7 @@ class Lifetime(Kind):
                 ok.append(j)
                 return True
             return False
-        fl.forward(i, visit)
+        fl.forward(i, visit, assume=[])     # the branches the copy's conditions allow
         if ok or fl.lost or not fl.ended:
             return      # released (or kept) on some path, a path left the view,
                         # or every path ends the process (exit())
