@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from .facts import collapse
-from .parsed import Parsed, function_nodes, parsed
+from .parsed import Parsed, function_nodes, parsed, per_content
 
 
 @dataclass(frozen=True)
@@ -91,15 +91,16 @@ def _norm_type(text: str) -> str:
 
 
 def declarations(view) -> Declarations:
-    """The view's declarations (computed once per view)."""
-    cached = view.__dict__.get("_declarations")
-    if cached is not None:
-        return cached
+    """The view's declarations (computed once per view, and once per
+    content for whole files)."""
+    return per_content(view, "declarations", _declarations)
+
+
+def _declarations(view) -> Declarations:
     out = Declarations()
     p = parsed(view)
     if p is not None:
         _fill(p, view, out)
-    view.__dict__["_declarations"] = out
     return out
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .facts import collapse
 from .fragments import language
-from .parsed import parsed
+from .parsed import parsed, per_content
 
 _QUERY = None
 
@@ -35,9 +35,10 @@ def _ors(root):
 
 
 def bit_unions(view) -> list[BitUnion]:
-    cached = view.__dict__.get("_bit_unions")
-    if cached is not None:
-        return cached
+    return per_content(view, "bit_unions", _bit_unions)
+
+
+def _bit_unions(view) -> list[BitUnion]:
     out: list[BitUnion] = []
     p = parsed(view)
     if p is not None and "|" in view.text:
@@ -50,7 +51,6 @@ def bit_unions(view) -> list[BitUnion]:
                                 [p.line(o) for o in ops], p.line(node),
                                 collapse(p.text(node))))
     out.sort(key=lambda u: u.line)
-    view.__dict__["_bit_unions"] = out
     return out
 
 

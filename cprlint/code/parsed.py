@@ -63,6 +63,29 @@ def remember(text: str, pf: ParsedFragment) -> None:
     _WHOLE[_key(text)] = pf
 
 
+_BY_CONTENT: dict[tuple[str, str], object] = {}
+
+
+def per_content(view, family: str, build):
+    """``build(view)``, once per view; for whole-file views once per file
+    content (the post-image of patch k is the pre-image of patch k+1)."""
+    slot = "_" + family
+    cached = view.__dict__.get(slot)
+    if cached is not None:
+        return cached
+    if view.whole_file and view.text:
+        key = (family, _key(view.text))
+        out = _BY_CONTENT.get(key)
+        if out is None:
+            if len(_BY_CONTENT) >= 4 * _LIMIT:
+                _BY_CONTENT.pop(next(iter(_BY_CONTENT)))
+            out = _BY_CONTENT[key] = build(view)
+    else:
+        out = build(view)
+    view.__dict__[slot] = out
+    return out
+
+
 def parsed(view) -> Parsed | None:
     """The view's parse (None for an empty view)."""
     cached = view.__dict__.get("_parsed")

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from .conditions import negate, split_top, strip_parens
 from .facts import collapse
-from .parsed import Parsed, function_nodes, parsed
+from .parsed import Parsed, function_nodes, parsed, per_content
 
 _KINDS = {
     "expression_statement": "expr", "declaration": "decl", "return_statement": "return",
@@ -271,10 +271,12 @@ class Flow:
 
 
 def flows(view) -> list[Flow]:
-    """One Flow per function of the view (computed once per view)."""
-    cached = view.__dict__.get("_flows")
-    if cached is not None:
-        return cached
+    """One Flow per function of the view (computed once per view, and once
+    per content for whole files)."""
+    return per_content(view, "flows", _flows)
+
+
+def _flows(view) -> list[Flow]:
     out: list[Flow] = []
     p = parsed(view)
     if p is not None:
@@ -289,7 +291,6 @@ def flows(view) -> list[Flow]:
                       complete=head_visible and end_visible)
             _Builder(p, fl).block(body, -1)
             out.append(fl)
-    view.__dict__["_flows"] = out
     return out
 
 
