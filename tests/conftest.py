@@ -50,3 +50,25 @@ def check_text(text: str, select=None, rules=None):
         _NO_TREE.append(tempfile.mkdtemp(prefix="cprlint-no-tree-"))
     opts = CheckOptions(paths=["-"], isolated=True, select=select, cwd=_NO_TREE[0])
     return run_check(opts, stdin=io.BytesIO(text.encode()), rules=rules)[0]
+
+
+def make_mail(n: int, total: int, subject: str, diff: str, trailers: str = "",
+              author: str = "Ada Lovelace <ada@example.org>", body_from: str = "",
+              body: str = "Text.") -> str:
+    """One patch mail of a series as git format-patch writes it."""
+    trailers = trailers or f"Signed-off-by: {author}"
+    head = f"From: {body_from}\n\n" if body_from else ""
+    return (f"From {n:040d} Mon Sep 17 00:00:00 2001\nFrom: {author}\n"
+            f"Date: Mon, 1 Jun 2026 10:00:0{n} +0200\n"
+            f"Subject: [PATCH {n}/{total}] {subject}\n\n{head}{body}\n\n{trailers}\n---\n"
+            f"{diff}-- \n2.47.0\n\n")
+
+
+def make_hunk(path: str, start: int, section: str, body: str) -> str:
+    """A one-hunk diff of ``path``; ``body`` holds the hunk's lines with their
+    ' ', '-', '+' marks, and the header's line counts are computed from it."""
+    lines = body.strip("\n").split("\n")
+    old = sum(1 for ln in lines if ln[0] in " -")
+    new = sum(1 for ln in lines if ln[0] in " +")
+    return (f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
+            f"@@ -{start},{old} +{start},{new} @@ {section}\n" + "\n".join(lines) + "\n")

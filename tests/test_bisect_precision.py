@@ -4,25 +4,17 @@ later patch's pre-image, C that QAPI generates from a schema hunk."""
 
 from __future__ import annotations
 
-from conftest import check_text
+from conftest import check_text, make_hunk, make_mail
 from cprlint.engine import load_rules
 
 RULES = {r.id: r for r in load_rules()}
 
 
 def _mail(n: int, total: int, subject: str, diff: str) -> str:
-    return (f"From {n:040d} Mon Sep 17 00:00:00 2001\nFrom: Ada Lovelace <ada@example.org>\n"
-            f"Date: Mon, 1 Jun 2026 10:00:0{n} +0200\n"
-            f"Subject: [PATCH {n}/{total}] {subject}\n\nText.\n\n"
-            f"Signed-off-by: Ada Lovelace <ada@example.org>\n---\n{diff}-- \n2.47.0\n\n")
+    return make_mail(n, total, subject, diff)
 
 
-def _hunk(path: str, start: int, section: str, body: str) -> str:
-    lines = body.strip("\n").split("\n")
-    old = sum(1 for ln in lines if ln[0] in " -")
-    new = sum(1 for ln in lines if ln[0] in " +")
-    return (f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
-            f"@@ -{start},{old} +{start},{new} @@ {section}\n" + "\n".join(lines) + "\n")
+_hunk = make_hunk
 
 
 def _ser002(*patches: str):

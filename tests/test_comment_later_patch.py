@@ -3,7 +3,7 @@ judged only when a later patch of the series is in view."""
 
 from __future__ import annotations
 
-from conftest import check_text
+from conftest import check_text, make_hunk, make_mail
 from cprlint.engine import load_rules
 from cprlint.kinds.comment_prose import analyse_comment
 
@@ -11,19 +11,10 @@ RULES = {r.id: r for r in load_rules()}
 PARAMS = RULES["CMT001"].params
 
 
-def _mail(n: int, total: int, subject: str, diff: str) -> str:
-    return (f"From {n:040d} Mon Sep 17 00:00:00 2001\nFrom: Ada Lovelace <ada@example.org>\n"
-            f"Date: Mon, 1 Jun 2026 10:00:0{n} +0200\n"
-            f"Subject: [PATCH {n}/{total}] {subject}\n\nSome text.\n\n"
-            f"Signed-off-by: Ada Lovelace <ada@example.org>\n---\n{diff}-- \n2.47.0\n\n")
+_mail = make_mail
 
 
-def _hunk(path: str, start: int, section: str, body: str) -> str:
-    lines = body.strip("\n").split("\n")
-    old = sum(1 for ln in lines if ln[0] in " -")
-    new = sum(1 for ln in lines if ln[0] in " +")
-    return (f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
-            f"@@ -{start},{old} +{start},{new} @@ {section}\n" + "\n".join(lines) + "\n")
+_hunk = make_hunk
 
 
 PLACEHOLDER = _hunk("migration/cpr.c", 20, "int cpr_state_save(MigrationChannel *channel, Error **errp)", """

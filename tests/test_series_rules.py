@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-from conftest import check_text
+from conftest import check_text, make_hunk, make_mail
 from cprlint.engine import load_rules
 
 RULES = {r.id: r for r in load_rules()}
 
 
-def _mail(n: int, total: int, subject: str, diff: str, trailers: str = "",
-          author: str = "Ada Lovelace <ada@example.org>", body_from: str = "") -> str:
-    trailers = trailers or f"Signed-off-by: {author}"
-    head = f"From: {body_from}\n\n" if body_from else ""
-    return (f"From {n:040d} Mon Sep 17 00:00:00 2001\nFrom: {author}\n"
-            f"Date: Mon, 1 Jun 2026 10:00:0{n} +0200\n"
-            f"Subject: [PATCH {n}/{total}] {subject}\n\n{head}Some text.\n\n{trailers}\n---\n"
-            f"{diff}-- \n2.47.0\n\n")
+_mail = make_mail
 
 
 def _run(rule_id: str, text: str):
     return check_text(text, rules=[RULES[rule_id]])
 
 
-def _hunk(path: str, start: int, section: str, body: str) -> str:
-    lines = body.strip("\n").split("\n")
-    old = sum(1 for ln in lines if ln[0] in " -")
-    new = sum(1 for ln in lines if ln[0] in " +")
-    return (f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n"
-            f"@@ -{start},{old} +{start},{new} @@ {section}\n" + "\n".join(lines) + "\n")
+_hunk = make_hunk
 
 
 _USE_ENUM = _hunk("migration/migration.c", 40, "void qmp_migrate(void)", """
