@@ -109,8 +109,12 @@ class LexResult:
     first_code_column: int = -1                           # column of first code byte
 
 
+_SCAN = 4096      # bytes a look-around for one token may scan
+_MAX_CLOSERS = 1000
+
+
 def _next_token(src: bytes, i: int) -> bytes:
-    j = _GAP.match(src, i).end()
+    j = _GAP.match(src, i, i + _SCAN).end()
     if j >= len(src):
         return b""
     m = _WORD.match(src, j)
@@ -138,10 +142,18 @@ def lex(src: bytes) -> LexResult:
         if stack:
             stack.pop()
             continue
+        if len(res.closers) >= _MAX_CLOSERS:
+            continue             # garbage: no real hunk closes 1,000 blocks it never opened
         p = m.start()
-        ls = src.rfind(b"\n", 0, p) + 1
-        res.closers.append(Closer(chr(c), p, p - ls, not src[ls:p].strip(),
-                                  _next_token(src, p + 1)))
+        # look back at most _SCAN bytes for the line start (linear in the input
+        # however many closers one long line holds); a farther one is no column 0
+        lo = max(0, p - _SCAN)
+        ls = src.rfind(b"\n", lo, p) + 1
+        if ls == 0 and lo > 0:
+            column, first = p - lo, False
+        else:
+            column, first = p - ls, not src[ls:p].strip()
+        res.closers.append(Closer(chr(c), p, column, first, _next_token(src, p + 1)))
     res.open_stack = stack
     # column of the first code byte (not blank, not a comment)
     j = _GAP.match(src, 0).end()
@@ -252,25 +264,25 @@ def build_wrapper(frag: bytes) -> tuple[bytes, bytes, bool, int]:
         extra_close = b"}"
     prefix = b" ".join(openers) + b"\n"
 
-    suffix = b"\n"
+    out = [b"\n"]                  # a list: one long line may leave 100,000 open
     if lx.ends_in_comment:
-        suffix += b"*/\n"
+        out.append(b"*/\n")
     prev_paren = False
     for c in reversed(lx.open_stack):
         if c == 40:
-            suffix += b")"
+            out.append(b")")
             prev_paren = True
         else:
             if prev_paren:
-                suffix += b";"
+                out.append(b";")
                 prev_paren = False
-            suffix += b"}"
+            out.append(b"}")
     if prev_paren:
-        suffix += b";"
+        out.append(b";")
     if extra_close:
-        suffix += extra_close
-    suffix += b"\n"
-    return prefix, suffix, in_function, func_end
+        out.append(extra_close)
+    out.append(b"\n")
+    return prefix, b"".join(out), in_function, func_end
 
 
 def parse_fragment(text: str | bytes, raw_parse: bool = True) -> ParsedFragment:

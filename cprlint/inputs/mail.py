@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from ..limits import MAX_HEADER_CHARS, MAX_HEADER_LINES, count_cut
 from .lines import SrcLine, number_lines
 
 _DAY = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
@@ -169,7 +170,8 @@ class _PlainHeaders:
         for raw in header_lines:
             text = raw.decode("utf-8", "replace").rstrip("\r")
             if text[:1] in (" ", "\t") and name:
-                self._h[name] += " " + text.strip()
+                if len(self._h[name]) < MAX_HEADER_CHARS:   # capped_headers cut the rest
+                    self._h[name] += " " + text.strip()
                 continue
             key, sep, value = text.partition(":")
             if not sep:
@@ -215,11 +217,42 @@ def _fill_headers(mail: Mail, msg) -> None:
     mail.references = [r.strip("<>") for r in re.findall(r"<[^<>\s]+>", _hdr(msg, "references"))]
 
 
+def capped_headers(lines: list[bytes], line: int) -> list[bytes]:
+    """The header lines with each header's value (folded lines included) cut
+    to MAX_HEADER_CHARS and at most MAX_HEADER_LINES lines: the email
+    package takes quadratic time on a long folded header."""
+    out: list[bytes] = []
+    size = 0
+    cut = False
+    for raw in lines:
+        folded = raw[:1] in (b" ", b"\t") and out
+        if not folded:
+            size = 0
+            if len(out) >= MAX_HEADER_LINES:
+                cut = True
+                break
+        if size + len(raw) > MAX_HEADER_CHARS:
+            cut = True
+            if folded:
+                continue
+            raw = raw[:MAX_HEADER_CHARS]
+        size += len(raw)
+        out.append(raw)
+    if cut:
+        count_cut(f"mail header over {MAX_HEADER_CHARS} characters", line)
+    return out
+
+
 def decode_message(path: str, raw: RawMessage) -> Mail:
     lines = raw.lines
     if raw.mboxrd:
         lines = [ln[1:] if _MBOXRD_ESCAPED.match(ln) else ln for ln in lines]
     sep = next((i for i, ln in enumerate(lines) if ln in (b"", b"\r")), len(lines))
+    if sep > 50 or any(len(ln) > 998 for ln in lines[:sep]):
+        heads = capped_headers(lines[:sep], raw.header_line)
+        lines = heads + lines[sep:]
+        raw = RawMessage(lines, raw.first_line, raw.header_line - len(heads) + sep, False)
+        sep = len(heads)
     mail = Mail(first_line=raw.first_line)
     body_line = raw.header_line + sep + 1
 

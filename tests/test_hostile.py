@@ -1,0 +1,112 @@
+"""Hostile mail (issue #12): each input that used to stall cprlint for minutes,
+overflow the stack or flood the terminal, reproduced in-process.  No timing
+here (bench/hostile.py measures); a regression shows as a hung test."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+
+import pytest
+
+from cprlint.check import run_check
+from cprlint.options import CheckOptions
+
+HEAD = """From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001
+From: Ada Lovelace <ada@example.org>
+Date: Sat, 20 Jun 2026 10:01:00 +0200
+Subject: {subject}
+
+Signed-off-by: Ada Lovelace <ada@example.org>
+---
+diff --git a/migration/migration.c b/migration/migration.c
+--- a/migration/migration.c
++++ b/migration/migration.c
+"""
+
+
+def hostile_mail(added: list[str], section: str = "static void migration_cleanup(MigrationState *s)",
+                 subject: str = "[PATCH] migration: resume on failure") -> str:
+    body = [f"@@ -10,3 +10,{3 + len(added)} @@ {section}", " {", "     int x = 0;"]
+    body += ["+" + a for a in added] + [" }"]
+    return HEAD.format(subject=subject) + "\n".join(body) + "\n-- \n2.47.1\n"
+
+
+def run(text: str | bytes, **kw):
+    """(findings, notes) of `cprlint check -` on ``text``, no configuration."""
+    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+    opts = CheckOptions(paths=["-"], isolated=True, cwd=tempfile.gettempdir(), **kw)
+    findings, summary, _ = run_check(opts, stdin=io.BytesIO(data))
+    return findings, summary.notes
+
+
+RESUME = ["    if (migration_has_failed(s)) {", "        vm_resume(s->vm_old_state);", "    }"]
+
+# the issue's cases: each took from 50 s to "never finished" before
+ISSUE_CASES = {
+    "section-20k": hostile_mail(RESUME, section="a" * 20_000),
+    "added-30k-block-activate": hostile_mail(
+        ["    ok = migration_block_activate(" + "x" * 30_000 + ");"] + RESUME),
+    "added-30k-words-block-activate": hostile_mail(
+        ["    " + "a " * 15_000 + "= migration_block_activate(NULL);"] + RESUME),
+    "nested-if-100k": hostile_mail(["if (" * 25_000] + RESUME),
+    "open-brace-300k": hostile_mail(["{" * 300_000]),
+    "folded-header-60k": hostile_mail(RESUME).replace(
+        "Subject: [PATCH]", "Subject: [PATCH] " + "\n ".join(["=?utf-8?q?abc?="] * 4000), 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ISSUE_CASES))
+def test_issue_cases_finish_with_findings_or_notes(name):
+    findings, notes = run(ISSUE_CASES[name])
+    # the long lines were cut for analysis, and the summary says so
+    assert any("cut for analysis" in n for n in notes), notes
+
+
+def test_cut_line_leaves_the_rest_of_the_hunk_checked():
+    findings, notes = run(hostile_mail(RESUME + ["    " + "a " * 15_000 + "= f(NULL);"]))
+    assert "MIG001" in {f.rule for f in findings}
+    assert any("line over 4096 characters cut for analysis" in n for n in notes), notes
+
+
+@pytest.mark.parametrize("shape", [
+    "{" * 5000 + "}" * 5000,                      # blocks
+    "if (a) " * 5000 + "x();",                     # if without braces
+    "if (a) x(); else " * 3000 + "y();",           # else-if chain
+    "x = " + "(" * 3000 + "a" + ")" * 3000 + ";",  # parentheses
+])
+def test_deep_nesting_is_skipped_with_a_note_not_a_recursion_error(shape):
+    lines = [shape[i:i + 4000] for i in range(0, len(shape), 4000)]
+    text = hostile_mail(lines + RESUME)
+    findings, notes = run(text)
+    deep = [n for n in notes if "too deeply nested, skipped" in n]
+    if "(" * 3000 in shape:        # an expression: no statement nesting to walk
+        return
+    assert deep and "migration/migration.c" in deep[0], notes
+
+
+def test_deep_function_is_skipped_the_next_one_still_checked():
+    from cprlint.code.facts import build_facts
+    from cprlint.code.fragments import parse_whole
+
+    src = ("void deep(void)\n{\n" + "if (a) " * 2000 + "x();\n}\n\n"
+           "void shallow(MigrationState *s)\n{\n    vm_resume(s->vm_old_state);\n}\n")
+    facts = build_facts(parse_whole(src))
+    assert [n for n, _ in facts.too_deep] == ["deep"]
+    assert [f.name for f in facts.functions] == ["shallow"]
+    assert [c.name for c in facts.calls] == ["vm_resume"]
+
+
+def test_rule_file_regex_with_look_behind_is_a_rule_error(tmp_path):
+    import shutil
+
+    from cprlint.engine import RuleError, load_rules, rules_dir
+
+    shutil.copy(rules_dir() / "SER001.toml", tmp_path / "SER001.toml")
+    path = tmp_path / "SER001.toml"
+    text = path.read_text()
+    path.write_text(text.replace("absent_pattern = '", "absent_pattern = '(?<!x)", 1))
+    with pytest.raises(RuleError) as exc:
+        load_rules(tmp_path)
+    msg = str(exc.value)
+    assert "SER001.toml" in msg and "absent_pattern" in msg and "look-around" in msg
