@@ -110,3 +110,68 @@ def test_rule_file_regex_with_look_behind_is_a_rule_error(tmp_path):
         load_rules(tmp_path)
     msg = str(exc.value)
     assert "SER001.toml" in msg and "absent_pattern" in msg and "look-around" in msg
+
+
+# --- clean output ----------------------------------------------------------------
+
+ESC = "\x1b[2J\x1b]52;c;AAAA\x07"
+
+
+def _cli(*args, stdin: bytes | None = None):
+    from conftest import run_cli
+
+    return run_cli(*args, stdin=stdin)
+
+
+def test_escape_sequences_from_input_are_shown_escaped_in_text_and_mail(tmp_path):
+    text = hostile_mail(RESUME, subject=f"[PATCH] migration: {ESC} x")
+    text = text.replace("    if (migration_has_failed(s)) {",
+                        f"    if (migration_has_failed(s)) {{ /* {ESC} */", 1)
+    path = tmp_path / "esc.patch"
+    path.write_bytes(text.encode())
+    for fmt in ("text", "email"):
+        r = _cli("check", "--isolated", "--format", fmt, str(path))
+        assert r.returncode == 1, r.stderr
+        out = r.stdout.decode()
+        assert "MIG001" in out
+        bad = [c for c in out if (ord(c) < 0x20 and c not in "\t\n") or 0x7f <= ord(c) <= 0x9f]
+        assert not bad, (fmt, bad)
+        assert "\\x1b[2J" in out or fmt == "email", out
+
+
+def test_control_characters_in_a_file_name_are_escaped_on_stderr(tmp_path):
+    r = _cli("check", str(tmp_path / "no\x1b[31mfile\n.patch"))
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert err.count("\n") == 1 and "\x1b" not in err and "\\x1b[31m" in err, err
+
+
+def _mail_with(to: str, cc: str) -> str:
+    return hostile_mail(RESUME).replace("Subject:", f"To: {to}\nCc: {cc}\nSubject:", 1)
+
+
+def test_reply_mail_caps_cc_and_says_so(tmp_path):
+    cc = ", ".join(f"dev{i} <dev{i}@example.org>" for i in range(300))
+    path = tmp_path / "cc.patch"
+    path.write_text(_mail_with("qemu-devel@nongnu.org", cc))
+    r = _cli("check", "--isolated", "--format", "email", "--max-cc", "5", str(path))
+    out = r.stdout.decode()
+    cc_line = next(ln for ln in out.splitlines() if ln.startswith("Cc:"))
+    assert cc_line.count("@") == 5
+    import re
+
+    # the Cc header itself was cut at 4096 characters: about 150 addresses
+    m = re.search(r"copied the first 5 addresses of the patch's To/Cc and\s+left out (\d+) more", out)
+    assert m and int(m.group(1)) > 100, out
+
+
+def test_encoded_crlf_in_to_does_not_make_extra_addresses(tmp_path):
+    evil = "=?utf-8?q?Ann=0D=0ACc=3A_evil=40attacker=2Eexample=2C_x?= <ann@example.org>"
+    path = tmp_path / "to.patch"
+    path.write_text(_mail_with(evil, "bob@example.org"))
+    r = _cli("check", "--isolated", "--format", "email", str(path))
+    out = r.stdout.decode()
+    assert "attacker.example>" not in out and "<evil@" not in out
+    heads = [ln for ln in out.splitlines() if ln.startswith(("To:", "Cc:"))]
+    assert heads and all("evil@attacker" not in h.split("<")[-1] for h in heads), heads
+    assert any("ann@example.org" in h for h in heads) and any("bob@example.org" in h for h in heads)

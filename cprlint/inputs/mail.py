@@ -183,6 +183,9 @@ class _PlainHeaders:
                 continue
             self._h[name] = value.strip()
 
+    def raw_items(self):
+        return self._h.items()
+
     def get(self, name: str) -> str | None:
         value = self._h.get(name)
         if value and "=?" in value:
@@ -202,13 +205,45 @@ class _PlainHeaders:
         return m.group(1).lower() if m else None
 
 
+def _address_header(msg, name: str) -> str:
+    """An address header, parsed before RFC 2047 decoding: an encoded word may
+    only be a display name, so an encoded CR LF or comma never makes a second
+    address.  Display names are decoded one by one; an address with a control
+    character or without '@' is left out."""
+    from email.utils import getaddresses
+
+    try:
+        raw = next((str(v) for k, v in msg.raw_items() if k.lower() == name), "")
+    except Exception:
+        return ""
+    raw = re.sub(r"\s+", " ", raw).strip()
+    out = []
+    for display, addr in getaddresses([raw]):
+        if "@" not in addr or any(c < " " or c == "\x7f" for c in addr):
+            continue
+        if "=?" in display:
+            from email.header import decode_header, make_header
+
+            try:
+                display = str(make_header(decode_header(display)))
+            except Exception:
+                pass
+        display = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", display).split())
+        if display:
+            quoted = display.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'"{quoted}" <{addr}>')
+        else:
+            out.append(addr)
+    return ", ".join(out)
+
+
 def _fill_headers(mail: Mail, msg) -> None:
     mail.subject = _hdr(msg, "subject")
     mail.author = _hdr(msg, "from")
     mail.date = _hdr(msg, "date")
-    mail.to = _hdr(msg, "to")
-    mail.cc = _hdr(msg, "cc")
-    mail.reply_to = _hdr(msg, "reply-to")
+    mail.to = _address_header(msg, "to")
+    mail.cc = _address_header(msg, "cc")
+    mail.reply_to = _address_header(msg, "reply-to")
     mail.original_from = _hdr(msg, "x-original-from")
     mid = _hdr(msg, "message-id")
     mail.message_id = _strip_angle(mid) if mid else ""

@@ -71,4 +71,10 @@ def render(fmt: str, findings: list[Finding], summary: Summary, opts=None) -> st
 
     module, func = _RENDERERS.get(fmt, _RENDERERS["text"])
     renderer = getattr(import_module(f"{__name__}.{module}"), func)
-    return renderer(findings, summary, opts)
+    out = renderer(findings, summary, opts)
+    if fmt in ("text", "email"):
+        # input text (subjects, source lines, names) may hold terminal escapes
+        from ..untrusted import escaped
+
+        out = escaped(out)
+    return out
