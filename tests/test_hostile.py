@@ -175,3 +175,43 @@ def test_encoded_crlf_in_to_does_not_make_extra_addresses(tmp_path):
     heads = [ln for ln in out.splitlines() if ln.startswith(("To:", "Cc:"))]
     assert heads and all("evil@attacker" not in h.split("<")[-1] for h in heads), heads
     assert any("ann@example.org" in h for h in heads) and any("bob@example.org" in h for h in heads)
+
+
+# --- size caps ----------------------------------------------------------------------
+
+class _CountingStream:
+    """An endless stdin that counts what was read from it."""
+
+    def __init__(self):
+        self.read_bytes = 0
+
+    def read(self, n: int = -1) -> bytes:
+        assert n is not None and n >= 0, "stdin read whole"
+        self.read_bytes += n
+        return b"x" * n
+
+
+def test_stdin_over_the_cap_is_refused_after_reading_no_more_than_the_cap(monkeypatch):
+    from cprlint import limits
+    from cprlint.errors import InputError
+    from cprlint.inputs.reader import read_input
+
+    monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 3 * 1024 * 1024)
+    stream = _CountingStream()
+    with pytest.raises(InputError) as exc:
+        read_input("-", stream)
+    assert exc.value.one_line() == "cprlint: -: input too large (over 3 MiB)"
+    assert stream.read_bytes == 3 * 1024 * 1024 + 1     # the cap, and one byte to know
+
+
+def test_c_file_over_the_cap_is_one_line_error(tmp_path, monkeypatch):
+    from cprlint import limits
+
+    monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 1000)
+    (tmp_path / "big.c").write_text("int x;\n" * 1000)
+    opts = CheckOptions(paths=["big.c"], isolated=True, cwd=str(tmp_path))
+    from cprlint.errors import InputError
+
+    with pytest.raises(InputError) as exc:
+        run_check(opts)
+    assert exc.value.one_line() == "cprlint: big.c: C file too large (over 1000 bytes)"
