@@ -54,3 +54,54 @@ def cut_line(text: str, where: str = "") -> str:
         note(f"{where}: a line of {len(text)} characters was cut to {MAX_LINE_CHARS} "
              "for analysis")
     return text[:MAX_LINE_CHARS]
+
+
+class BudgetExceeded(BaseException):
+    """Raised in the main thread when a patch's analysis outlives its budget.
+    A BaseException, so that no ``except Exception`` in a kind swallows it."""
+
+
+class PatchBudget:
+    """Seconds of analysis each patch may take (``PATCH_BUDGET_S``), summed
+    over the rules.  ``run(key, fn)`` calls ``fn()`` under what is left of
+    ``key``'s budget; past it ``fn`` is interrupted (SIGALRM, main thread
+    only; elsewhere the budget is checked between calls) and ``key`` is
+    marked spent: later calls for it are skipped."""
+
+    def __init__(self, seconds: float | None = None):
+        self.seconds = PATCH_BUDGET_S if seconds is None else seconds
+        self.used: dict = {}
+        self.spent: set = set()
+
+    def run(self, key, fn, scale: int = 1):
+        import signal
+        import threading
+        import time
+
+        if key in self.spent:
+            return None
+        left = self.seconds * scale - self.used.get(key, 0.0)
+        if left <= 0:
+            self.spent.add(key)
+            return None
+        alarm = (hasattr(signal, "setitimer")
+                 and threading.current_thread() is threading.main_thread())
+        old = None
+        if alarm:
+            def _ring(signum, frame):
+                raise BudgetExceeded()
+            old = signal.signal(signal.SIGALRM, _ring)
+            signal.setitimer(signal.ITIMER_REAL, left)
+        t0 = time.perf_counter()
+        try:
+            return fn()
+        except BudgetExceeded:
+            self.spent.add(key)
+            return None
+        finally:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
+            self.used[key] = self.used.get(key, 0.0) + time.perf_counter() - t0
+            if self.used[key] >= self.seconds * scale:
+                self.spent.add(key)

@@ -215,3 +215,30 @@ def test_c_file_over_the_cap_is_one_line_error(tmp_path, monkeypatch):
     with pytest.raises(InputError) as exc:
         run_check(opts)
     assert exc.value.one_line() == "cprlint: big.c: C file too large (over 1000 bytes)"
+
+
+# --- time budget --------------------------------------------------------------------
+
+def test_budget_interrupts_a_stuck_analysis_and_skips_the_rest_of_that_patch():
+    from cprlint.limits import PatchBudget
+
+    budget = PatchBudget(seconds=0.05)
+
+    def stuck():
+        while True:
+            pass
+
+    assert budget.run(1, stuck) is None
+    assert budget.spent == {1}
+    assert budget.run(1, lambda: "later rule") is None     # patch 1 is done for
+    assert budget.run(2, lambda: "other patch") == "other patch"
+
+
+def test_patch_past_its_budget_is_noted_not_an_error(monkeypatch):
+    from cprlint import limits
+
+    monkeypatch.setattr(limits, "PATCH_BUDGET_S", 0.0)
+    findings, notes = run(hostile_mail(RESUME))
+    assert findings == []
+    assert any("patch 1/1: analysis stopped after 0 s per patch (time budget)" in n
+               for n in notes), notes
