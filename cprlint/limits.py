@@ -19,6 +19,8 @@ MAX_HEADER_LINES = 2000               # header lines of one mail (folded lines c
 MAX_NODE_TEXT = 512                   # bytes of a call or condition text kept as a fact
 MAX_TREE_DEPTH = 150                  # syntax-tree levels the walkers descend
 PATCH_BUDGET_S = 5.0                  # seconds of rule analysis per patch
+PARSE_BUDGET_S = 0.3                  # seconds one tree-sitter parse may take,
+PARSE_BUDGET_PER_MB = 3.0             # plus this much per megabyte parsed
 
 _notes: list[str] = []
 _cuts: dict[str, list] = {}          # what -> [how many, first input line]

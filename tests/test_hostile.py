@@ -242,3 +242,10 @@ def test_patch_past_its_budget_is_noted_not_an_error(monkeypatch):
     assert findings == []
     assert any("patch 1/1: analysis stopped after 0 s per patch (time budget)" in n
                for n in notes), notes
+
+
+def test_parse_that_recovers_from_errors_forever_is_cut_with_a_note():
+    # tree-sitter's error recovery is quadratic on "--> --> ..." (found by bench/fuzz.py)
+    findings, notes = run(hostile_mail(RESUME + ["--> " * 200] * 16))
+    assert any("took too long to parse (syntax errors); only its first" in n
+               for n in notes), notes

@@ -285,6 +285,37 @@ def build_wrapper(frag: bytes) -> tuple[bytes, bytes, bool, int]:
     return prefix, b"".join(out), in_function, func_end
 
 
+def parse_bounded(p: Parser, data: bytes) -> Tree:
+    """``p.parse(data)`` within limits.PARSE_BUDGET_S (plus PARSE_BUDGET_PER_MB
+    per megabyte): tree-sitter's error recovery is quadratic on some garbage
+    ("--> --> ..." on a few lines took seconds).  The input is handed over in
+    chunks; past the deadline the parser is told the text ends there, and the
+    summary says that the rest was not parsed."""
+    import time
+
+    from .. import limits
+
+    if len(data) <= _PARSE_CHUNK:
+        return p.parse(data)
+    deadline = time.perf_counter() + limits.PARSE_BUDGET_S \
+        + limits.PARSE_BUDGET_PER_MB * len(data) / 2**20
+    stop = [len(data)]
+
+    def read(byte: int, _point) -> bytes:
+        if byte < stop[0] and time.perf_counter() > deadline:
+            stop[0] = byte
+        return data[byte:min(byte + _PARSE_CHUNK, stop[0])]
+
+    tree = p.parse(read)
+    if stop[0] < len(data):
+        limits.note(f"C text of {len(data)} bytes took too long to parse (syntax errors); "
+                    f"only its first {stop[0]} bytes were analysed")
+    return tree
+
+
+_PARSE_CHUNK = 256
+
+
 def parse_fragment(text: str | bytes, raw_parse: bool = True) -> ParsedFragment:
     """Parse one hunk image with the balanced wrapper (and maybe raw)."""
     orig = text.encode("utf-8") if isinstance(text, str) else text
@@ -293,14 +324,14 @@ def parse_fragment(text: str | bytes, raw_parse: bool = True) -> ParsedFragment:
     prefix, suffix, in_function, func_end = build_wrapper(m)
     p = parser()
     full = prefix + m + suffix
-    tree = p.parse(full)
+    tree = parse_bounded(p, full)
     e, mi = count_errors(tree)
     best = ParsedFragment(tree, full, prefix + orig + suffix, len(prefix), 1, len(orig),
                           True, e, mi, in_function, func_end, tail_end)
     if raw_parse and (e or mi):
         lx_suffix = b"\n*/\n" if lex(m).ends_in_comment else b"\n"
         raw = m + lx_suffix
-        rtree = p.parse(raw)
+        rtree = parse_bounded(p, raw)
         re_, rmi = count_errors(rtree)
         if (re_, rmi) < (e, mi):
             best = ParsedFragment(rtree, raw, orig + lx_suffix, 0, 0, len(orig),
@@ -312,6 +343,6 @@ def parse_whole(text: str | bytes) -> ParsedFragment:
     """Parse a whole file (masked, no wrapper)."""
     orig = text.encode("utf-8") if isinstance(text, str) else text
     m = mask(orig)
-    tree = parser().parse(m)
+    tree = parse_bounded(parser(), m)
     e, mi = count_errors(tree)
     return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)

@@ -33,7 +33,7 @@ from . import Kind, KindError, fill_case, load_cases, param_regexes
 # leading white space); the value is stripped by the caller
 _TRAILER_LINE = re.compile(r"^[ \t]*([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])[ \t]*:[ \t]*(\S.*)$")
 _NAME_ADDR = re.compile(r'^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<addr>[^<>\s]*)>\s*$')
-_ADDR_NAME = re.compile(r"^\s*(?P<addr>[^\s()<>]+@[^\s()<>]+)\s*(?:\((?P<name>[^()]*)\))?\s*$")
+_ADDR_NAME = re.compile(r"^\s*(?P<addr>[^\s()<>]+@[^\s()<>]+)\s*(?:\((?P<name>[^()]*)\)\s*)?$")
 
 
 def parseaddr(text: str) -> tuple[str, str]:
