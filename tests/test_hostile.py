@@ -27,8 +27,8 @@ diff --git a/migration/migration.c b/migration/migration.c
 
 def hostile_mail(added: list[str], section: str = "static void migration_cleanup(MigrationState *s)",
                  subject: str = "[PATCH] migration: resume on failure") -> str:
-    body = [f"@@ -10,3 +10,{3 + len(added)} @@ {section}", " {", "     int x = 0;"]
-    body += ["+" + a for a in added] + [" }"]
+    body = [f"@@ -10,2 +10,{2 + len(added)} @@ {section}", "     int x = 0;"]
+    body += ["+" + a for a in added] + ["     yank_unregister_instance(MIGRATION_YANK_INSTANCE);"]
     return HEAD.format(subject=subject) + "\n".join(body) + "\n-- \n2.47.1\n"
 
 
@@ -161,8 +161,9 @@ def test_reply_mail_caps_cc_and_says_so(tmp_path):
     import re
 
     # the Cc header itself was cut at 4096 characters: about 150 addresses
-    m = re.search(r"copied the first 5 addresses of the patch's To/Cc and\s+left out (\d+) more", out)
-    assert m and int(m.group(1)) > 100, out
+    m = re.search(r"copies the first 5 addresses of the patch's To/Cc and leaves out (\d+) "
+                  r"more \(--max-cc\)", r.stderr.decode())
+    assert m and int(m.group(1)) > 100, r.stderr
 
 
 def test_encoded_crlf_in_to_does_not_make_extra_addresses(tmp_path):

@@ -206,6 +206,8 @@ AUDITED = {
     # a lexer token for comments: /\*.*?\*/ may rescan to the end once per
     # unterminated comment; each match consumes what it scanned
     rb"(?:[ \t\r\n\f\v]+|/\*.*?\*/|//[^\n]*)*",
+    # one call argument (facts keep at most limits.MAX_NODE_TEXT bytes of it)
+    r"^(?:\(\s*[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*\s*\**\s*\)\s*)*&?\s*([A-Za-z_]\w*)$",
     # each repetition needs a ',': one way to split the list
     r"cprlint\s*:\s*disable\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)",
     # one trailer line (at most limits.MAX_LINE_CHARS): quadratic at worst in

@@ -206,35 +206,61 @@ class _PlainHeaders:
 
 
 def _address_header(msg, name: str) -> str:
-    """An address header, parsed before RFC 2047 decoding: an encoded word may
-    only be a display name, so an encoded CR LF or comma never makes a second
-    address.  Display names are decoded one by one; an address with a control
-    character or without '@' is left out."""
-    from email.utils import getaddresses
-
+    """An address header, split into mailboxes before RFC 2047 decoding: an
+    encoded word may only be a display name, so an encoded CR LF or comma
+    never makes a second address.  Each mailbox's display name is decoded on
+    its own and quoted; what does not parse is left for the reply builder to
+    count as unusable."""
     try:
         raw = next((str(v) for k, v in msg.raw_items() if k.lower() == name), "")
     except Exception:
         return ""
     raw = re.sub(r"\s+", " ", raw).strip()
     out = []
-    for display, addr in getaddresses([raw]):
-        if "@" not in addr or any(c < " " or c == "\x7f" for c in addr):
-            continue
-        if "=?" in display:
-            from email.header import decode_header, make_header
-
+    for box in _top_level_split(raw):
+        lt = box.rfind("<")
+        if "=?" in box and lt > 0 and box.endswith(">"):
+            display = box[:lt].strip().strip('"')
             try:
+                from email.header import decode_header, make_header
+
                 display = str(make_header(decode_header(display)))
             except Exception:
                 pass
-        display = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", display).split())
-        if display:
+            display = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", display).split())
             quoted = display.replace("\\", "\\\\").replace('"', '\\"')
-            out.append(f'"{quoted}" <{addr}>')
-        else:
-            out.append(addr)
+            box = f'"{quoted}" {box[lt:]}'
+        out.append(box)
     return ", ".join(out)
+
+
+def _top_level_split(value: str) -> list[str]:
+    """``value`` split at commas outside quotes, comments and angle brackets."""
+    parts, cur, quote, depth, angle, esc = [], [], False, 0, False, False
+    for ch in value:
+        if esc:
+            esc = False
+        elif ch == "\\":
+            esc = True
+        elif quote:
+            quote = ch != '"'
+        elif ch == '"':
+            quote = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif ch == "<" and not depth:
+            angle = True
+        elif ch == ">" and not depth:
+            angle = False
+        elif ch == "," and not (depth or angle):
+            parts.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur).strip())
+    return [p for p in parts if p]
 
 
 def _fill_headers(mail: Mail, msg) -> None:
