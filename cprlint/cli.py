@@ -191,6 +191,11 @@ def check(
         from .check import run_check
 
         findings, summary, settings = run_check(opts, stdin=sys.stdin.buffer)
+        if verbose:                 # which configuration file was read, if any
+            from .config import config_line
+            from .untrusted import escaped
+
+            sys.stderr.write(escaped(config_line(settings, opts), one_line=True) + "\n")
         if output_dir is not None:
             from .errors import InputError
             from .report.email_format import write_replies

@@ -78,6 +78,15 @@ def test_config_beside_an_input_outside_the_project_is_never_read(tree, tmp_path
     assert rules_in(str(down / "v1.mbox"), cwd=tree)[1] == ALL_V1
 
 
+def test_verbose_names_the_configuration_file(tree):
+    (tree / ".cprlint.toml").write_text('ignore = ["CMT001"]\n')
+    proc = run_cli("check", "--verbose", "v1.mbox", cwd=tree / "series")
+    assert f"cprlint: configuration: {tree.resolve() / '.cprlint.toml'}" in \
+        proc.stderr.decode().splitlines()
+    proc = run_cli("check", "--verbose", "--isolated", "v1.mbox", cwd=tree / "series")
+    assert "cprlint: configuration: none (--isolated)" in proc.stderr.decode()
+
+
 def test_glob_that_backtracks_is_matched_in_linear_time():
     path = "a/" + "a" * 5000 + ".c"
     assert not glob_match("**/" + "*a" * 30 + "*b", path)
