@@ -15,10 +15,14 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
     from .engine import blind_spots, load_rules, run_rules, select_rules
     from .sources import load_job
 
+    from .limits import take_notes
+
+    take_notes()                    # a previous run's (tests run in-process)
     every = rules or load_rules()
     settings = resolve(opts, known=sorted(r.id for r in every),
                        off=[r.id for r in every if not r.default])
     job = load_job(opts, stdin=stdin)
+    _note_too_deep(job)
     chosen = select_rules(every, settings.select, settings.ignore)
     findings = run_rules(chosen, job.series, job.views, show_all=opts.show_all,
                          available=every)
@@ -33,7 +37,19 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
             f.path, f.commit = "", f.patch.commit
     if job.mode != "files":
         job.notes.extend(blind_spots(chosen, job.series, job.views))
+    job.notes.extend(n for n in take_notes() if n not in job.notes)
     return findings, _summary(job, findings, every), settings
+
+
+def _note_too_deep(job) -> None:
+    from .limits import MAX_TREE_DEPTH, note
+
+    for hv in job.views:
+        for view in (hv.pre, hv.post):
+            for name, line in view.facts.too_deep:
+                what = f"{name}() at line {line}" if name else f"the code at line {line}"
+                note(f"{hv.file_path}: {what} is nested more than {MAX_TREE_DEPTH} "
+                     "syntax levels deep: too deeply nested, skipped")
 
 
 def _summary(job, findings, rules) -> Summary:

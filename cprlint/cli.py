@@ -46,7 +46,9 @@ def _codes(value: Optional[str]) -> Optional[list[str]]:
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    from .untrusted import escaped
+
+    sys.stderr.write(escaped(message.rstrip("\n"), one_line=True) + "\n")
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -150,6 +152,9 @@ def check(
         None, "--output-dir", "-o",
         help="--format email: one file per reply in this directory, for git send-email DIR/ "
              "(without it: one mbox on stdout, for reading)"),
+    max_cc: Optional[int] = typer.Option(
+        None, "--max-cc", min=0,
+        help="Cc addresses a review mail copies from the patch (default 20)"),
     progress: Optional[bool] = typer.Option(
         None, "--progress/--no-progress", help="progress bar on stderr (default: if a terminal)"),
     verbose: bool = typer.Option(
@@ -178,7 +183,7 @@ def check(
         paths=list(paths or []), fmt=fmt, select=_codes(select), ignore=_codes(ignore),
         extend_select=_codes(extend_select), fail_on=fail_on, source=source,
         git_range=git_range, show_all=show_all, config=config, isolated=isolated,
-        mail_from=mail_from, progress=progress, verbose=verbose, quiet=quiet,
+        mail_from=mail_from, max_cc=max_cc, progress=progress, verbose=verbose, quiet=quiet,
         color=_use_color(color, sys.stdout), statistics=statistics,
     )
 
@@ -186,6 +191,11 @@ def check(
         from .check import run_check
 
         findings, summary, settings = run_check(opts, stdin=sys.stdin.buffer)
+        if verbose:                 # which configuration file was read, if any
+            from .config import config_line
+            from .untrusted import escaped
+
+            sys.stderr.write(escaped(config_line(settings, opts), one_line=True) + "\n")
         if output_dir is not None:
             from .errors import InputError
             from .report.email_format import write_replies
@@ -386,7 +396,9 @@ def _run(args: list[str]) -> int:
         ctx = getattr(exc, "ctx", None)
         if ctx is not None and isinstance(exc, _click.exceptions.UsageError):
             msg += f" (see '{ctx.command_path} --help')"
-        sys.stderr.write(f"cprlint: {msg}\n")
+        from .untrusted import escaped
+
+        sys.stderr.write(f"cprlint: {escaped(msg, one_line=True)}\n")
         return EXIT_ERROR if isinstance(exc, _click.exceptions.UsageError) else (
             exc.exit_code if isinstance(exc.exit_code, int) else EXIT_ERROR)
     except typer.Abort:

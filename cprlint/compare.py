@@ -47,7 +47,8 @@ class Comparison:
 
 def normalise_subject(subject: str) -> str:
     s = subject.strip().lower()
-    s = re.sub(r"^(?:\s*\[[^\]]*\]\s*)+", "", s)      # leftover [...] prefixes
+    while s.startswith("[") and "]" in s:      # leftover [...] prefixes (no regex:
+        s = s[s.index("]") + 1:].lstrip()      # (\s*\[..\]\s*)+ backtracks exponentially)
     s = re.sub(r"\s+", " ", s).rstrip(" .")
     return s
 

@@ -1,8 +1,9 @@
 """Settings for a run: the command line over the configuration file.
 
 Configuration is ``.cprlint.toml`` or the ``[tool.cprlint]`` table of a
-``pyproject.toml``, found by walking up from the first input's directory
-(the current directory for stdin, ``--git`` and ``cprlint hook``); in each
+``pyproject.toml``, found by walking up from the current directory to the
+top of its git work tree (or to / outside one), never from an input's
+directory: a downloaded folder must not switch rules off.  In each
 directory ``.cprlint.toml`` wins over ``pyproject.toml``, and a
 ``pyproject.toml`` without ``[tool.cprlint]`` is passed over.  ``--config
 FILE`` names the file, ``--isolated`` reads none.
@@ -72,8 +73,17 @@ def _matches(rule_id: str, codes) -> bool:
 
 # -- globs ---------------------------------------------------------------------
 
+class GlobError(ValueError):
+    """A configuration glob that cannot be compiled."""
+
+
 @lru_cache(maxsize=256)
-def _glob_re(pattern: str) -> re.Pattern:
+def _glob_re(pattern: str, directory: bool = False):
+    """The glob as an RE2 pattern (linear time: a glob such as ``**/*a*a*a*b``
+    backtracks polynomially in Python's re); ``directory``: it matches a
+    leading part of the path that ends in '/'."""
+    from .linear import PatternError, compile
+
     out, i = [], 0
     while i < len(pattern):
         c = pattern[i]
@@ -102,7 +112,10 @@ def _glob_re(pattern: str) -> re.Pattern:
         else:
             out.append(re.escape(c))
         i += 1
-    return re.compile("".join(out) + r"\Z")
+    try:
+        return compile("".join(out) + ("/" if directory else "$"))
+    except PatternError as exc:
+        raise GlobError(f"bad glob {pattern!r} ({exc})") from None
 
 
 def glob_match(pattern: str, path: str) -> bool:
@@ -117,20 +130,15 @@ def glob_match(pattern: str, path: str) -> bool:
         return any(rx.match(part) for part in path.split("/"))
     if pattern.startswith("./"):
         pattern = pattern[2:]
-    rx = _glob_re(pattern)
     # a directory pattern ("hw/xen") covers everything below it
-    return bool(rx.match(path) or re.match(rx.pattern[:-2] + "/", path))
+    return bool(_glob_re(pattern).match(path) or _glob_re(pattern, True).match(path))
 
 
 # -- finding and reading the file ------------------------------------------------
 
 def _start_dir(opts: CheckOptions) -> Path:
-    cwd = Path(opts.cwd or os.getcwd())
-    first = next((p for p in opts.paths if p != "-"), None)
-    if first is None or opts.git_range:
-        return cwd
-    p = cwd / first
-    return p if p.is_dir() else p.parent
+    """Where the search starts: the current directory, whatever the inputs."""
+    return Path(opts.cwd or os.getcwd())
 
 
 def _has_tool_table(path: Path) -> bool:
@@ -154,7 +162,16 @@ def find_config(start: Path) -> Path | None:
         pp = d / "pyproject.toml"
         if pp.is_file() and _has_tool_table(pp):
             return pp
+        if (d / ".git").exists():     # the top of the work tree: the project ends here
+            return None
     return None
+
+
+def config_line(settings: "Settings", opts: CheckOptions) -> str:
+    """What --verbose says about configuration (one line)."""
+    if opts.isolated:
+        return "cprlint: configuration: none (--isolated)"
+    return f"cprlint: configuration: {settings.config_path or 'none found'}"
 
 
 def read_config(path: Path) -> dict:
@@ -194,6 +211,13 @@ def read_config(path: Path) -> dict:
                     isinstance(v, list) and all(isinstance(c, str) for c in v)
                     for v in value.values()):
                 raise ConfigError(f"{path}: '{name}' must map globs to lists of rule codes")
+        if key in ("exclude", "per-file-ignores"):
+            for glob in value:
+                try:
+                    _glob_re(glob.rstrip("/").removeprefix("./"))
+                    _glob_re(glob.rstrip("/").removeprefix("./"), True)
+                except GlobError as exc:
+                    raise ConfigError(f"{path}: {name}: {exc}") from None
     return table
 
 

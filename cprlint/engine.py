@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .findings import SEVERITIES, Candidate, Finding, severity_rank
 from .kinds import Fields, Kind, KindError, load_kind
+from .limits import PatchBudget
 
 try:  # Python 3.11+
     import tomllib
@@ -197,7 +198,9 @@ def run_rules(rules: list[Rule], series, views, show_all: bool = False,
     shown: set[tuple] = set()     # (rule, file, key) reported: pre-existing ones once (--all)
     main = [r for r in rules if r.scope != "findings"]
     post = [r for r in rules if r.scope == "findings"]
-    findings = _run_all(main, series, views, by_patch, show_all, shown)
+    budget = PatchBudget()
+    findings = _run_all(main, series, views, by_patch, show_all, shown, budget)
+    _note_budget(budget, series)
     if post:
         findings += _post_pass(post, main, available, series, views, by_patch, show_all,
                                findings)
@@ -224,11 +227,27 @@ def blind_spots(rules: list[Rule], series, views) -> list[str]:
     return notes
 
 
-def _run_all(rules, series, views, by_patch, show_all, shown) -> list[Finding]:
+def _note_budget(budget: PatchBudget, series) -> None:
+    from .limits import note
+
+    for key in sorted(budget.spent, key=str):
+        if key == "series":
+            what = "the series rules"
+        elif key is None:
+            what = "the file rules"
+        else:
+            what = f"patch {series.patches[key].label()}"
+        note(f"{what}: analysis stopped after {budget.seconds:g} s per patch (time budget); "
+             "findings of the rules not yet run on it are missing")
+
+
+def _run_all(rules, series, views, by_patch, show_all, shown,
+             budget: PatchBudget | None = None) -> list[Finding]:
     findings: list[Finding] = []
+    budget = budget or PatchBudget()
     for rule in rules:
         try:
-            _run_rule(rule, series, views, by_patch, show_all, shown, findings)
+            _run_rule(rule, series, views, by_patch, show_all, shown, findings, budget)
         except KindError as exc:   # a rule's parameters compiled lazily, e.g. a bad regex
             raise RuleError(f"{rule.path}: {exc}") from None
     return findings
@@ -260,35 +279,49 @@ def _post_pass(post, main, available, series, views, by_patch, show_all,
     return out
 
 
-def _run_rule(rule, series, views, by_patch, show_all, shown, findings) -> None:
+def _run_rule(rule, series, views, by_patch, show_all, shown, findings,
+              budget: PatchBudget) -> None:
     """One rule over the series: series kinds once, image kinds per patch,
-    post-image candidates kept where the pre-image does not explain them."""
+    post-image candidates kept where the pre-image does not explain them.
+    Each patch's share runs under its time budget; a run cut short adds
+    nothing."""
     kind = rule.kind
     if kind.scope == "series":
         # C files checked as they are (patch_index None) are no series
         patch_views = [hv for hv in views if hv.patch_index is not None]
-        for cand in kind.check_series(series, patch_views):
-            findings.append(_finding(rule, cand, series))
+        got = budget.run("series", lambda: [_finding(rule, cand, series) for cand in
+                                            kind.check_series(series, patch_views)],
+                         scale=max(1, len(series.patches)))
+        findings.extend(got or ())
         return
     kind.series_patches = len(series.patches) if series is not None else 0
     for patch_index, hunk_views in by_patch.items():
-        before: dict[tuple, list[frozenset]] = defaultdict(list)
-        for hv in hunk_views:
-            for cand in kind.scan(hv.pre):
-                before[cand.key].append(cand.guards)
-        for hv in hunk_views:
-            for cand in kind.scan(hv.post):
-                old = any(g <= cand.guards for g in before.get(cand.key, ()))
-                if old and (not show_all or (rule.id, hv.file_path, cand.key) in shown):
-                    continue  # moved, re-indented or only narrowed: not introduced
-                cand.patch_index = patch_index
-                finding = _finding(rule, cand, series)
-                shown.add((rule.id, hv.file_path, cand.key))
-                if old:
-                    finding.preexisting = True
-                else:
-                    anchor_on_change(finding, cand.view)
-                findings.append(finding)
+        got = budget.run(patch_index, lambda: _scan_patch(
+            rule, series, patch_index, hunk_views, show_all, shown))
+        findings.extend(got or ())
+
+
+def _scan_patch(rule, series, patch_index, hunk_views, show_all, shown) -> list[Finding]:
+    kind = rule.kind
+    findings: list[Finding] = []
+    before: dict[tuple, list[frozenset]] = defaultdict(list)
+    for hv in hunk_views:
+        for cand in kind.scan(hv.pre):
+            before[cand.key].append(cand.guards)
+    for hv in hunk_views:
+        for cand in kind.scan(hv.post):
+            old = any(g <= cand.guards for g in before.get(cand.key, ()))
+            if old and (not show_all or (rule.id, hv.file_path, cand.key) in shown):
+                continue  # moved, re-indented or only narrowed: not introduced
+            cand.patch_index = patch_index
+            finding = _finding(rule, cand, series)
+            shown.add((rule.id, hv.file_path, cand.key))
+            if old:
+                finding.preexisting = True
+            else:
+                anchor_on_change(finding, cand.view)
+            findings.append(finding)
+    return findings
 
 
 def anchor_on_change(finding: Finding, view) -> None:

@@ -19,6 +19,7 @@ class CheckOptions:
     config: str | None = None           # --config FILE
     isolated: bool = False              # --isolated: ignore config files
     mail_from: str | None = None        # --from, for --format email
+    max_cc: int | None = None           # --max-cc: Cc addresses a reply mail copies (20)
     progress: bool | None = None        # None: when stderr is a terminal
     cwd: str | None = None              # where to look for config and git (default: os.getcwd())
     verbose: bool = False               # text: the whole message of each finding, the notes

@@ -28,7 +28,9 @@ class Progress:
             return
         n, t = self.done_n, self.total
         bar = "#" * (20 * n // t) + "-" * (20 - 20 * n // t)
-        line = f"cprlint: {self.label} [{bar}] {n}/{t} {what}"[:79]
+        from .untrusted import escaped
+
+        line = f"cprlint: {self.label} [{bar}] {n}/{t} {escaped(what, one_line=True)}"[:79]
         self.stream.write("\r" + line.ljust(self.width))
         self.stream.flush()
         self.width = len(line)

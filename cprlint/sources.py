@@ -213,9 +213,12 @@ def _c_files(path: str, cwd: str) -> list[str]:
 
 
 def _read_c(path: str, cwd: str) -> str:
-    from .inputs.reader import read_file
+    from . import limits
+    from .inputs.reader import read_file, size_text
 
-    data = read_file(os.path.join(cwd, path), shown=path)
+    data = read_file(os.path.join(cwd, path), limits.MAX_INPUT_BYTES + 1, shown=path)
+    if len(data) > limits.MAX_INPUT_BYTES:
+        raise InputError(path, f"C file too large (over {size_text(limits.MAX_INPUT_BYTES)})")
     if b"\0" in data[:8192]:
         raise InputError(path, "binary file, not C source")
     return data.decode("utf-8", "surrogateescape")

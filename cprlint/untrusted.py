@@ -9,5 +9,23 @@ import re
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+# what may not reach a terminal or a mail unescaped: C0 controls but tab and
+# newline, DEL, C1 controls (0x9b is a CSI on some terminals), line separators
+_SHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_SHOWN_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def without_controls(text: str, replacement: str = "?") -> str:
     return CONTROL.sub(replacement, text)
+
+
+def _escape(m: re.Match) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def escaped(text: str, one_line: bool = False) -> str:
+    """``text`` with each control character shown as ``\\x1b`` (``\\u2028``):
+    for text output and reply mails (tabs and newlines kept) and, with
+    ``one_line``, for messages on stderr (newlines escaped too)."""
+    return (_SHOWN_ONE_LINE if one_line else _SHOWN).sub(_escape, text)

@@ -42,26 +42,64 @@ def error_of(*args, cwd=None):
 
 # -- discovery ---------------------------------------------------------------------
 
-def test_cprlint_toml_found_above_the_input(tree):
+def test_cprlint_toml_found_above_the_current_directory(tree):
     (tree / ".cprlint.toml").write_text('ignore = ["CMT001"]\n')
-    _, rules = rules_in(str(tree / "series" / "v1.mbox"))
+    _, rules = rules_in("v1.mbox", cwd=tree / "series")
     assert rules == ALL_V1 - {"CMT001"}
 
 
 def test_pyproject_tool_table_and_precedence_in_one_directory(tree):
     (tree / "pyproject.toml").write_text('[tool.cprlint]\nignore = ["SER"]\n')
-    _, rules = rules_in(str(tree / "series" / "v1.mbox"))
+    _, rules = rules_in("v1.mbox", cwd=tree / "series")
     assert rules == ALL_V1 - {"SER001"}
     (tree / ".cprlint.toml").write_text('ignore = ["CPR"]\n')     # wins in the same dir
-    _, rules = rules_in(str(tree / "series" / "v1.mbox"))
+    _, rules = rules_in("v1.mbox", cwd=tree / "series")
     assert rules == ALL_V1 - {"CPR001"}
 
 
 def test_pyproject_without_table_is_passed_over(tree):
     (tree / ".cprlint.toml").write_text('ignore = ["MIG"]\n')
     (tree / "series" / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    _, rules = rules_in(str(tree / "series" / "v1.mbox"))
+    _, rules = rules_in("v1.mbox", cwd=tree / "series")
     assert rules == ALL_V1 - {"MIG001"}
+
+
+def test_config_beside_an_input_outside_the_project_is_never_read(tree, tmp_path):
+    # a downloaded folder with a .cprlint.toml that switches every rule off
+    down = tmp_path / "downloads"
+    down.mkdir()
+    shutil.copy(V1, down / "v1.mbox")
+    (down / ".cprlint.toml").write_text("select = []\n")
+    (tree / ".git").mkdir()                      # the project's work-tree top
+    code, rules = rules_in(str(down / "v1.mbox"), cwd=tree / "series")
+    assert code == 1 and rules == ALL_V1
+    # nor above the project's git top level
+    (tmp_path / ".cprlint.toml").write_text("select = []\n")
+    assert rules_in(str(down / "v1.mbox"), cwd=tree)[1] == ALL_V1
+
+
+def test_verbose_names_the_configuration_file(tree):
+    (tree / ".cprlint.toml").write_text('ignore = ["CMT001"]\n')
+    proc = run_cli("check", "--verbose", "v1.mbox", cwd=tree / "series")
+    assert f"cprlint: configuration: {tree.resolve() / '.cprlint.toml'}" in \
+        proc.stderr.decode().splitlines()
+    proc = run_cli("check", "--verbose", "--isolated", "v1.mbox", cwd=tree / "series")
+    assert "cprlint: configuration: none (--isolated)" in proc.stderr.decode()
+
+
+def test_glob_that_backtracks_is_matched_in_linear_time():
+    path = "a/" + "a" * 5000 + ".c"
+    assert not glob_match("**/" + "*a" * 30 + "*b", path)
+    assert glob_match("**/" + "*a" * 30 + "*.c", path)
+
+
+def test_bad_bracket_glob_is_a_configuration_error(tree):
+    (tree / ".cprlint.toml").write_text('exclude = ["migration/[z-a].c"]\n')
+    err = error_of("v1.mbox", cwd=tree / "series")
+    assert ".cprlint.toml: exclude: bad glob 'migration/[z-a].c'" in err, err
+    (tree / ".cprlint.toml").write_text('[per-file-ignores]\n"[" = ["MIG"]\n"x[b-a]" = ["MIG"]\n')
+    err = error_of("v1.mbox", cwd=tree / "series")
+    assert "per-file-ignores: bad glob 'x[b-a]'" in err, err
 
 
 def test_stdin_uses_the_current_directory(tree):
@@ -114,22 +152,22 @@ def test_command_line_over_the_file(tmp_path):
 def test_fail_on_from_the_file_and_the_command_line(tree):
     (tree / ".cprlint.toml").write_text('select = ["SER001"]\nfail-on = "error"\n')
     v1 = str(tree / "series" / "v1.mbox")
-    rc, rules = rules_in(v1)
+    rc, rules = rules_in(v1, cwd=tree)
     assert rules == {"SER001"} and rc == 0          # a warning does not fail at "error"
-    assert rules_in("--fail-on", "warning", v1)[0] == 1
+    assert rules_in("--fail-on", "warning", v1, cwd=tree)[0] == 1
 
 
 def test_per_file_ignores_and_exclude(tree):
     v1 = str(tree / "series" / "v1.mbox")
     (tree / ".cprlint.toml").write_text(
         '[per-file-ignores]\n"migration/migration.c" = ["CMT001"]\n"hw/**" = ["MIG"]\n')
-    assert rules_in(v1)[1] == ALL_V1 - {"CMT001"}
+    assert rules_in(v1, cwd=tree)[1] == ALL_V1 - {"CMT001"}
     (tree / ".cprlint.toml").write_text('per-file-ignores = {"migration/**" = ["MIG", "SER"]}\n')
-    assert rules_in(v1)[1] == {"CMT001", "CPR001"}
+    assert rules_in(v1, cwd=tree)[1] == {"CMT001", "CPR001"}
     (tree / ".cprlint.toml").write_text('per-file-ignores = {"*.c" = ["CPR001"]}\n')
-    assert rules_in(v1)[1] == ALL_V1 - {"CPR001"}
+    assert rules_in(v1, cwd=tree)[1] == ALL_V1 - {"CPR001"}
     (tree / ".cprlint.toml").write_text('exclude = ["migration/"]\n')
-    rc, rules = rules_in(v1)
+    rc, rules = rules_in(v1, cwd=tree)
     assert rules == set() and rc == 0
 
 
@@ -161,14 +199,14 @@ def test_glob_match():
 def test_bad_configuration_is_one_line_naming_file_and_key(tree, text, needle):
     cfg = tree / ".cprlint.toml"
     cfg.write_text(text)
-    err = error_of(str(tree / "series" / "v1.mbox"))
+    err = error_of("v1.mbox", cwd=tree / "series")
     assert str(cfg) in err and needle in err
     assert cfg.read_text() == text                   # never rewritten
 
 
 def test_bad_pyproject_table_names_the_table(tree):
     (tree / "pyproject.toml").write_text('[tool.cprlint]\nselect = ["MIG999"]\n')
-    err = error_of(str(tree / "series" / "v1.mbox"))
+    err = error_of("v1.mbox", cwd=tree / "series")
     assert "pyproject.toml: [tool.cprlint].select: unknown rule or prefix 'MIG999'" in err
 
 

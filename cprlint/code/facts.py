@@ -15,6 +15,7 @@ from bisect import bisect_left
 from .conditions import negate
 from .fragments import SYN, ParsedFragment, language
 from .masking import is_masked_while, macro_name_at, match_paren
+from ..limits import MAX_NODE_TEXT, MAX_TREE_DEPTH
 from .model import CallFact, CommentFact, EarlyExit, Facts, FunctionFact, Guard
 
 _SPACES = re.compile(r"\s+")
@@ -79,7 +80,12 @@ def _query_captures(tree) -> dict:
 
     if _QUERY is None:
         _QUERY = Query(language(), _QUERY_SRC)
-    return QueryCursor(_QUERY).captures(tree.root_node)
+    cursor = QueryCursor(_QUERY)
+    # deeper nodes are not indexed (the walk stops there with a note); an
+    # unbounded query runs in time superlinear in the depth (100,000 nested
+    # braces: minutes)
+    cursor.set_max_start_depth(MAX_TREE_DEPTH)
+    return cursor.captures(tree.root_node)
 
 
 def _proto_name(decl):
@@ -100,6 +106,7 @@ def _walk_captures(tree) -> dict:
     caps: dict[str, list] = {"call": [], "comment": [], "error": [], "struct": [],
                              "enumerator": [], "field": [], "proto": []}
     cursor = tree.walk()
+    depth = 0                  # as the query's max start depth: the root is 0
     while True:
         node = cursor.node
         t = node.type
@@ -121,11 +128,13 @@ def _walk_captures(tree) -> dict:
                 caps["proto"].append(name)
         if t in _STRUCT_TYPES:
             caps["struct"].append(node)
-        if cursor.goto_first_child():
+        if depth < MAX_TREE_DEPTH and cursor.goto_first_child():
+            depth += 1
             continue
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():
                 return caps
+            depth -= 1
 
 
 def _starting_in(nodes, starts, a: int, b: int):
@@ -168,6 +177,10 @@ def collapse(s: str) -> str:
     return _SPACES.sub(" ", s).strip()
 
 
+class _TooDeep(Exception):
+    """The walk went past MAX_TREE_DEPTH levels: the function is skipped."""
+
+
 class _Walker:
     def __init__(self, pf: ParsedFragment, first_line: int, section: str,
                  changed: frozenset[int], sec_end: int | None):
@@ -187,6 +200,7 @@ class _Walker:
         self.labels: list[str] = []
         self.in_cond = 0
         self.in_error = 0
+        self.depth = 0
         self.ix = _Index(pf.tree)
 
     # --- helpers --------------------------------------------------------
@@ -199,6 +213,8 @@ class _Walker:
             b = self.hi
         if b <= a:
             return ""
+        if b - a > MAX_NODE_TEXT:          # a fact, not the code: keep it short
+            b = a + MAX_NODE_TEXT
         t = self.orig[a:b].decode("utf-8", "replace")
         if "\n" in t or "  " in t or "\t" in t:
             return collapse(t)
@@ -226,7 +242,7 @@ class _Walker:
             return "?"
         if node.start_byte < self.lo:
             # partly above the hunk: only the visible tail is known
-            a, b = self.lo, min(node.end_byte, self.hi)
+            a, b = self.lo, min(node.end_byte, self.hi, self.lo + MAX_NODE_TEXT)
             t = self.orig[a:b].decode("utf-8", "replace")
             if node.type == "parenthesized_expression" and t.rstrip().endswith(")"):
                 t = t.rstrip()[:-1]
@@ -246,6 +262,15 @@ class _Walker:
 
     # --- walk -----------------------------------------------------------
     def visit(self, node) -> None:
+        if self.depth >= MAX_TREE_DEPTH:
+            raise _TooDeep()
+        self.depth += 1
+        try:
+            self._visit(node)
+        finally:
+            self.depth -= 1
+
+    def _visit(self, node) -> None:
         t = node.type
         h = _HANDLERS.get(t)
         if h is not None:
@@ -318,8 +343,25 @@ class _Walker:
                 is_static=is_static))
         saved = (self.func, self.guards, self.exits, self.labels)
         self.func, self.guards, self.exits, self.labels = name, [], [], []
-        self.children(node)
-        self.func, self.guards, self.exits, self.labels = saved
+        try:
+            self.guarded_walk(node, name, self.line(name_node or node),
+                              keep_function=len(self.facts.functions))
+        finally:
+            self.func, self.guards, self.exits, self.labels = saved
+
+    def guarded_walk(self, node, name: str, line: int, keep_function: int) -> None:
+        """Walk ``node``'s children; past MAX_TREE_DEPTH drop what was
+        found below it (and its FunctionFact) and note it as skipped."""
+        f = self.facts
+        marks = (len(f.calls), len(f.comments), len(f.macros_defined))
+        state = (self.depth, self.in_cond, self.in_error)
+        try:
+            self.children(node)
+        except _TooDeep:
+            self.depth, self.in_cond, self.in_error = state
+            del f.calls[marks[0]:], f.comments[marks[1]:], f.macros_defined[marks[2]:]
+            del f.functions[keep_function - (1 if name else 0):]
+            f.too_deep.append((name, line))
 
     def v_call(self, node) -> None:
         self.call(node)
@@ -614,5 +656,6 @@ def _walk(w: _Walker, pf: ParsedFragment, first_line: int, changed: frozenset[in
             text=tail.decode("utf-8", "replace"), line=first_line, end_line=end,
             function=w.current_function(first_line),
             changed_lines=frozenset(n for n in range(first_line, end + 1) if n in changed)))
-    w.visit(pf.tree.root_node)
+    root = pf.tree.root_node
+    w.guarded_walk(root, "", first_line, keep_function=len(w.facts.functions))
     w.facts.identifiers |= identifiers_in(pf.orig[pf.prefix_len:pf.frag_end])

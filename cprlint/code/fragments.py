@@ -109,8 +109,12 @@ class LexResult:
     first_code_column: int = -1                           # column of first code byte
 
 
+_SCAN = 4096      # bytes a look-around for one token may scan
+_MAX_CLOSERS = 1000
+
+
 def _next_token(src: bytes, i: int) -> bytes:
-    j = _GAP.match(src, i).end()
+    j = _GAP.match(src, i, i + _SCAN).end()
     if j >= len(src):
         return b""
     m = _WORD.match(src, j)
@@ -138,10 +142,18 @@ def lex(src: bytes) -> LexResult:
         if stack:
             stack.pop()
             continue
+        if len(res.closers) >= _MAX_CLOSERS:
+            continue             # garbage: no real hunk closes 1,000 blocks it never opened
         p = m.start()
-        ls = src.rfind(b"\n", 0, p) + 1
-        res.closers.append(Closer(chr(c), p, p - ls, not src[ls:p].strip(),
-                                  _next_token(src, p + 1)))
+        # look back at most _SCAN bytes for the line start (linear in the input
+        # however many closers one long line holds); a farther one is no column 0
+        lo = max(0, p - _SCAN)
+        ls = src.rfind(b"\n", lo, p) + 1
+        if ls == 0 and lo > 0:
+            column, first = p - lo, False
+        else:
+            column, first = p - ls, not src[ls:p].strip()
+        res.closers.append(Closer(chr(c), p, column, first, _next_token(src, p + 1)))
     res.open_stack = stack
     # column of the first code byte (not blank, not a comment)
     j = _GAP.match(src, 0).end()
@@ -252,25 +264,56 @@ def build_wrapper(frag: bytes) -> tuple[bytes, bytes, bool, int]:
         extra_close = b"}"
     prefix = b" ".join(openers) + b"\n"
 
-    suffix = b"\n"
+    out = [b"\n"]                  # a list: one long line may leave 100,000 open
     if lx.ends_in_comment:
-        suffix += b"*/\n"
+        out.append(b"*/\n")
     prev_paren = False
     for c in reversed(lx.open_stack):
         if c == 40:
-            suffix += b")"
+            out.append(b")")
             prev_paren = True
         else:
             if prev_paren:
-                suffix += b";"
+                out.append(b";")
                 prev_paren = False
-            suffix += b"}"
+            out.append(b"}")
     if prev_paren:
-        suffix += b";"
+        out.append(b";")
     if extra_close:
-        suffix += extra_close
-    suffix += b"\n"
-    return prefix, suffix, in_function, func_end
+        out.append(extra_close)
+    out.append(b"\n")
+    return prefix, b"".join(out), in_function, func_end
+
+
+def parse_bounded(p: Parser, data: bytes) -> Tree:
+    """``p.parse(data)`` within limits.PARSE_BUDGET_S (plus PARSE_BUDGET_PER_MB
+    per megabyte): tree-sitter's error recovery is quadratic on some garbage
+    ("--> --> ..." on a few lines took seconds).  The input is handed over in
+    chunks; past the deadline the parser is told the text ends there, and the
+    summary says that the rest was not parsed."""
+    import time
+
+    from .. import limits
+
+    if len(data) <= _PARSE_CHUNK:
+        return p.parse(data)
+    deadline = time.perf_counter() + limits.PARSE_BUDGET_S \
+        + limits.PARSE_BUDGET_PER_MB * len(data) / 2**20
+    stop = [len(data)]
+
+    def read(byte: int, _point) -> bytes:
+        if byte < stop[0] and time.perf_counter() > deadline:
+            stop[0] = byte
+        return data[byte:min(byte + _PARSE_CHUNK, stop[0])]
+
+    tree = p.parse(read)
+    if stop[0] < len(data):
+        limits.note(f"C text of {len(data)} bytes took too long to parse (syntax errors); "
+                    f"only its first {stop[0]} bytes were analysed")
+    return tree
+
+
+_PARSE_CHUNK = 256
 
 
 def parse_fragment(text: str | bytes, raw_parse: bool = True) -> ParsedFragment:
@@ -281,14 +324,14 @@ def parse_fragment(text: str | bytes, raw_parse: bool = True) -> ParsedFragment:
     prefix, suffix, in_function, func_end = build_wrapper(m)
     p = parser()
     full = prefix + m + suffix
-    tree = p.parse(full)
+    tree = parse_bounded(p, full)
     e, mi = count_errors(tree)
     best = ParsedFragment(tree, full, prefix + orig + suffix, len(prefix), 1, len(orig),
                           True, e, mi, in_function, func_end, tail_end)
     if raw_parse and (e or mi):
         lx_suffix = b"\n*/\n" if lex(m).ends_in_comment else b"\n"
         raw = m + lx_suffix
-        rtree = p.parse(raw)
+        rtree = parse_bounded(p, raw)
         re_, rmi = count_errors(rtree)
         if (re_, rmi) < (e, mi):
             best = ParsedFragment(rtree, raw, orig + lx_suffix, 0, 0, len(orig),
@@ -300,6 +343,6 @@ def parse_whole(text: str | bytes) -> ParsedFragment:
     """Parse a whole file (masked, no wrapper)."""
     orig = text.encode("utf-8") if isinstance(text, str) else text
     m = mask(orig)
-    tree = parser().parse(m)
+    tree = parse_bounded(parser(), m)
     e, mi = count_errors(tree)
     return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)

@@ -80,7 +80,9 @@ def load_macro_config(path: str | None = None) -> MacroConfig:
     alts += [re.escape(pfx.encode()) + rb"[A-Za-z0-9_]*" for pfx in prefixes]
     if alts:
         calls_re = re.compile(rb"\b(?:" + b"|".join(alts) + rb")\b")
-    block_re = re.compile(pattern.encode())
+    from ..linear import compile as linear_compile   # a rule-data regex: RE2
+
+    block_re = linear_compile(pattern.encode())
     return MacroConfig(words, names, prefixes, pattern, exclude, words_re, calls_re, block_re)
 
 

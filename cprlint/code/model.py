@@ -111,6 +111,8 @@ class Facts:
     macros_defined: list[tuple[str, int]] = field(default_factory=list)  # (#define NAME, line)
     prototypes: list[tuple[str, int]] = field(default_factory=list)      # (declared function, line)
     enum_constants: list[tuple[str, int]] = field(default_factory=list)  # (enumerator, line)
+    # (function or '', line) nested past limits.MAX_TREE_DEPTH: not analysed
+    too_deep: list[tuple[str, int]] = field(default_factory=list)
     fields_defined: list[tuple[str, int]] = field(default_factory=list)  # (struct/union field, line)
     error_count: int = 0       # ERROR nodes left after masking/wrapping
     missing_count: int = 0

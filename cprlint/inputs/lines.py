@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..limits import MAX_LINE_CHARS, count_cut
+
 
 @dataclass
 class SrcLine:
@@ -26,5 +28,12 @@ def number_lines(text: str, first_line: int | None) -> list[SrcLine]:
     if parts and parts[-1] == "":
         parts.pop()
     if first_line is None:
-        return [SrcLine(p, None) for p in parts]
-    return [SrcLine(p, first_line + i) for i, p in enumerate(parts)]
+        out = [SrcLine(p, None) for p in parts]
+    else:
+        out = [SrcLine(p, first_line + i) for i, p in enumerate(parts)]
+    if len(text) > MAX_LINE_CHARS:
+        for ln in out:
+            if len(ln.text) > MAX_LINE_CHARS:     # no pattern ever sees a longer line
+                ln.text = ln.text[:MAX_LINE_CHARS]     # width keeps the mailer's length
+                count_cut(f"line over {MAX_LINE_CHARS} characters", ln.input_line)
+    return out

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from ..limits import MAX_HEADER_CHARS, MAX_HEADER_LINES, count_cut
 from .lines import SrcLine, number_lines
 
 _DAY = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
@@ -169,7 +170,8 @@ class _PlainHeaders:
         for raw in header_lines:
             text = raw.decode("utf-8", "replace").rstrip("\r")
             if text[:1] in (" ", "\t") and name:
-                self._h[name] += " " + text.strip()
+                if len(self._h[name]) < MAX_HEADER_CHARS:   # capped_headers cut the rest
+                    self._h[name] += " " + text.strip()
                 continue
             key, sep, value = text.partition(":")
             if not sep:
@@ -180,6 +182,9 @@ class _PlainHeaders:
                 name = None
                 continue
             self._h[name] = value.strip()
+
+    def raw_items(self):
+        return self._h.items()
 
     def get(self, name: str) -> str | None:
         value = self._h.get(name)
@@ -200,13 +205,71 @@ class _PlainHeaders:
         return m.group(1).lower() if m else None
 
 
+def _address_header(msg, name: str) -> str:
+    """An address header, split into mailboxes before RFC 2047 decoding: an
+    encoded word may only be a display name, so an encoded CR LF or comma
+    never makes a second address.  Each mailbox's display name is decoded on
+    its own and quoted; what does not parse is left for the reply builder to
+    count as unusable."""
+    try:
+        raw = next((str(v) for k, v in msg.raw_items() if k.lower() == name), "")
+    except Exception:
+        return ""
+    raw = re.sub(r"\s+", " ", raw).strip()
+    out = []
+    for box in _top_level_split(raw):
+        lt = box.rfind("<")
+        if "=?" in box and lt > 0 and box.endswith(">"):
+            display = box[:lt].strip().strip('"')
+            try:
+                from email.header import decode_header, make_header
+
+                display = str(make_header(decode_header(display)))
+            except Exception:
+                pass
+            display = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", display).split())
+            quoted = display.replace("\\", "\\\\").replace('"', '\\"')
+            box = f'"{quoted}" {box[lt:]}'
+        out.append(box)
+    return ", ".join(out)
+
+
+def _top_level_split(value: str) -> list[str]:
+    """``value`` split at commas outside quotes, comments and angle brackets."""
+    parts, cur, quote, depth, angle, esc = [], [], False, 0, False, False
+    for ch in value:
+        if esc:
+            esc = False
+        elif ch == "\\":
+            esc = True
+        elif quote:
+            quote = ch != '"'
+        elif ch == '"':
+            quote = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif ch == "<" and not depth:
+            angle = True
+        elif ch == ">" and not depth:
+            angle = False
+        elif ch == "," and not (depth or angle):
+            parts.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur).strip())
+    return [p for p in parts if p]
+
+
 def _fill_headers(mail: Mail, msg) -> None:
     mail.subject = _hdr(msg, "subject")
     mail.author = _hdr(msg, "from")
     mail.date = _hdr(msg, "date")
-    mail.to = _hdr(msg, "to")
-    mail.cc = _hdr(msg, "cc")
-    mail.reply_to = _hdr(msg, "reply-to")
+    mail.to = _address_header(msg, "to")
+    mail.cc = _address_header(msg, "cc")
+    mail.reply_to = _address_header(msg, "reply-to")
     mail.original_from = _hdr(msg, "x-original-from")
     mid = _hdr(msg, "message-id")
     mail.message_id = _strip_angle(mid) if mid else ""
@@ -215,11 +278,42 @@ def _fill_headers(mail: Mail, msg) -> None:
     mail.references = [r.strip("<>") for r in re.findall(r"<[^<>\s]+>", _hdr(msg, "references"))]
 
 
+def capped_headers(lines: list[bytes], line: int) -> list[bytes]:
+    """The header lines with each header's value (folded lines included) cut
+    to MAX_HEADER_CHARS and at most MAX_HEADER_LINES lines: the email
+    package takes quadratic time on a long folded header."""
+    out: list[bytes] = []
+    size = 0
+    cut = False
+    for raw in lines:
+        folded = raw[:1] in (b" ", b"\t") and out
+        if not folded:
+            size = 0
+            if len(out) >= MAX_HEADER_LINES:
+                cut = True
+                break
+        if size + len(raw) > MAX_HEADER_CHARS:
+            cut = True
+            if folded:
+                continue
+            raw = raw[:MAX_HEADER_CHARS]
+        size += len(raw)
+        out.append(raw)
+    if cut:
+        count_cut(f"mail header over {MAX_HEADER_CHARS} characters", line)
+    return out
+
+
 def decode_message(path: str, raw: RawMessage) -> Mail:
     lines = raw.lines
     if raw.mboxrd:
         lines = [ln[1:] if _MBOXRD_ESCAPED.match(ln) else ln for ln in lines]
     sep = next((i for i, ln in enumerate(lines) if ln in (b"", b"\r")), len(lines))
+    if sep > 50 or any(len(ln) > 998 for ln in lines[:sep]):
+        heads = capped_headers(lines[:sep], raw.header_line)
+        lines = heads + lines[sep:]
+        raw = RawMessage(lines, raw.first_line, raw.header_line - len(heads) + sep, False)
+        sep = len(heads)
     mail = Mail(first_line=raw.first_line)
     body_line = raw.header_line + sep + 1
 

@@ -9,7 +9,8 @@ from typing import BinaryIO
 
 from ..errors import InputError
 
-MAX_INPUT_BYTES = 256 * 1024 * 1024   # after decompression; refuse gzip bombs
+from .. import limits
+from ..limits import MAX_INPUT_BYTES   # after decompression; refuse gzip bombs
 
 
 def read_file(path: str, limit: int = -1, shown: str | None = None) -> bytes:
@@ -30,10 +31,11 @@ def read_file(path: str, limit: int = -1, shown: str | None = None) -> bytes:
 
 def read_input(path: str, stdin: BinaryIO | None = None) -> bytes:
     """Return the (decompressed) bytes of ``path``; raise InputError if unreadable."""
+    cap = limits.MAX_INPUT_BYTES
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         try:
-            data = stream.read()
+            data = _read_capped(stream, cap + 1)   # one byte over tells "too large"
         except (OSError, ValueError) as exc:
             raise InputError(path, f"cannot read standard input: {exc}") from None
         if isinstance(data, str):          # a text stream was handed to us
@@ -41,14 +43,32 @@ def read_input(path: str, stdin: BinaryIO | None = None) -> bytes:
     else:
         if os.path.isdir(path):
             raise InputError(path, "is a directory; give an mbox or patch file")
-        data = read_file(path, MAX_INPUT_BYTES + 1)
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(path, "input too large (over 256 MiB)")
+        data = read_file(path, cap + 1)
+    if len(data) > cap:
+        raise InputError(path, f"input too large (over {size_text(cap)})")
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(path, data)
     if not data.strip():
         raise InputError(path, "empty file" if not data else "empty file (only whitespace)")
     return data
+
+
+def size_text(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _read_capped(stream, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``stream``, in chunks (never a whole read())."""
+    chunks, size = [], 0
+    while size < limit:
+        chunk = stream.read(min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if chunks and isinstance(chunks[0], str):
+        return "".join(chunks)
+    return b"".join(chunks)
 
 
 def _gunzip(path: str, data: bytes) -> bytes:

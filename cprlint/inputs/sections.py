@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_NAME_BEFORE_PAREN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+# The look-behind makes a search start only at a name's first character:
+# without it every position of a long name starts a scan (quadratic).
+_NAME_BEFORE_PAREN = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _KEYWORDS = {"if", "for", "while", "switch", "return", "sizeof", "defined"}
 
 

@@ -117,6 +117,25 @@ def fill_case(cases: dict, case: str, fields: dict) -> dict:
             "fix": cases[case]["fix"].format_map(f)}
 
 
+def param_regex(kind: str, where: str, pattern, ignorecase: bool = False):
+    """A rule-file regex, compiled for linear-time matching (see
+    cprlint.linear: RE2 syntax, no look-around); KindError naming the
+    parameter otherwise.  Every regex a kind takes from ``[params]`` goes
+    through here."""
+    from ..linear import PatternError, compile
+
+    try:
+        return compile(pattern, ignorecase)
+    except PatternError as exc:
+        raise KindError(f"{kind}: {where}: {exc}") from None
+
+
+def param_regexes(kind: str, where: str, patterns, ignorecase: bool = False) -> list:
+    if not isinstance(patterns, list):
+        raise KindError(f"{kind}: {where} must be a list of regexes")
+    return [param_regex(kind, where, p, ignorecase) for p in patterns]
+
+
 def kind_names() -> list[str]:
     return sorted(_REGISTRY)
 

@@ -35,7 +35,8 @@ from . import Kind, KindError, fill_case, load_cases
 
 _CODE_NOISE = re.compile(
     r"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
-_ENUM_LINE = re.compile(r"^\s*([A-Z_][A-Z0-9_]*)\s*(?:=[^,;{}]*)?,?\s*(?:/\*.*)?$")
+# (\s*=value | \s*) then (,\s*): never two \s* in a row (quadratic on blanks)
+_ENUM_LINE = re.compile(r"^\s*([A-Z_][A-Z0-9_]*)(?:\s*=[^,;{}]*|\s*)(?:,\s*)?(?:/\*.*)?$")
 # a field declaration line: a type, then one or more declarators ("uint16_t cols, rows;")
 _FIELD_LINE = re.compile(
     r"^\s*(?!return\b|goto\b|case\b|else\b)(?:(?:const|volatile|unsigned|signed|struct|union|"

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Candidate
-from . import Kind, KindError, fill_case, load_cases
+from . import Kind, KindError, fill_case, load_cases, param_regexes
 from .support.callgraph import CallGraph
 from .support.calls import on_exclusive_branches, patterns
 from ..code.conditions import holds_on_path, negate, split_top, strip_parens
@@ -91,14 +91,12 @@ class CallOrder(Kind):
             raise KindError(f"call_order: after_steps names unknown step(s) {sorted(unknown)}")
         self.after_idx = {i for i, name, _ in self.steps
                           if name in params.get("after_steps", names)}
-        try:
-            self.mode_res = [re.compile(p) for p in params.get("mode_conditions", [])]
-            self.mode_fn_res = [re.compile(p) for p in params.get("mode_functions", [])]
-            self.entry_res = [re.compile(p) for p in params.get("entry_points", [])]
-            self.other_mode_res = [re.compile(p)
-                                   for p in params.get("other_mode_conditions", [])]
-        except re.error as exc:
-            raise KindError(f"call_order: bad regex: {exc}") from None
+        k = "call_order"
+        self.mode_res = param_regexes(k, "mode_conditions", params.get("mode_conditions", []))
+        self.mode_fn_res = param_regexes(k, "mode_functions", params.get("mode_functions", []))
+        self.entry_res = param_regexes(k, "entry_points", params.get("entry_points", []))
+        self.other_mode_res = param_regexes(k, "other_mode_conditions",
+                                            params.get("other_mode_conditions", []))
         self.cases = load_cases("call_order", _DEFAULT_CASES, params)
         self.mode_calls = frozenset(params.get("mode_calls", []))
         self.registrars = frozenset(params.get("callback_registrars", []))

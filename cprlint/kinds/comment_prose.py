@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
 from ..findings import Candidate
-from . import Kind, KindError
+from . import Kind, KindError, param_regex
 
 TIERS = ("info", "warning")
 
@@ -95,10 +95,7 @@ class ProseParams:
 def _rx(pattern, where: str) -> re.Pattern:
     if not isinstance(pattern, str):
         raise KindError(f"comment_prose: {where}: patterns must be strings")
-    try:
-        return re.compile(pattern, re.I)
-    except re.error as exc:
-        raise KindError(f"comment_prose: {where}: bad regex {pattern!r}: {exc}") from None
+    return param_regex("comment_prose", where, pattern, ignorecase=True)
 
 
 def _rxs(patterns, where: str) -> list[re.Pattern]:

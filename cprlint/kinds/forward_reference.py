@@ -22,7 +22,7 @@ import re
 
 from ..code.facts import identifiers_in
 from ..findings import Candidate
-from . import Kind
+from . import Kind, param_regex, param_regexes
 
 
 class ForwardReference(Kind):
@@ -39,12 +39,16 @@ class ForwardReference(Kind):
 
     def __init__(self, params):
         super().__init__(params)
-        self.name_res = [re.compile(p) for p in params["name_patterns"]]
+        self.name_res = param_regexes("forward_reference", "name_patterns",
+                                      params["name_patterns"])
+        absent = params.get("absent_pattern")
+        self.absent_re = param_regex("forward_reference", "absent_pattern", absent) \
+            if absent else None
         self.ignore = set(params.get("ignore_names", []))
 
     def _absent_names(self, text: str) -> set[str]:
-        pat = self.params.get("absent_pattern")
-        return set(re.findall(pat, text)) - self.ignore if pat else set()
+        pat = self.absent_re
+        return set(pat.findall(text)) - self.ignore if pat else set()
 
     def _names(self, text: str) -> set[str]:
         out = set()

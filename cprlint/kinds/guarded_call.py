@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Candidate
-from . import Kind, KindError
+from . import Kind, KindError, param_regexes
 from .support.callgraph import CallGraph
 from .support.calls import patterns
 from ..code.conditions import holds_on_path, negate, split_top, strip_parens
@@ -53,20 +53,22 @@ class GuardedCall(Kind):
         self.targets = patterns(params["targets"])
         self.gates = [re.compile(rf"^{re.escape(g)}\s*\(") for g in params["gate_calls"]]
         self.gate_names = list(params["gate_calls"])
-        self.fail_conds = [re.compile(r) for r in params["failure_conditions"]]
-        self.fail_cases = [re.compile(r) for r in params.get("failure_cases", [])]
-        self.fail_labels = [re.compile(r) for r in params.get("failure_labels", [])]
+        k = "guarded_call"
+        self.fail_conds = param_regexes(k, "failure_conditions", params["failure_conditions"])
+        self.fail_cases = param_regexes(k, "failure_cases", params.get("failure_cases", []))
+        self.fail_labels = param_regexes(k, "failure_labels", params.get("failure_labels", []))
         self.markers = patterns(params.get("failure_markers", []))
         self.local_severity = params.get("hunk_local_severity")
-        self.not_resume = [re.compile(r) for r in params.get("not_a_resume_when", [])]
-        self.not_gates = [re.compile(r) for r in params.get("known_not_gates", [])]
-        try:
-            self.scope_fns = [re.compile(r) for r in params.get("scope_functions", [])]
-            self.exempt_fns = [re.compile(r) for r in params.get("exempt_functions", [])]
-            self.scope_conds = [re.compile(r) for r in params.get("scope_conditions", [])]
-            self.exempt_conds = [re.compile(r) for r in params.get("exempt_conditions", [])]
-        except re.error as exc:
-            raise KindError(f"guarded_call: bad regex: {exc}") from None
+        self.not_resume = param_regexes(k, "not_a_resume_when",
+                                        params.get("not_a_resume_when", []))
+        self.not_gates = param_regexes(k, "known_not_gates", params.get("known_not_gates", []))
+        self.scope_fns = param_regexes(k, "scope_functions", params.get("scope_functions", []))
+        self.exempt_fns = param_regexes(k, "exempt_functions",
+                                        params.get("exempt_functions", []))
+        self.scope_conds = param_regexes(k, "scope_conditions",
+                                         params.get("scope_conditions", []))
+        self.exempt_conds = param_regexes(k, "exempt_conditions",
+                                          params.get("exempt_conditions", []))
         self.scope_markers = patterns(params.get("scope_markers", []))
         self.scope_text = params.get("scope_text", "in scope")
 
@@ -151,7 +153,8 @@ class GuardedCall(Kind):
         out = set()
         for c in calls:
             if c.name in self.gate_names:
-                m = re.search(rf"(\w+)\s*=\s*{re.escape(c.name)}\s*\(", view.source_line(c.line))
+                m = re.search(rf"(?<!\w)(\w+)\s*=\s*{re.escape(c.name)}\s*\(",
+                              view.source_line(c.line))
                 if m:
                     out.add(m.group(1))
         return out
@@ -175,7 +178,7 @@ class GuardedCall(Kind):
         """A function called in a condition on the path, defined nowhere in
         this view and not a known predicate: it might re-activate the disks."""
         for conj in holds_on_path(call.guards):
-            for name in re.findall(r"(\w+)\s*\(", conj):
+            for name in re.findall(r"(?<!\w)(\w+)\s*\(", conj):
                 if name in by_function or any(r.search(name) for r in self.not_gates):
                     continue
                 return name

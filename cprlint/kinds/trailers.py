@@ -27,13 +27,13 @@ import unicodedata
 
 from ..findings import Candidate
 from ..inputs.message import MAX_TRAILER
-from . import Kind, KindError, fill_case, load_cases
+from . import Kind, KindError, fill_case, load_cases, param_regexes
 
 # a trailer-shaped line anywhere in the message (checkpatch also accepts
 # leading white space); the value is stripped by the caller
 _TRAILER_LINE = re.compile(r"^[ \t]*([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])[ \t]*:[ \t]*(\S.*)$")
 _NAME_ADDR = re.compile(r'^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<addr>[^<>\s]*)>\s*$')
-_ADDR_NAME = re.compile(r"^\s*(?P<addr>[^\s()<>]+@[^\s()<>]+)\s*(?:\((?P<name>[^()]*)\))?\s*$")
+_ADDR_NAME = re.compile(r"^\s*(?P<addr>[^\s()<>]+@[^\s()<>]+)\s*(?:\((?P<name>[^()]*)\)\s*)?$")
 
 
 def parseaddr(text: str) -> tuple[str, str]:
@@ -89,10 +89,8 @@ class Trailers(Kind):
         self.codev_severity = params.get("codev_severity", "warning")
         if self.codev_severity not in ("info", "warning", "error"):
             raise KindError("trailers: codev_severity must be info, warning or error")
-        try:
-            self.lists = [re.compile(p, re.I) for p in params.get("list_addresses", [])]
-        except re.error as exc:
-            raise KindError(f"trailers: bad regex: {exc}") from None
+        self.lists = param_regexes("trailers", "list_addresses",
+                                   params.get("list_addresses", []), ignorecase=True)
         self.cases = load_cases("trailers", _DEFAULT_CASES, params)
 
     def _is_list(self, addr: str) -> bool:

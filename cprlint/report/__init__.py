@@ -71,4 +71,43 @@ def render(fmt: str, findings: list[Finding], summary: Summary, opts=None) -> st
 
     module, func = _RENDERERS.get(fmt, _RENDERERS["text"])
     renderer = getattr(import_module(f"{__name__}.{module}"), func)
+    if fmt == "text":
+        # input text (subjects, source lines, names) may hold terminal escapes:
+        # shown as \x1b before the renderer adds its own colours
+        findings, summary = _escaped_inputs(findings, summary)
     return renderer(findings, summary, opts)
+
+
+def _escaped_inputs(findings: list[Finding], summary):
+    import copy
+
+    from ..untrusted import escaped
+
+    def esc(value):
+        return escaped(value, one_line=True) if isinstance(value, str) else value
+
+    patches: dict[int, object] = {}
+
+    def patch_copy(p):
+        if p is None:
+            return None
+        if id(p) not in patches:
+            c = copy.copy(p)
+            for attr in ("subject", "raw_subject", "author", "input_path", "message_id"):
+                if isinstance(getattr(c, attr, None), str):
+                    setattr(c, attr, esc(getattr(c, attr)))
+            patches[id(p)] = c
+        return patches[id(p)]
+
+    out = []
+    for f in findings:
+        g = copy.copy(f)
+        for attr in ("message", "source", "path", "function", "input_path", "title"):
+            if isinstance(getattr(g, attr, None), str):
+                setattr(g, attr, esc(getattr(g, attr)))
+        g.patch = patch_copy(f.patch)
+        out.append(g)
+    summary = copy.copy(summary)
+    summary.notes = [esc(n) for n in summary.notes]
+    summary.inputs = [esc(i) for i in summary.inputs]
+    return out, summary

@@ -72,6 +72,8 @@ def _file_slug(subject: str) -> str:
 
 def _replies(findings: list[Finding], summary, opts):
     sender = (getattr(opts, "mail_from", None) or DEFAULT_FROM).strip()
+    max_cc = getattr(opts, "max_cc", None)
+    max_cc = MAX_CC if max_cc is None else max_cc
     date = _now()
     by_patch: dict[int, tuple] = {}
     loose: list[Finding] = []
@@ -85,12 +87,12 @@ def _replies(findings: list[Finding], summary, opts):
     messages = []
     for patch, pfindings in patches:
         body = _review_body(patch, pfindings)
-        messages.append(_message(patch, body, sender, date))
+        messages.append(_message(patch, body, sender, date, max_cc))
     series = getattr(summary, "series", None)
     if findings:
         target, body = _summary_body(findings, loose, series, [p for p, _ in patches])
         if target is not None:
-            messages.append(_message(target, body, sender, date))
+            messages.append(_message(target, body, sender, date, max_cc))
     return sender, date, messages
 
 
@@ -378,7 +380,11 @@ def _set(msg: EmailMessage, name: str, value) -> bool:
         return False
 
 
-def _message(patch, body: str, sender: str, date: datetime) -> EmailMessage:
+MAX_CC = 20          # addresses a reply copies from the patch's To and Cc (--max-cc)
+
+
+def _message(patch, body: str, sender: str, date: datetime,
+             max_cc: int = MAX_CC) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)
     sender = _clean(sender)
     if not _set(msg, "From", sender):
@@ -388,6 +394,11 @@ def _message(patch, body: str, sender: str, date: datetime) -> EmailMessage:
     seen = {_addr(sender)}
     to = _author_address(patch.author or "", seen, dropped)
     cc = _addresses([patch.to or "", patch.cc or ""], seen, dropped)
+    if len(cc) > max_cc:             # a reply is no mass mailing
+        capped = len(cc) - max_cc
+        cc = cc[:max_cc]
+    else:
+        capped = 0
     if to and not _set(msg, "To", to):
         dropped[0] += len(to)
     if cc and not _set(msg, "Cc", cc):
@@ -416,6 +427,13 @@ def _message(patch, body: str, sender: str, date: datetime) -> EmailMessage:
         _note(f"the reply to {_clean(patch.raw_subject or patch.subject) or 'the patch'!r} "
               f"leaves out {n} address{'' if n == 1 else 'es'} of the patch's From/To/Cc "
               "that could not be parsed")
+    if capped:
+        _note(f"the reply to {_clean(patch.raw_subject or patch.subject) or 'the patch'!r} "
+              f"copies the first {max_cc} addresses of the patch's To/Cc and leaves out "
+              f"{capped} more (--max-cc)")
+    from ..untrusted import escaped
+
+    body = escaped(body)          # quoted lines from the patch may hold terminal escapes
     ascii_only = body.isascii()
     msg.set_content(body, charset="utf-8", cte="7bit" if ascii_only else "8bit")
     return msg

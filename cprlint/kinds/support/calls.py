@@ -19,7 +19,11 @@ class CallPattern:
         names = spec["name"]
         names = [names] if isinstance(names, str) else list(names)
         arg = spec.get("arg")
-        return cls(frozenset(names), re.compile(arg) if arg else None)
+        if not arg:
+            return cls(frozenset(names))
+        from .. import param_regex
+
+        return cls(frozenset(names), param_regex("calls", f"{names[0]}.arg", arg))
 
     def matches(self, call) -> bool:
         if call.name not in self.names:

@@ -1,0 +1,109 @@
+"""Bounds that keep hostile input from stalling or flooding a run.
+
+cprlint reads mail from strangers (a bot on a public list, b4, CI): every
+stage must take time linear in the input and memory bounded by it.  The
+caps here are far above what real QEMU patches need; what goes over one is
+truncated or skipped *for analysis* and said in the summary as a note, never
+an error, so the rest of the series is still checked.
+
+Notes are collected process-wide (``note``) and taken by the run
+(``take_notes``), so deep helpers need not thread a list through.
+"""
+
+from __future__ import annotations
+
+MAX_INPUT_BYTES = 256 * 1024 * 1024   # one input (file, stdin, C file), after gunzip
+MAX_LINE_CHARS = 4096                 # a line longer than this is cut for analysis
+MAX_HEADER_CHARS = 4096               # a header value (Subject, To, Cc, ...) likewise
+MAX_HEADER_LINES = 2000               # header lines of one mail (folded lines count)
+MAX_NODE_TEXT = 512                   # bytes of a call or condition text kept as a fact
+MAX_TREE_DEPTH = 150                  # syntax-tree levels the walkers descend
+PATCH_BUDGET_S = 5.0                  # seconds of rule analysis per patch
+PARSE_BUDGET_S = 0.3                  # seconds one tree-sitter parse may take,
+PARSE_BUDGET_PER_MB = 3.0             # plus this much per megabyte parsed
+
+_notes: list[str] = []
+_cuts: dict[str, list] = {}          # what -> [how many, first input line]
+
+
+def note(text: str) -> None:
+    """Say ``text`` once in this run's summary."""
+    if text not in _notes:
+        _notes.append(text)
+
+
+def take_notes() -> list[str]:
+    out = list(_notes)
+    for what, (count, first) in _cuts.items():
+        at = f" (the first at input line {first})" if first else ""
+        out.append(f"{count} {what}{'s' if count != 1 else ''} cut for analysis{at}")
+    _notes.clear()
+    _cuts.clear()
+    return out
+
+
+def count_cut(what: str, line: int | None) -> None:
+    """One more ``what`` (e.g. "line over 4096 characters") was cut."""
+    entry = _cuts.setdefault(what, [0, line])
+    entry[0] += 1
+
+
+def cut_line(text: str, where: str = "") -> str:
+    """``text`` cut to MAX_LINE_CHARS, with a note naming ``where``."""
+    if len(text) <= MAX_LINE_CHARS:
+        return text
+    if where:
+        note(f"{where}: a line of {len(text)} characters was cut to {MAX_LINE_CHARS} "
+             "for analysis")
+    return text[:MAX_LINE_CHARS]
+
+
+class BudgetExceeded(BaseException):
+    """Raised in the main thread when a patch's analysis outlives its budget.
+    A BaseException, so that no ``except Exception`` in a kind swallows it."""
+
+
+class PatchBudget:
+    """Seconds of analysis each patch may take (``PATCH_BUDGET_S``), summed
+    over the rules.  ``run(key, fn)`` calls ``fn()`` under what is left of
+    ``key``'s budget; past it ``fn`` is interrupted (SIGALRM, main thread
+    only; elsewhere the budget is checked between calls) and ``key`` is
+    marked spent: later calls for it are skipped."""
+
+    def __init__(self, seconds: float | None = None):
+        self.seconds = PATCH_BUDGET_S if seconds is None else seconds
+        self.used: dict = {}
+        self.spent: set = set()
+
+    def run(self, key, fn, scale: int = 1):
+        import signal
+        import threading
+        import time
+
+        if key in self.spent:
+            return None
+        left = self.seconds * scale - self.used.get(key, 0.0)
+        if left <= 0:
+            self.spent.add(key)
+            return None
+        alarm = (hasattr(signal, "setitimer")
+                 and threading.current_thread() is threading.main_thread())
+        old = None
+        if alarm:
+            def _ring(signum, frame):
+                raise BudgetExceeded()
+            old = signal.signal(signal.SIGALRM, _ring)
+            signal.setitimer(signal.ITIMER_REAL, left)
+        t0 = time.perf_counter()
+        try:
+            return fn()
+        except BudgetExceeded:
+            self.spent.add(key)
+            return None
+        finally:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
+            self.used[key] = self.used.get(key, 0.0) + time.perf_counter() - t0
+            if self.used[key] >= self.seconds * scale:
+                self.spent.add(key)

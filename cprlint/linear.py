@@ -1,0 +1,61 @@
+"""Regular expressions from rule files, compiled for linear-time matching.
+
+A rule file's pattern runs on text from strangers' mail (comments, commit
+messages, call arguments).  Python's ``re`` backtracks: a pattern such as
+``\\bwe\\b[^.]*\\bto avoid\\b`` takes quadratic time on "we we we ..." and a
+nested quantifier exponential time.  Patterns from ``rules/*.toml``
+``[params]`` are therefore compiled with RE2 (the ``google-re2`` binding),
+whose automaton matches in time linear in the text whatever the pattern.
+
+What a rule author needs to know (checked when rules load; a pattern RE2
+does not accept is a rule-file error naming the file and the pattern):
+
+  * no look-around (``(?=``, ``(?!``, ``(?<=``, ``(?<!``) and no
+    back-references: write ``(?:^|[^\\w.])name@`` instead of
+    ``(?<![\\w.])name@``, or spell out what may follow;
+  * ``\\w``, ``\\d``, ``\\s`` and ``\\b`` are ASCII (``\\s`` has no ``\\v``);
+  * the compiled object has the ``re`` methods the kinds use (search,
+    match, fullmatch, finditer, findall, sub, split) and ``.pattern``.
+
+The patterns in cprlint's own code are not compiled here: they are audited
+by tests/test_linear.py (no nested or adjacent overlapping unbounded
+quantifiers) and see at most ``limits.MAX_LINE_CHARS`` per line.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+class PatternError(ValueError):
+    """A rule-file pattern that is not valid, linear-time RE2 syntax."""
+
+
+def compile(pattern, ignorecase: bool = False):  # noqa: A001 - mirrors re.compile
+    """``pattern`` (str or bytes) compiled with RE2; PatternError if RE2 refuses it."""
+    import re2
+
+    if not isinstance(pattern, (str, bytes)):
+        raise PatternError(f"pattern must be a string, not {type(pattern).__name__}")
+    try:
+        re.compile(pattern)          # Python's own message for plain syntax errors
+    except re.error as exc:
+        raise PatternError(f"bad regex {_show(pattern)}: {exc}") from None
+    options = re2.Options()
+    options.log_errors = False       # else RE2 writes to stderr itself
+    options.case_sensitive = not ignorecase
+    if isinstance(pattern, bytes):
+        options.encoding = re2.Options.Encoding.LATIN1
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(
+            exc.args[0], bytes) else str(exc)
+        raise PatternError(f"regex {_show(pattern)} is not linear-time RE2 syntax ({reason}); "
+                           "look-around and back-references are not allowed in rule files"
+                           ) from None
+
+
+def _show(pattern) -> str:
+    text = pattern.decode("latin-1") if isinstance(pattern, bytes) else pattern
+    return repr(text if len(text) <= 80 else text[:77] + "...")
