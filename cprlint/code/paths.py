@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from .conditions import negate, split_top, strip_parens
 from .facts import collapse
 from .parsed import Parsed, function_nodes, parsed, per_content
+from ..limits import MAX_TREE_DEPTH, note
 
 _KINDS = {
     "expression_statement": "expr", "declaration": "decl", "return_statement": "return",
@@ -289,9 +290,19 @@ def _flows(view) -> list[Flow]:
                                and body.children[-1].start_byte < p.hi)
             fl = Flow(function=name, line=p.line(node), end_line=p.end_line(node),
                       complete=head_visible and end_visible)
-            _Builder(p, fl).block(body, -1)
+            try:
+                _Builder(p, fl).block(body, -1)
+            except _TooDeep:
+                note(f"{view.path}: {name or 'a function'}() at line {fl.line} is nested more "
+                     f"than {MAX_TREE_DEPTH} statements deep: too deeply nested, its paths "
+                     "were not followed")
+                continue
             out.append(fl)
     return out
+
+
+class _TooDeep(Exception):
+    """Statements nested past MAX_TREE_DEPTH: the function's flow is skipped."""
 
 
 def flow_at(view, line: int) -> Flow | None:
@@ -306,6 +317,7 @@ class _Builder:
     def __init__(self, p: Parsed, fl: Flow):
         self.p = p
         self.fl = fl
+        self.depth = 0
 
     def block(self, node, parent: int) -> None:
         """The statements directly inside ``node`` (a compound statement or
@@ -329,6 +341,15 @@ class _Builder:
         return idx
 
     def stmt(self, node, parent: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_TREE_DEPTH:
+            raise _TooDeep
+        try:
+            self._stmt(node, parent)
+        finally:
+            self.depth -= 1
+
+    def _stmt(self, node, parent: int) -> None:
         t = node.type
         if t == "comment" or not self.p.visible(node):
             return
