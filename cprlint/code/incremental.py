@@ -40,7 +40,7 @@ from .model import CallFact, CommentFact, EarlyExit, Facts, FunctionFact, Guard
 # they are taught here (tests/test_incremental.py says which)
 KNOWN_FIELDS = frozenset((
     "functions", "calls", "comments", "identifiers", "macros_defined", "prototypes",
-    "enum_constants", "fields_defined", "error_count", "missing_count"))
+    "enum_constants", "fields_defined", "too_deep", "error_count", "missing_count"))
 _SHIFTABLE = {f.name for f in fields(Facts)} <= KNOWN_FIELDS
 
 
@@ -261,7 +261,8 @@ def _cut(whole: Facts, spans, orig: bytes) -> list[Facts]:
         at(c.line).calls.append(c)
     for c in whole.comments:
         at(c.line).comments.append(c)
-    for attr in ("macros_defined", "prototypes", "enum_constants", "fields_defined"):
+    for attr in ("macros_defined", "prototypes", "enum_constants", "fields_defined",
+                 "too_deep"):
         for item in getattr(whole, attr):
             getattr(at(item[1]), attr).append(item)
     for f, (a, b, _l, _n) in zip(out, spans):
@@ -285,6 +286,7 @@ def _join(parts: list[Facts]) -> Facts:
         f.prototypes.extend(p.prototypes)
         f.enum_constants.extend(p.enum_constants)
         f.fields_defined.extend(p.fields_defined)
+        f.too_deep.extend(p.too_deep)
     return f
 
 
@@ -299,7 +301,7 @@ def _shifted(f: Facts, dl: int, db: int) -> Facts:
         return Facts(functions=f.functions, calls=calls, comments=f.comments,
                      identifiers=f.identifiers, macros_defined=f.macros_defined,
                      prototypes=f.prototypes, enum_constants=f.enum_constants,
-                     fields_defined=f.fields_defined)
+                     fields_defined=f.fields_defined, too_deep=f.too_deep)
     memo: dict = {}
     return Facts(
         functions=[FunctionFact(fn.name, fn.line + dl, fn.end_line + dl, fn.body_line + dl,
@@ -314,6 +316,7 @@ def _shifted(f: Facts, dl: int, db: int) -> Facts:
         prototypes=[(n, ln + dl) for n, ln in f.prototypes],
         enum_constants=[(n, ln + dl) for n, ln in f.enum_constants],
         fields_defined=[(n, ln + dl) for n, ln in f.fields_defined],
+        too_deep=[(n, ln + dl) for n, ln in f.too_deep],
     )
 
 
