@@ -116,8 +116,16 @@ def commit_author(cwd: str | None = None) -> str:
     except OSError:
         return ""
     ident = proc.stdout.decode("utf-8", "replace").strip()
-    m = re.match(r"^(.*<[^>]*>)", ident) if proc.returncode == 0 else None
-    return m.group(1).strip() if m else ""
+    if proc.returncode != 0:
+        return ""
+    # up to the '>' closing the last '<...>' (no regex: '.*<[^>]*>' is
+    # quadratic on a run of '<')
+    ident = ident.split("\n", 1)[0]
+    close = ident.rfind(">")
+    open_ = ident.rfind("<", 0, close) if close > 0 else -1
+    if open_ < 0:
+        return ""
+    return ident[:ident.index(">", open_) + 1].strip()
 
 
 def message_series(path: str, text: str, author: str = ""):

@@ -194,10 +194,26 @@ def _from_section(header: str, name: str) -> tuple[str, list[Variable], bool]:
         rtype = ""
     params = []
     for part in m.group("params").split(","):
-        pm = re.match(r"^\s*(?P<t>[\w\s\*]*?[\s\*])(?P<n>\w+)\s*$", part)
-        if pm:
-            params.append(Variable(pm.group("n"), _norm_type(pm.group("t")), is_param=True))
+        typ, name = _type_and_name(part)
+        if name:
+            params.append(Variable(name, _norm_type(typ), is_param=True))
     return rtype, params, bool(m.group("close"))
+
+
+def _type_and_name(part: str) -> tuple[str, str]:
+    """``Bar *b`` -> (``Bar *``, ``b``): a type of words, blanks and stars
+    ending in a blank or star, then the name; ('', '') otherwise.  (Scanned
+    by hand: a lazy regex for this backtracks quadratically on blanks.)"""
+    s = part.strip()
+    i = len(s)
+    while i and (s[i - 1].isalnum() or s[i - 1] == "_"):
+        i -= 1
+    name, typ = s[i:], s[:i]
+    if not name or not typ or typ[-1] not in " \t\n*":
+        return "", ""
+    if any(not (c.isalnum() or c == "_" or c in " \t\n\r\f\v*") for c in typ):
+        return "", ""
+    return typ, name
 
 
 _AUTO = re.compile(r"^\s*(g_autoptr\s*\(\s*\w+\s*\)|g_auto\s*\(\s*\w+\s*\)|g_autofree)")

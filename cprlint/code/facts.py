@@ -349,14 +349,19 @@ class _Walker:
         finally:
             self.func, self.guards, self.exits, self.labels = saved
 
-    def guarded_walk(self, node, name: str, line: int, keep_function: int) -> None:
-        """Walk ``node``'s children; past MAX_TREE_DEPTH drop what was
-        found below it (and its FunctionFact) and note it as skipped."""
+    def guarded_walk(self, node, name: str, line: int, keep_function: int,
+                     itself: bool = False) -> None:
+        """Walk ``node``'s children (``itself``: the node); past MAX_TREE_DEPTH
+        drop what was found below it (and its FunctionFact) and note it as
+        skipped."""
         f = self.facts
         marks = (len(f.calls), len(f.comments), len(f.macros_defined))
         state = (self.depth, self.in_cond, self.in_error)
         try:
-            self.children(node)
+            if itself:
+                self.visit(node)
+            else:
+                self.children(node)
         except _TooDeep:
             self.depth, self.in_cond, self.in_error = state
             del f.calls[marks[0]:], f.comments[marks[1]:], f.macros_defined[marks[2]:]
@@ -657,5 +662,7 @@ def _walk(w: _Walker, pf: ParsedFragment, first_line: int, changed: frozenset[in
             function=w.current_function(first_line),
             changed_lines=frozenset(n for n in range(first_line, end + 1) if n in changed)))
     root = pf.tree.root_node
-    w.guarded_walk(root, "", first_line, keep_function=len(w.facts.functions))
+    # the root is a translation unit, or (incremental facts) one top-level
+    # node such as a function definition: visited itself
+    w.guarded_walk(root, "", first_line, keep_function=len(w.facts.functions), itself=True)
     w.facts.identifiers |= identifiers_in(pf.orig[pf.prefix_len:pf.frag_end])

@@ -31,7 +31,7 @@ else:  # pragma: no cover
 
 _HEADER = re.compile(
     r"(?:\bstatic\s+)?(?:\bconst\s+)?\bVMStateDescription\s+(\w+)\s*=\s*$")
-_FIELDS_ARRAY = re.compile(r"(?:\bconst\s+)?\bVMStateField\s+(\w+)\s*\[\s*\w*\s*\]\s*=\s*$")
+_FIELDS_ARRAY = re.compile(r"(?:\bconst\s+)?\bVMStateField\s+(\w+)\s*\[\s*(?:\w+\s*)?\]\s*=\s*$")
 _SECTION_VMSD = re.compile(r"\bVMStateDescription\s+(\w+)\s*=")
 _SECTION_FIELDS = re.compile(r"\bVMStateField\s+(\w+)\s*\[")
 _DESIGNATOR = re.compile(r"^\.(\w+)\s*=\s*(.*)$", re.S)

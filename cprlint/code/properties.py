@@ -22,7 +22,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 _PROP = re.compile(r"\b(DEFINE_PROP_\w+)\s*\(")
-_COMPAT = re.compile(r'\{\s*("[^"\n]*"|\w+)\s*,\s*"([^"\n]+)"\s*,\s*("[^"\n]*"|\w+)\s*,?\s*\}')
+_COMPAT = re.compile(r'\{\s*("[^"\n]*"|\w+)\s*,\s*"([^"\n]+)"\s*,\s*("[^"\n]*"|\w+)\s*(?:,\s*)?\}')
 _SPACES = re.compile(r"\s+")
 
 

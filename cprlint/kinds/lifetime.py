@@ -45,7 +45,13 @@ def _spec(specs):
 
 
 def _expr_re(expr: str) -> str:
-    parts = re.split(r"\s*(->|\.)\s*", expr)
+    parts = re.split(r"(->|\.)", expr)     # blanks beside them stripped by hand:
+    last = len(parts) - 1                  # \s* on both sides is quadratic on blanks
+    for i in range(0, last + 1, 2):
+        if i > 0:
+            parts[i] = parts[i].lstrip()
+        if i < last:
+            parts[i] = parts[i].rstrip()
     return r"\s*".join(re.escape(p) for p in parts)
 
 
@@ -125,8 +131,10 @@ class Lifetime(Kind):
             if s.kind == "loop":
                 if ";" not in text:
                     # a FOREACH macro's first argument is its iterator: assigned
-                    first = re.match(r"\(?\s*([^,()]+?)\s*,", text)
-                    return bool(first and re.sub(r"\s+", "", first.group(1))
+                    # (blanks are dropped below: no \s* around the group,
+                    # which backtracks cubically on a run of blanks)
+                    first = re.match(r"\(?([^,()]*),", text)
+                    return bool(first and first.group(1) and re.sub(r"\s+", "", first.group(1))
                                 == re.sub(r"\s+", "", arg))
                 text = text.split(";")[0]
             if assign.search(text) or (s.kind == "decl" and declared.search(text)):
