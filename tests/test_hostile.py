@@ -250,3 +250,34 @@ def test_parse_that_recovers_from_errors_forever_is_cut_with_a_note():
     findings, notes = run(hostile_mail(RESUME + ["--> " * 200] * 16))
     assert any("took too long to parse (syntax errors); only its first" in n
                for n in notes), notes
+
+
+def _hunks(n: int, added: list[str]) -> str:
+    """A mail whose patch has ``n`` one-line hunks, ``added`` in the last one."""
+    body = []
+    for i in range(n):
+        lines = added if i == n - 1 else ["    x = y;"]
+        body += [f"@@ -{10 * i + 1},1 +{10 * i + 1},{1 + len(lines)} @@ "
+                 "static void migration_cleanup(MigrationState *s)", "     int x = 0;"]
+        body += ["+" + a for a in lines]
+    return HEAD.format(subject="[PATCH] migration: many hunks") + "\n".join(body) + "\n-- \n2.47.1\n"
+
+
+def test_hunks_past_the_patch_cap_are_not_analysed_and_said(monkeypatch):
+    from cprlint import limits
+
+    monkeypatch.setattr(limits, "MAX_PATCH_HUNKS", 5)
+    within, notes = run(_hunks(5, RESUME))
+    assert [f.rule for f in within] == ["MIG001"] and not any("not checked" in n for n in notes)
+    past, notes = run(_hunks(6, RESUME))
+    assert past == []
+    assert any("6 hunks" in n and "first 5 hunks" in n and "not checked" in n for n in notes)
+
+
+def test_a_hunk_past_the_line_cap_is_cut_and_its_head_still_checked(monkeypatch):
+    from cprlint import limits
+
+    monkeypatch.setattr(limits, "MAX_PATCH_LINES", 40)
+    findings, notes = run(hostile_mail(RESUME + ["    x = y;"] * 100))
+    assert [f.rule for f in findings] == ["MIG001"]          # in the first lines: kept
+    assert any("not checked" in n for n in notes)

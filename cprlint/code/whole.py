@@ -9,6 +9,8 @@ changed the text), in files mode from one walk; only the comments'
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from dataclasses import replace
 
 from .facts import build_facts
@@ -38,10 +40,16 @@ def _facts_of(text: str, path: str | None = None) -> Facts:
 def _with_changed(facts: Facts, changed: frozenset[int]) -> Facts:
     if not changed:
         return facts
+    order = sorted(changed)          # (bisect: linear in comments, not their product)
+
+    def touched(c) -> bool:
+        i = bisect_left(order, c.line)
+        return i < len(order) and order[i] <= c.end_line
+
     comments = [
         replace(c, changed_lines=frozenset(n for n in range(c.line, c.end_line + 1)
                                            if n in changed))
-        if any(c.line <= n <= c.end_line for n in changed) else c
+        if touched(c) else c
         for c in facts.comments
     ]
     return replace(facts, comments=comments)

@@ -30,6 +30,7 @@ _INDEX_LINE = re.compile(r"^index ([0-9a-fA-F]+)\.\.([0-9a-fA-F]+)")
 class ParsedDiff:
     files: list[FileDiff] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
+    cut: str = ""             # what MAX_PATCH_HUNKS / MAX_PATCH_LINES left out ('' if nothing)
 
 
 def find_diff_start(lines: list[SrcLine], start: int = 0) -> int | None:
@@ -105,9 +106,62 @@ def _where(ln: SrcLine) -> str:
     return f"line {ln.input_line}" if ln.input_line is not None else "a line"
 
 
+def _within_caps(chunks: list[list[SrcLine]]) -> tuple[list[list[SrcLine]], str]:
+    """The file chunks up to MAX_PATCH_HUNKS hunks and MAX_PATCH_LINES lines,
+    the last one cut at a hunk header; and what was left out ('' if nothing).
+    Counted before parsing, so a hostile patch costs no more than the caps."""
+    from ..limits import MAX_PATCH_HUNKS, MAX_PATCH_LINES
+
+    hunks = lines = 0
+    for i, chunk in enumerate(chunks):
+        head = None                   # index of the hunk header being counted
+        for j, ln in enumerate(chunk):
+            lines += 1
+            is_head = ln.text.startswith("@@")
+            hunks += is_head
+            if hunks <= MAX_PATCH_HUNKS and lines <= MAX_PATCH_LINES:
+                head = j if is_head else head
+                continue
+            total_h = sum(1 for c in chunks for x in c if x.text.startswith("@@"))
+            where = f"input line {ln.input_line}" if ln.input_line else "a hunk"
+            what = (f"{total_h} hunks, {sum(map(len, chunks))} diff lines: only "
+                    f"the first {MAX_PATCH_HUNKS} hunks and {MAX_PATCH_LINES} lines "
+                    f"are analysed; from {where} ({_name_guess(chunk[0].text)}) on, "
+                    "not checked")
+            kept = chunk[:j]
+            if head is not None and not is_head:
+                # cut inside a hunk: its header counts what is kept of it,
+                # unless the whole hunk does not hold what its header says
+                # (wrapped or corrupt: judged whole, as without the cap)
+                end = next((k for k in range(j, len(chunk))
+                            if chunk[k].text.startswith("@@")), len(chunk))
+                if _recounted(chunk[head], chunk[head + 1:end]) != chunk[head].text:
+                    kept = chunk[:end]
+                else:
+                    kept[head] = SrcLine(_recounted(kept[head], kept[head + 1:]),
+                                         kept[head].input_line, kept[head].width)
+            has_hunk = any(x.text.startswith("@@") for x in kept)
+            return chunks[:i] + ([kept] if has_hunk else []), what
+    return chunks, ""
+
+
+def _recounted(header: SrcLine, body: list[SrcLine]) -> str:
+    """The text of ``header`` with the line counts of ``body`` (the same
+    text when they agree; a header that is not one is returned as is)."""
+    m = HUNK_HEADER.match(header.text)
+    if not m:
+        return header.text
+    old = sum(1 for x in body if x.text[:1] in (" ", "-") or not x.text)
+    new = sum(1 for x in body if x.text[:1] in (" ", "+") or not x.text)
+    if old == int(m.group(2) or 1) and new == int(m.group(4) or 1):
+        return header.text
+    return f"@@ -{m.group(1)},{old} +{m.group(3)},{new} @@{header.text[m.end():]}"
+
+
 def parse_diff(path: str, lines: list[SrcLine]) -> ParsedDiff:
     result = ParsedDiff()
-    for chunk in _split_files(lines):
+    chunks, result.cut = _within_caps(_split_files(lines))
+    for chunk in chunks:
         if not chunk or not any(ln.text.strip() for ln in chunk):
             continue
         fd, repairs = _parse_file(path, chunk)

@@ -237,6 +237,10 @@ def _parse_patch_diff(p: Patch, cands: list[_Candidate]) -> None:
     parsed = parse_diff(p.input_path, body.diff)
     p.files = parsed.files
     p.repairs = parsed.repairs
+    if parsed.cut:
+        from ..limits import note
+
+        note(f"{p.input_path}: patch {p.label()}: {parsed.cut}")
 
 
 def _check_something_to_do(series: Series) -> None:

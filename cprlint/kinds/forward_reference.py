@@ -19,6 +19,7 @@ is a shorthand, not an absent function.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..code.facts import identifiers_in
 from ..findings import Candidate
@@ -63,8 +64,10 @@ class ForwardReference(Kind):
         for hv in views:
             k = hv.patch_index
             for view in (hv.post, hv.pre):
+                changed = sorted(view.changed)     # (bisect: linear in functions)
                 for fn in view.facts.functions:
-                    if any(fn.line <= n <= fn.end_line for n in view.changed):
+                    i = bisect_left(changed, fn.line)
+                    if i < len(changed) and changed[i] <= fn.end_line:
                         changed_by.setdefault(fn.name, set()).add(k)
             for fn in hv.post.facts.functions:
                 if not fn.from_section and fn.line in hv.post.changed:
