@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
 from ..findings import Candidate
-from . import Kind, KindError, param_regex
+from . import AnyOf, Kind, KindError, param_regex
 
 TIERS = ("info", "warning")
 
@@ -100,10 +100,10 @@ def _rx(pattern, where: str) -> re.Pattern:
 
 def _rxs(patterns, where: str) -> list[re.Pattern]:
     if patterns is None:
-        return []
+        return AnyOf([], [], True)
     if not isinstance(patterns, list):
         raise KindError(f"comment_prose: {where} must be a list of regexes")
-    return [_rx(p, where) for p in patterns]
+    return AnyOf([_rx(p, where) for p in patterns], patterns, True)
 
 
 def compile_params(params: dict) -> ProseParams:
@@ -265,11 +265,11 @@ def _find_diagrams(rows: list[tuple[int, str]], p: ProseParams) -> list[tuple[in
 
     def seed(s: str) -> bool:
         return bool(s.strip()) and len(s) <= MAX_UNIT and (
-            _is_lane_header(s, p) or any(m.search(s) for m in p.markers))
+            _is_lane_header(s, p) or p.markers.any_search(s))
 
     def like(s: str) -> bool:
         return bool(s.strip()) and len(s) <= MAX_UNIT and (
-            _indent(s) > base or seed(s) or any(m.search(s) for m in p.line_like))
+            _indent(s) > base or seed(s) or p.line_like.any_search(s))
 
     blocks = []
     i = 0
@@ -292,8 +292,8 @@ def _find_diagrams(rows: list[tuple[int, str]], p: ProseParams) -> list[tuple[in
                 break
         body = [s for _, s in rows[lo:hi + 1]]
         lanes = any(_is_lane_header(s, p) for s in body)
-        arrows = any(m.search(s) for s in body for m in p.markers)
-        narrative = any(m.search(" ".join(body)) for m in p.narrative)
+        arrows = any(p.markers.any_search(s) for s in body)
+        narrative = p.narrative.any_search(" ".join(body))
         blocks.append((lo, hi, lanes or (arrows and narrative)))
         i = hi + 1
     return blocks
@@ -347,7 +347,7 @@ def _split_prose(rows: list[tuple[int, str]], p: ProseParams) -> list[Unit]:
                          lines, sentence=whole, after_intro=after_intro)
                 units.append(u)
             sent_start += 1
-            if any(r.search(whole) for r in p.counterfactual_intro):
+            if p.counterfactual_intro.any_search(whole):
                 intro_seen = True
         return intro_seen
 
@@ -429,9 +429,9 @@ def _hits(unit: Unit, p: ProseParams) -> list[str]:
         out.append(p.counterfactual_family)
     text = unit.text
     for fam in p.families.values():
-        if fam.name in out or not any(r.search(text) for r in fam.patterns):
+        if fam.name in out or not fam.patterns.any_search(text):
             continue
-        if any(r.search(unit.sentence or text) for c in fam.unless for r in p.counters[c]):
+        if any(p.counters[c].any_search(unit.sentence or text) for c in fam.unless):
             continue
         out.append(fam.name)
     dropped = {o for h in out for o in p.families[h].overrides}
@@ -450,14 +450,14 @@ def analyse_comment(text: str, params, changed: set[int] | frozenset[int] | None
     that removes the placeholder cannot be seen.
     """
     p = _compiled(params)
-    if any(r.search(text) for r in p.skip_comments):      # licence headers and the like
+    if p.skip_comments.any_search(text):      # licence headers and the like
         return CommentVerdict([], [], [], False, 0.0, None, [])
     units = split_units(text, p, first_line)
     for u in units:
         u.new = changed is None or any(ln in changed for ln in u.lines)
         u.skipped = u.kind != "diagram" and (
             len(u.text) > MAX_UNIT or len(u.sentence) > MAX_UNIT
-            or not re.search(r"[A-Za-z]", u.text) or any(r.search(u.text) for r in p.skip_units))
+            or not re.search(r"[A-Za-z]", u.text) or p.skip_units.any_search(u.text))
         u.hits = [] if u.skipped else _hits(u, p)
         if not later_patches:
             u.hits = [h for h in u.hits if not p.families[h].needs_later_patch]
