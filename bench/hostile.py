@@ -87,6 +87,8 @@ def cases(mbox_mb: int) -> dict[str, str]:
         "many-hunks-1m": HEAD.format(subject="[PATCH] x") + "".join(
             f"@@ -{i},1 +{i},2 @@ void f{i}(void)\n ctx\n+    vm_resume(s);\n"
             for i in range(1, 25_000)),
+        "else-if-lines": mail(["} else if (x) {"] * 60_000),
+        "call-lines": mail(["f("] * 200_000),
         "escape-subject": mail(["    vm_resume(s->vm_old_state);"],
                                subject="[PATCH] \x1b[2J\x1b]52;c;AAAA\x07 evil"),
         "comment-diagram-1m": mail(["/* " + "cpu0   cpu1   " * 70_000 + "*/"]),
