@@ -29,3 +29,38 @@ def escaped(text: str, one_line: bool = False) -> str:
     for text output and reply mails (tabs and newlines kept) and, with
     ``one_line``, for messages on stderr (newlines escaped too)."""
     return (_SHOWN_ONE_LINE if one_line else _SHOWN).sub(_escape, text)
+
+
+def split_addresses(value: str) -> list[str]:
+    """A To/Cc value cut at the commas between addresses (not inside quotes,
+    <...> or (comments)), so that each address is parsed on its own: since
+    Python 3.13 (and security releases before it) getaddresses() returns
+    nothing at all for a header with one malformed address in it."""
+    parts, cur, depth, quoted, angle, i = [], [], 0, False, False, 0
+    while i < len(value):
+        ch = value[i]
+        if quoted:
+            if ch == "\\" and i + 1 < len(value):
+                cur.append(value[i:i + 2])
+                i += 2
+                continue
+            quoted = ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif ch == "<" and not depth:
+            angle = True
+        elif ch == ">" and not depth:
+            angle = False
+        elif ch == "," and not depth and not angle:
+            parts.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(ch)
+        i += 1
+    parts.append("".join(cur))
+    return [p.strip() for p in parts if p.strip()]

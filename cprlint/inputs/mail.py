@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..limits import MAX_HEADER_CHARS, MAX_HEADER_LINES, count_cut
+from ..untrusted import split_addresses
 from .lines import SrcLine, number_lines
 
 _DAY = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
@@ -217,7 +218,7 @@ def _address_header(msg, name: str) -> str:
         return ""
     raw = re.sub(r"\s+", " ", raw).strip()
     out = []
-    for box in _top_level_split(raw):
+    for box in split_addresses(raw):
         lt = box.rfind("<")
         if "=?" in box and lt > 0 and box.endswith(">"):
             display = box[:lt].strip().strip('"')
@@ -232,35 +233,6 @@ def _address_header(msg, name: str) -> str:
             box = f'"{quoted}" {box[lt:]}'
         out.append(box)
     return ", ".join(out)
-
-
-def _top_level_split(value: str) -> list[str]:
-    """``value`` split at commas outside quotes, comments and angle brackets."""
-    parts, cur, quote, depth, angle, esc = [], [], False, 0, False, False
-    for ch in value:
-        if esc:
-            esc = False
-        elif ch == "\\":
-            esc = True
-        elif quote:
-            quote = ch != '"'
-        elif ch == '"':
-            quote = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-        elif ch == "<" and not depth:
-            angle = True
-        elif ch == ">" and not depth:
-            angle = False
-        elif ch == "," and not (depth or angle):
-            parts.append("".join(cur).strip())
-            cur = []
-            continue
-        cur.append(ch)
-    parts.append("".join(cur).strip())
-    return [p for p in parts if p]
 
 
 def _fill_headers(mail: Mail, msg) -> None:

@@ -23,7 +23,7 @@ from email.utils import format_datetime, getaddresses, parseaddr
 
 from .. import __version__
 from ..findings import Finding
-from ..untrusted import without_controls
+from ..untrusted import split_addresses, without_controls
 from . import plural as _plural
 
 DEFAULT_FROM = "cprlint <cprlint@invalid>"   # .invalid (RFC 2606): never deliverable
@@ -287,45 +287,10 @@ def _clean(value) -> str:
     return " ".join(without_controls(str(value or ""), " ").split())
 
 
-def _split_addresses(value: str) -> list[str]:
-    """A To/Cc value cut at the commas between addresses (not inside quotes,
-    <...> or (comments)), so that each address is parsed on its own: since
-    Python 3.13 (and security releases before it) getaddresses() returns
-    nothing at all for a header with one malformed address in it."""
-    parts, cur, depth, quoted, angle, i = [], [], 0, False, False, 0
-    while i < len(value):
-        ch = value[i]
-        if quoted:
-            if ch == "\\" and i + 1 < len(value):
-                cur.append(value[i:i + 2])
-                i += 2
-                continue
-            quoted = ch != '"'
-        elif ch == '"':
-            quoted = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")" and depth:
-            depth -= 1
-        elif ch == "<" and not depth:
-            angle = True
-        elif ch == ">" and not depth:
-            angle = False
-        elif ch == "," and not depth and not angle:
-            parts.append("".join(cur))
-            cur = []
-            i += 1
-            continue
-        cur.append(ch)
-        i += 1
-    parts.append("".join(cur))
-    return [p.strip() for p in parts if p.strip()]
-
-
 def _addresses(values: list[str], seen: set[str], dropped: list[int]) -> list[Address]:
     """Parsed addresses, each checked on its own; unusable ones are counted in dropped."""
     out = []
-    pieces = [p for v in values if v for p in _split_addresses(_clean(v))]
+    pieces = [p for v in values if v for p in split_addresses(_clean(v))]
     parsed = []
     for piece in pieces:
         found = getaddresses([piece])
