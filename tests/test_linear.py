@@ -258,7 +258,10 @@ def test_own_pattern_has_no_backtracking_shape(where, pattern, flags):
 
 
 def _rule_patterns():
-    import tomllib
+    try:  # Python 3.11+
+        import tomllib
+    except ImportError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
 
     out = []
 

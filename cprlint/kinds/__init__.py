@@ -24,6 +24,7 @@ Helpers the kinds share live in ``cprlint.kinds.support``.
 
 from __future__ import annotations
 
+import re
 from importlib import import_module
 from typing import ClassVar, Iterable
 
@@ -130,6 +131,9 @@ def param_regex(kind: str, where: str, pattern, ignorecase: bool = False):
         raise KindError(f"{kind}: {where}: {exc}") from None
 
 
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
 class AnyOf(list):
     """Rule-file regexes (a list of compiled patterns) that can also be
     asked "does any of them match?" in one pass: ``any_search(text)`` runs
@@ -139,12 +143,14 @@ class AnyOf(list):
     def __init__(self, compiled: list, raw: list, ignorecase: bool):
         super().__init__(compiled)
         self._one = None
-        if len(raw) > 1:
+        # a pattern with inline flags ("(?i)...") applies them to itself
+        # alone; joined, Python would read them as global: one search each
+        if len(raw) > 1 and not any(_INLINE_FLAGS.search(p) for p in raw if isinstance(p, str)):
             from ..linear import PatternError, compile
 
             try:
                 self._one = compile("|".join(f"(?:{p})" for p in raw), ignorecase)
-            except PatternError:          # e.g. inline flags: one search each
+            except PatternError:
                 self._one = None
 
     def any_search(self, text) -> bool:
