@@ -235,6 +235,18 @@ def test_budget_interrupts_a_stuck_analysis_and_skips_the_rest_of_that_patch():
     assert budget.run(2, lambda: "other patch") == "other patch"
 
 
+def test_budget_counts_cpu_time_so_a_busy_machine_loses_no_findings():
+    # waiting (another process has the CPU) is not analysis: a 0.05 s
+    # budget lets a call through that waits 0.2 s and computes little
+    import time
+
+    from cprlint.limits import PatchBudget
+
+    budget = PatchBudget(seconds=0.05)
+    assert budget.run(1, lambda: time.sleep(0.2) or "done") == "done"
+    assert budget.spent == set()
+
+
 def test_patch_past_its_budget_is_noted_not_an_error(monkeypatch):
     from cprlint import limits
 
