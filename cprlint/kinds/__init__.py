@@ -46,6 +46,7 @@ _REGISTRY = {
     "return_convention": "cprlint.kinds.return_convention:ReturnConvention",
     "lifetime": "cprlint.kinds.lifetime:Lifetime",
     "guard_macro": "cprlint.kinds.guard_macro:GuardMacro",
+    "state_transition": "cprlint.kinds.state_transition:StateTransition",
 }
 
 
