@@ -47,6 +47,7 @@ _REGISTRY = {
     "lifetime": "cprlint.kinds.lifetime:Lifetime",
     "guard_macro": "cprlint.kinds.guard_macro:GuardMacro",
     "state_transition": "cprlint.kinds.state_transition:StateTransition",
+    "registration_pairing": "cprlint.kinds.registration_pairing:RegistrationPairing",
 }
 
 
