@@ -48,6 +48,7 @@ _REGISTRY = {
     "guard_macro": "cprlint.kinds.guard_macro:GuardMacro",
     "state_transition": "cprlint.kinds.state_transition:StateTransition",
     "registration_pairing": "cprlint.kinds.registration_pairing:RegistrationPairing",
+    "parameter_coverage": "cprlint.kinds.parameter_coverage:ParameterCoverage",
 }
 
 
