@@ -104,3 +104,31 @@ static void foo_gic_realize(DeviceState *dev, Error **errp)
 }
 """
     assert _mig002(_new_file("hw/intc/foo_gic.c", body)) == []
+
+
+def test_a_blocker_of_a_sub_object_handed_to_its_own_cleanup_is_not_judged():
+    # vhost_dev_cleanup() (another file) owns the removal of its blocker
+    body = """
+static void foo_vhost_realize(DeviceState *dev, Error **errp)
+{
+    FooVhost *s = FOO_VHOST(dev);
+
+    migrate_add_blocker_normal(&s->vhost_dev.migration_blocker, errp);
+}
+
+static void foo_vhost_unrealize(DeviceState *dev)
+{
+    FooVhost *s = FOO_VHOST(dev);
+
+    vhost_dev_cleanup(&s->vhost_dev);
+}
+
+static void foo_vhost_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    dc->unrealize = foo_vhost_unrealize;
+}
+"""
+    assert _mig002(_new_file("hw/virtio/foo-vhost.c", body)) == []
+    unhanded = body.replace("vhost_dev_cleanup(&s->vhost_dev);", "foo_release(s);")
+    assert _mig002(_new_file("hw/virtio/foo-vhost.c", unhanded)) == [(5, "foo_vhost_realize")]

@@ -88,3 +88,27 @@ def test_other_final_states_and_the_incoming_object_by_type_are_not_judged():
  }
 """)
     assert _mig004(diff) == []
+
+
+def test_renaming_the_function_does_not_make_its_old_call_new():
+    diff = make_hunk("migration/foo.c", 30, "", """
+-static void foo_fd_connect_fail(MigrationState *s)
++static void foo_connect_fail(MigrationState *s)
+ {
+     migrate_set_state(&s->state, s->state, MIGRATION_STATUS_FAILED);
+ }
+""")
+    assert _mig004(diff) == []
+
+
+def test_a_function_of_the_incoming_side_is_not_judged():
+    # a destination is never cancelled, whichever state object it touches
+    diff = make_hunk("migration/foo.c", 30, "", """
+ void foo_process_incoming_channel(QIOChannel *ioc)
+ {
+     MigrationState *s = migrate_get_current();
+ 
++    migrate_set_state(&s->state, s->state, MIGRATION_STATUS_FAILED);
+ }
+""")
+    assert _mig004(diff) == []

@@ -117,6 +117,17 @@ class RegistrationPairing(Kind):
         return list(dict.fromkeys(out))
 
     @staticmethod
+    def _handed_over(view, fld: str) -> bool:
+        """The registered field lies in a sub-object (``vhost_dev.blocker``)
+        that some call of the file is handed whole (``&s->vhost_dev``): that
+        object's own cleanup, in its own file, may do the removal."""
+        if "." not in fld and "->" not in fld:
+            return False
+        sub = re.split(r"\.|->", fld, maxsplit=1)[0]
+        tail = re.compile(r"(->|\.)\s*" + re.escape(sub) + r"\s*\)?$")
+        return any(tail.search(a) for c in view.facts.calls for a in c.args)
+
+    @staticmethod
     def _whole(view) -> bool:
         """The view shows the whole file: a file view, or a hunk that adds
         every line of a new file."""
@@ -141,6 +152,8 @@ class RegistrationPairing(Kind):
                       "line": str(call.line), "function": call.function}
             removed = any(rp == pi and rf == fld for _c, rp, rf in removals)
             case = None
+            if not removed and self._handed_over(view, fld):
+                continue        # the sub-object's own cleanup (elsewhere) may remove it
             if not removed:
                 teardowns = self._teardowns(view) if teardowns is None else teardowns
                 if teardowns:

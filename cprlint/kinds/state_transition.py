@@ -70,6 +70,7 @@ class StateTransition(Kind):
         "state_fields": (list, False),    # regexes (fullmatch) over a store's target
         "exempt_types": (list, False),    # regexes (search) over the object's declared type
         "exempt_objects": (list, False),  # regexes (search) over the state expression
+        "exempt_functions": (list, False),  # regexes (search) over the function's name
         "hunk_local_severity": (str, False),
         "cases": (dict, False),
     }
@@ -88,6 +89,7 @@ class StateTransition(Kind):
             self.fields = [re.compile(r) for r in params.get("state_fields", [])]
             self.exempt_types = [re.compile(r) for r in params.get("exempt_types", [])]
             self.exempt_objects = [re.compile(r) for r in params.get("exempt_objects", [])]
+            self.exempt_fns = [re.compile(r) for r in params.get("exempt_functions", [])]
         except re.error as exc:
             raise KindError(f"state_transition: bad regex: {exc}") from None
         self.local_severity = params.get("hunk_local_severity")
@@ -97,7 +99,9 @@ class StateTransition(Kind):
     def _is_terminal(self, state: str) -> bool:
         return any(r.fullmatch(state) for r in self.terminal)
 
-    def _exempt(self, state: str, fdecl) -> bool:
+    def _exempt(self, state: str, fdecl, function: str) -> bool:
+        if any(r.search(function) for r in self.exempt_fns):
+            return True
         if any(r.search(state) for r in self.exempt_objects):
             return True
         m = _BASE.match(state)
@@ -124,9 +128,11 @@ class StateTransition(Kind):
             f"this path from running while it is being cancelled)")
         fields = dict(fields, function=function, line=str(line), scope=scope, case=case)
         fields.update(fill_case(self.cases, case, fields))
+        # the key leaves the function out: a patch that renames the function
+        # (or moves the statement to another one) did not introduce it
         return Candidate(
             path=view.path, line=line, end_line=end_line, function=function,
-            key=(function, text), fields=fields, view=view,
+            key=(text,), fields=fields, view=view,
             guards=frozenset(f"{g.kind}:{g.text}" for g in guards),
             severity=None if complete else self.local_severity)
 
@@ -141,9 +147,10 @@ class StateTransition(Kind):
             if not self._is_terminal(new) or not target.lstrip().startswith("&"):
                 continue
             state = _strip_parens(target.lstrip()[1:])
+            function = call.function or view.section
             decls = decls or declarations(view)
-            fdecl = decls.function(call.function) if call.function else None
-            if self._exempt(state, fdecl):
+            fdecl = decls.function(function) if function else None
+            if self._exempt(state, fdecl, function):
                 continue
             reads = {_squash(state), _squash(f"qatomic_read(&{state})"),
                      _squash(f"qatomic_read(&({state}))")}
@@ -157,7 +164,7 @@ class StateTransition(Kind):
                 case, fields["copy_line"] = "snapshot", str(var.line)
             if self._tested(call.guards, call.early_exits):
                 continue
-            yield self._candidate(view, case, call.line, call.end_line, call.function,
+            yield self._candidate(view, case, call.line, call.end_line, function,
                                   call.text, call.guards, fields)
         if not self.fields:
             return
@@ -165,10 +172,11 @@ class StateTransition(Kind):
             if a.op != "=" or not self._is_terminal(a.rhs) \
                     or not any(r.fullmatch(a.lhs) for r in self.fields):
                 continue
+            function = a.function or view.section
             decls = decls or declarations(view)
-            fdecl = decls.function(a.function) if a.function else None
-            if self._exempt(a.lhs, fdecl):
+            fdecl = decls.function(function) if function else None
+            if self._exempt(a.lhs, fdecl, function):
                 continue
-            yield self._candidate(view, "assign", a.line, a.end_line, a.function, a.text, (),
+            yield self._candidate(view, "assign", a.line, a.end_line, function, a.text, (),
                                   {"call": a.text, "old": "", "new": a.rhs, "state": a.lhs},
                                   needs_path=False)
