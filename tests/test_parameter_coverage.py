@@ -93,7 +93,7 @@ def _repo(tmp_path):
 def _add_list_parameter(root):
     """A list parameter, handled in options.c and HMP, never freed."""
     edit(root, "qapi/migration.json", "'*max-bandwidth': 'size'",
-         "'*max-bandwidth': 'size',\n            '*foo-argv': [ 'str' ]")
+         "'*max-bandwidth': 'size',\n            '*foo-argv': { 'type': [ 'str' ], 'features': [ 'unstable' ] }")
     edit(root, "migration/options.c", "    params->has_max_bandwidth = true;\n",
          "    params->has_max_bandwidth = true;\n    params->has_foo_argv = true;\n")
     edit(root, "migration/options.c", "        dest->max_bandwidth = params->max_bandwidth;\n    }\n",

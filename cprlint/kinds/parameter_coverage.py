@@ -24,7 +24,8 @@ from ..code.whole import whole_view
 from ..findings import Candidate
 from . import Kind, KindError
 
-_TYPE = re.compile(r"\s*:\s*(\[[^\]\n]{0,200}\]|'[A-Za-z0-9_]+')")
+# after a member's name: its type, plain or as { 'type': ..., 'features': ... }
+_TYPE = re.compile(r"\s*:\s*(?:\{\s*'type'\s*:\s*)?(\[[^\]\n]{0,200}\]|'[A-Za-z0-9_]+')")
 
 
 class ParameterCoverage(Kind):
