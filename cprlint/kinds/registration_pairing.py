@@ -38,13 +38,13 @@ _DEFAULT_CASES = {
 }
 
 _SPACE = re.compile(r"\s+")
-_FIELD = re.compile(r"^&?\s*\(?\s*[A-Za-z_]\w*\s*(?:->|\.)\s*(.+?)\)?$")
+_FIELD = re.compile(r"&?\(?[A-Za-z_]\w*(?:->|\.)([^()]+)\)?")
 
 
 def _field(arg: str) -> str:
     """``&s->cpr.notifier`` -> ``cpr.notifier`` (the field path after the
     object); '' when the argument is not a field of an object."""
-    m = _FIELD.match(_SPACE.sub("", arg))
+    m = _FIELD.fullmatch(_SPACE.sub("", arg))
     return m.group(1) if m else ""
 
 

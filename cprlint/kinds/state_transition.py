@@ -49,7 +49,9 @@ def _squash(text: str) -> str:
 
 def _strip_parens(text: str) -> str:
     t = text.strip()
-    while t.startswith("(") and t.endswith(")") and t.count("(") == t.count(")"):
+    for _ in range(4):          # a few levels; input nesting is not followed further
+        if not (t.startswith("(") and t.endswith(")") and t.count("(") == t.count(")")):
+            break
         inner = t[1:-1]
         depth = 0
         for ch in inner:
