@@ -90,8 +90,9 @@ def _repo(tmp_path):
     return root
 
 
-def _add_list_parameter(root):
-    """A list parameter, handled in options.c and HMP, never freed."""
+def _add_list_parameter(root, query=True):
+    """A list parameter, handled in options.c and HMP, never freed; with
+    ``query`` False, not named in qmp_query_migrate_parameters()."""
     edit(root, "qapi/migration.json", "'*max-bandwidth': 'size'",
          "'*max-bandwidth': 'size',\n            '*foo-argv': { 'type': [ 'str' ], 'features': [ 'unstable' ] }")
     edit(root, "migration/options.c", "    params->has_max_bandwidth = true;\n",
@@ -104,8 +105,10 @@ def _add_list_parameter(root):
          "        s->parameters.max_bandwidth = params->max_bandwidth;\n    }\n"
          "    if (params->has_foo_argv) {\n"
          "        s->parameters.foo_argv = QAPI_CLONE(strList, params->foo_argv);\n    }\n")
-    edit(root, "migration/options.c", "    return params;",
-         "    params->foo_argv = QAPI_CLONE(strList, s->parameters.foo_argv);\n    return params;")
+    if query:
+        edit(root, "migration/options.c", "    return params;",
+             "    params->foo_argv = QAPI_CLONE(strList, s->parameters.foo_argv);\n"
+             "    return params;")
     edit(root, "migration/migration-hmp-cmds.c", "    default:",
          "    case MIGRATION_PARAMETER_FOO_ARGV:\n        break;\n    default:")
     edit(root, "migration/migration-hmp-cmds.c", "params->max_bandwidth);\n",
@@ -142,6 +145,17 @@ def test_a_parameter_handled_everywhere_is_clean(tmp_path):
     assert proc.returncode == 0, proc.stdout.decode()
 
 
+def test_a_query_that_names_members_one_by_one_must_name_the_new_one(tmp_path):
+    root = _repo(tmp_path)
+    _add_list_parameter(root, query=False)
+    mbox = format_patch(root, "base..HEAD", tmp_path / "s.mbox")
+    git(root, "checkout", "-q", "base")
+    proc = run_cli("check", "--format", "json", "--isolated", "--select", "MIG003",
+                   "--source", str(root), str(mbox))
+    msg = json.loads(proc.stdout)["findings"][0]["message"]
+    assert "reported by qmp_query_migrate_parameters()" in msg
+
+
 def test_hunk_mode_says_the_tables_were_not_checked(tmp_path):
     root = _repo(tmp_path)
     _add_list_parameter(root)
@@ -154,3 +168,19 @@ def test_hunk_mode_says_the_tables_were_not_checked(tmp_path):
         "MIG003, patch 1/1: migration/options.c:4: migration parameter foo_argv set "
         "here; whether it is handled in every parameter table (apply, query, HMP, "
         "finalize) was not checked (give --source DIR)"]
+
+
+def test_a_query_that_clones_the_whole_parameter_struct_reports_every_member(tmp_path):
+    root = _repo(tmp_path)
+    edit(root, "migration/options.c", "    params->max_bandwidth = s->parameters.max_bandwidth;\n",
+         "    params = QAPI_CLONE(MigrationParameters, &s->parameters);\n")
+    edit(root, "migration/migration.c", "    error_free(ms->error);",
+         "    qapi_free_strList(ms->parameters.foo_argv);\n    error_free(ms->error);")
+    git(root, "commit", "-q", "-a", "-m", "base: the query clones the struct")
+    git(root, "tag", "-f", "base")
+    _add_list_parameter(root, query=False)
+    mbox = format_patch(root, "base..HEAD", tmp_path / "s.mbox")
+    git(root, "checkout", "-q", "base")
+    proc = run_cli("check", "--format", "json", "--isolated", "--select", "MIG003",
+                   "--source", str(root), str(mbox))
+    assert proc.returncode == 0, proc.stdout.decode()

@@ -9,7 +9,8 @@ the base tree's version of that file does not mention.  Each of
 looked up in the file as the series leaves it (the last whole-file view of
 it, or the base tree's file when the series does not touch it):
 ``pattern`` (``{name}``/``{NAME}`` filled in) must occur in ``function``'s
-body.  ``pointer_only`` requirements apply when the schema
+body.  A function whose body matches ``satisfied_by`` handles every item at
+once (``QAPI_CLONE(MigrationParameters, ...)``).  ``pointer_only`` requirements apply when the schema
 (``schema_file``) gives the item a type that owns memory: a list, or a type
 matching ``pointer_types``.  What cannot be seen (no base tree; a file only
 seen as hunks; a function that is no longer there) is not judged: the
@@ -34,7 +35,8 @@ class ParameterCoverage(Kind):
     params_spec = {
         "detect_file": (str, True),
         "detect": (str, True),            # regex, group 1: the item's C name
-        "requirements": (list, True),     # [{file, function, pattern, what, pointer_only}]
+        "requirements": (list, True),     # [{file, function, pattern, what, pointer_only,
+                                          #   satisfied_by: regex, the whole table at once}]
         "schema_file": (str, False),
         "pointer_types": (list, False),   # regexes (fullmatch) over a schema type name
         "hunk_note": (str, False),
@@ -157,6 +159,9 @@ class ParameterCoverage(Kind):
                 body = "\n".join(v.source_line(n) for n in range(fn.line, fn.end_line + 1))
                 pattern = req["pattern"].format(name=re.escape(name),
                                                 NAME=re.escape(name.upper()))
+                whole = req.get("satisfied_by")
+                if whole and re.search(whole, body):
+                    continue        # the function copies every member at once
                 if not re.search(pattern, body):
                     missing.append(req["what"])
             if not missing:
