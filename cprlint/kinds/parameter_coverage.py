@@ -23,10 +23,11 @@ import re
 
 from ..code.whole import whole_view
 from ..findings import Candidate
-from . import Kind, KindError
+from . import Kind, KindError, param_regex, param_regexes
 
 # after a member's name: its type, plain or as { 'type': ..., 'features': ... }
-_TYPE = re.compile(r"\s*:\s*(?:\{\s*'type'\s*:\s*)?(\[[^\]\n]{0,200}\]|'[A-Za-z0-9_]+')")
+# applied with re.match right after a member's name, to at most 300 characters
+_TYPE = r"\s*:\s*(?:\{\s*'type'\s*:\s*)?(\[[^\]\n]{0,200}\]|'[A-Za-z0-9_]+')"
 
 
 class ParameterCoverage(Kind):
@@ -44,11 +45,9 @@ class ParameterCoverage(Kind):
 
     def __init__(self, params):
         super().__init__(params)
-        try:
-            self.detect = re.compile(params["detect"])
-            self.pointer_types = [re.compile(r) for r in params.get("pointer_types", [])]
-        except re.error as exc:
-            raise KindError(f"parameter_coverage: bad regex: {exc}") from None
+        k = "parameter_coverage"
+        self.detect = param_regex(k, "detect", params["detect"])
+        self.pointer_types = param_regexes(k, "pointer_types", params.get("pointer_types", []))
         if self.detect.groups != 1:
             raise KindError("parameter_coverage: detect needs exactly one group")
         for req in params["requirements"]:
@@ -110,7 +109,7 @@ class ParameterCoverage(Kind):
             return None
         for spelled in dict.fromkeys((name.replace("_", "-"), name)):
             for m in re.finditer(r"'\*?" + re.escape(spelled) + r"'", schema):
-                t = _TYPE.match(schema, m.end())
+                t = re.match(_TYPE, schema[m.end():m.end() + 300])
                 if t:
                     return t.group(1)
         return None
@@ -124,6 +123,7 @@ class ParameterCoverage(Kind):
 
     # -- check ---------------------------------------------------------------
     def check_series(self, series, views):
+        k = "parameter_coverage"
         base_read = getattr(series, "base_read", None)
         added = self._added(views)
         if not added:
@@ -157,12 +157,14 @@ class ParameterCoverage(Kind):
                     unseen.append(f"{req['function']}() in {req['file']}")
                     continue
                 body = "\n".join(v.source_line(n) for n in range(fn.line, fn.end_line + 1))
-                pattern = req["pattern"].format(name=re.escape(name),
-                                                NAME=re.escape(name.upper()))
+                # the item's name is an identifier a patch wrote: escaped, it is
+                # a literal in the rule's pattern (RE2, linear)
+                pattern = param_regex(k, "requirements.pattern", req["pattern"].format(
+                    name=re.escape(name), NAME=re.escape(name.upper())))
                 whole = req.get("satisfied_by")
-                if whole and re.search(whole, body):
+                if whole and param_regex(k, "requirements.satisfied_by", whole).search(body):
                     continue        # the function copies every member at once
-                if not re.search(pattern, body):
+                if not pattern.search(body):
                     missing.append(req["what"])
             if not missing:
                 continue

@@ -25,7 +25,7 @@ import re
 from ..code.assignments import assignments
 from ..code.declarations import declarations
 from ..findings import Candidate
-from . import Kind, KindError, fill_case, load_cases
+from . import Kind, KindError, fill_case, load_cases, param_regex, param_regexes
 from .support.calls import on_exclusive_branches
 
 _DEFAULT_CASES = {
@@ -38,13 +38,14 @@ _DEFAULT_CASES = {
 }
 
 _SPACE = re.compile(r"\s+")
-_FIELD = re.compile(r"&?\(?[A-Za-z_]\w*(?:->|\.)([^()]+)\)?")
+# applied with re.fullmatch to one call argument, blanks removed
+_FIELD = r"&?\(?[A-Za-z_]\w*(?:->|\.)([^()]+)\)?"
 
 
 def _field(arg: str) -> str:
     """``&s->cpr.notifier`` -> ``cpr.notifier`` (the field path after the
     object); '' when the argument is not a field of an object."""
-    m = _FIELD.fullmatch(_SPACE.sub("", arg))
+    m = re.fullmatch(_FIELD, _SPACE.sub("", arg))
     return m.group(1) if m else ""
 
 
@@ -73,11 +74,9 @@ class RegistrationPairing(Kind):
             for n in spec["remove"]:
                 self.removes[n] = (i, int(spec.get("remove_arg", 0)))
             self.pairs.append(spec)
-        try:
-            self.per_instance = re.compile(params["per_instance"])
-            self.teardown_names = [re.compile(r) for r in params.get("teardown_names", [])]
-        except re.error as exc:
-            raise KindError(f"registration_pairing: bad regex: {exc}") from None
+        k = "registration_pairing"
+        self.per_instance = param_regex(k, "per_instance", params["per_instance"])
+        self.teardown_names = param_regexes(k, "teardown_names", params.get("teardown_names", []))
         self.teardown_fields = set(params["teardown_fields"])
         self.cases = load_cases("registration_pairing", _DEFAULT_CASES, params)
 

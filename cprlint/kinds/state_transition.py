@@ -26,7 +26,7 @@ import re
 from ..code.assignments import assignments
 from ..code.declarations import declarations
 from ..findings import Candidate
-from . import Kind, KindError, fill_case, load_cases
+from . import Kind, KindError, fill_case, load_cases, param_regexes
 
 _DEFAULT_CASES = {
     "reread": {"problem": "calls {call} with the state itself ({old}) as the expected "
@@ -85,15 +85,13 @@ class StateTransition(Kind):
                 raise KindError("state_transition: each setter needs a name")
             self.setters[spec["name"]] = (int(spec.get("state", 0)), int(spec.get("old", 1)),
                                           int(spec.get("new", 2)))
-        try:
-            self.terminal = [re.compile(r) for r in params["terminal"]]
-            self.safe = [re.compile(r) for r in params["safe_conditions"]]
-            self.fields = [re.compile(r) for r in params.get("state_fields", [])]
-            self.exempt_types = [re.compile(r) for r in params.get("exempt_types", [])]
-            self.exempt_objects = [re.compile(r) for r in params.get("exempt_objects", [])]
-            self.exempt_fns = [re.compile(r) for r in params.get("exempt_functions", [])]
-        except re.error as exc:
-            raise KindError(f"state_transition: bad regex: {exc}") from None
+        k = "state_transition"
+        self.terminal = param_regexes(k, "terminal", params["terminal"])
+        self.safe = param_regexes(k, "safe_conditions", params["safe_conditions"])
+        self.fields = param_regexes(k, "state_fields", params.get("state_fields", []))
+        self.exempt_types = param_regexes(k, "exempt_types", params.get("exempt_types", []))
+        self.exempt_objects = param_regexes(k, "exempt_objects", params.get("exempt_objects", []))
+        self.exempt_fns = param_regexes(k, "exempt_functions", params.get("exempt_functions", []))
         self.local_severity = params.get("hunk_local_severity")
         self.cases = load_cases("state_transition", _DEFAULT_CASES, params)
 
