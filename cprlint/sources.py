@@ -124,6 +124,7 @@ def _series_job(series, base, opts: CheckOptions) -> Job:
     # (at the first other question) for every name the series may ask
     lookup = NameLookup(base, lambda: series_names(views))
     series.base_defines, series.base_prefetch = lookup, lookup.prefetch
+    series.base_read = base.read         # a file of the tree the series applies to
     bar = Progress(len(replay.steps), "parsing", opts.progress)
     # whole-file facts are many small objects without cycles: the cyclic GC
     # would traverse all earlier views' facts again and again (a third of
@@ -185,6 +186,7 @@ def _range_job(series, base, opts: CheckOptions) -> Job:
     views = build_views(series)
     lookup = NameLookup(base, lambda: series_names(views))
     series.base_defines, series.base_prefetch = lookup, lookup.prefetch
+    series.base_read = base.read
     return Job(series=series, views=views, mode="function")
 
 

@@ -194,3 +194,20 @@ def test_walk_and_query_index_agree_on_declarations():
         got = sorted(n.text for n in getattr(a, field))
         assert got and got == sorted(n.text for n in getattr(b, field)), field
     assert a.call_starts == b.call_starts and a.structs == b.structs
+
+
+def test_assignments_and_local_initializers():
+    from cprlint.code.assignments import assignments
+    from cprlint.code.declarations import declarations
+
+    v = whole_view("migration/a.c", "static void f(MigrationState *s)\n{\n"
+                   "    int old = s->state;\n    int n;\n\n"
+                   "    if (old) {\n        s->state = MIGRATION_STATUS_FAILED;\n    }\n"
+                   "    n = 2;\n    n |= 4;\n}\n")
+    assert [(a.function, a.lhs, a.op, a.rhs, a.line) for a in assignments(v)] == [
+        ("f", "s->state", "=", "MIGRATION_STATUS_FAILED", 7),
+        ("f", "n", "=", "2", 9),
+        ("f", "n", "|=", "4", 10)]
+    fd = declarations(v).function("f")
+    assert fd.variable("old").init == "s->state"
+    assert fd.variable("n").init == ""

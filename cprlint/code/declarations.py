@@ -26,6 +26,7 @@ class Variable:
     attributes: tuple[str, ...] = ()   # "g_autoptr(Error)", "g_autofree", "g_auto(GStrv)"
     line: int = 0
     is_param: bool = False
+    init: str = ""         # a local's initializer, whitespace collapsed ('' when none)
 
     @property
     def auto_freed(self) -> bool:
@@ -256,9 +257,11 @@ def _local(p: Parsed, node, fd: FunctionDecl) -> None:
             attrs = (f"{mname}({p.text(inner) if inner is not None else ''})",)
     for d in node.children_by_field_name("declarator"):
         name, stars = _declarator_name(p, d)
+        value = d.child_by_field_name("value") if d.type == "init_declarator" else None
         if name and name not in fd.locals:
             fd.locals[name] = Variable(name, _norm_type(base + " " + "*" * stars), attrs,
-                                       line=p.line(node))
+                                       line=p.line(node),
+                                       init=collapse(p.text(value)) if value is not None else "")
 
 
 def _file_scope(p: Parsed, out: Declarations) -> None:

@@ -47,6 +47,9 @@ _REGISTRY = {
     "return_convention": "cprlint.kinds.return_convention:ReturnConvention",
     "lifetime": "cprlint.kinds.lifetime:Lifetime",
     "guard_macro": "cprlint.kinds.guard_macro:GuardMacro",
+    "state_transition": "cprlint.kinds.state_transition:StateTransition",
+    "registration_pairing": "cprlint.kinds.registration_pairing:RegistrationPairing",
+    "parameter_coverage": "cprlint.kinds.parameter_coverage:ParameterCoverage",
 }
 
 
