@@ -17,11 +17,6 @@ from .findings import SEVERITIES, Candidate, Finding, severity_rank
 from .kinds import Fields, Kind, KindError, load_kind
 from .limits import PatchBudget
 
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
 RULE_ID = re.compile(r"^[A-Z]{3,5}\d{3}$")
 REQUIRED_KEYS = ("id", "title", "severity", "kind", "message", "rationale", "invariant")
 
@@ -69,11 +64,19 @@ def rules_dir() -> Path:
         raise RuleError(str(exc)) from None
 
 
-def _load_rule(path: Path) -> Rule:
+def _parse(path: Path) -> dict:
+    try:  # Python 3.11+
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{path}: {exc}") from None
+
+
+def _load_rule(path: Path, data: dict) -> Rule:
     missing = [k for k in REQUIRED_KEYS if not data.get(k)]
     if missing:
         raise RuleError(f"{path}: missing {', '.join(missing)}")
@@ -111,8 +114,15 @@ def _load_rule(path: Path) -> Rule:
 
 
 def load_rules(directory: Path | None = None) -> list[Rule]:
+    from . import rulecache
+
     directory = directory or rules_dir()
-    rules = [_load_rule(p) for p in sorted(directory.glob("*.toml"))]
+    paths = sorted(directory.glob("*.toml"))
+    tables = rulecache.read(paths)           # the parse of an earlier run, if still good
+    if tables is None:
+        tables = [_parse(p) for p in paths]
+        rulecache.write(paths, tables)
+    rules = [_load_rule(p, t) for p, t in zip(paths, tables)]
     if not rules:
         raise RuleError(f"no rule files in {directory}")
     return rules
