@@ -118,10 +118,7 @@ def load_rules(directory: Path | None = None) -> list[Rule]:
 
     directory = directory or rules_dir()
     paths = sorted(directory.glob("*.toml"))
-    tables = rulecache.read(paths)           # the parse of an earlier run, if still good
-    if tables is None:
-        tables = [_parse(p) for p in paths]
-        rulecache.write(paths, tables)
+    tables = rulecache.tables(paths, _parse)    # an earlier run's parse, if still good
     rules = [_load_rule(p, t) for p, t in zip(paths, tables)]
     if not rules:
         raise RuleError(f"no rule files in {directory}")

@@ -1,9 +1,11 @@
-"""The parsed rule files, kept between runs.
+"""The parsed rule files (and rules/data tables), kept between runs.
 
 Parsing the ~25 TOML rule files with tomllib (pure Python) is ~15 ms of
-every run, about a quarter of what checkpatch.pl takes in all on one patch.
-The parsed tables are kept in ``$XDG_CACHE_HOME/cprlint/rules.marshal``
-(``~/.cache`` by default) together with what they were parsed from: each
+every run, about a quarter of what checkpatch.pl takes in all on one patch,
+and importing tomllib a few more.  The parsed tables are kept in
+``$XDG_CACHE_HOME/cprlint/NAME.marshal`` (``~/.cache`` by default; NAME
+``rules`` for the rule files, ``data-FILE`` for a rules/data table)
+together with what they were parsed from: each
 file's path, size, modification and change times and inode, cprlint's and
 Python's versions.  A run whose rule files all match uses the tables;
 any difference (a rule edited, added or removed, another rules directory,
@@ -26,13 +28,37 @@ from pathlib import Path
 _FORMAT = 1
 
 
-def _cache_file() -> str | None:
+def tables(paths: list[Path], parse, name: str = "rules") -> list[dict]:
+    """``parse(path)`` of each of ``paths``, in order: from the cache when it
+    holds them for these very files, else parsed and kept."""
+    kept = read(paths, name)
+    if kept is not None:
+        return kept
+    out = [parse(p) for p in paths]
+    write(paths, out, name)
+    return out
+
+
+def toml_table(path: Path, name: str) -> dict:
+    """The TOML file ``path`` (a rules/data table), parsed or from the cache."""
+    def parse(p: Path) -> dict:
+        try:  # Python 3.11+
+            import tomllib
+        except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]
+        with open(p, "rb") as fh:
+            return tomllib.load(fh)
+
+    return tables([path], parse, name)[0]
+
+
+def _cache_file(name: str) -> str | None:
     if os.environ.get("CPRLINT_NO_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     if not os.path.isabs(base):
         return None
-    return os.path.join(base, "cprlint", "rules.marshal")
+    return os.path.join(base, "cprlint", f"{name}.marshal")
 
 
 def _stamp(paths: list[Path]) -> tuple | None:
@@ -48,9 +74,9 @@ def _stamp(paths: list[Path]) -> tuple | None:
     return tuple(out)
 
 
-def read(paths: list[Path]) -> list[dict] | None:
+def read(paths: list[Path], name: str = "rules") -> list[dict] | None:
     """The tables of ``paths`` (in order) from the cache, or None."""
-    where = _cache_file()
+    where = _cache_file(name)
     stamp = _stamp(paths) if where else None
     if stamp is None:
         return None
@@ -65,11 +91,11 @@ def read(paths: list[Path]) -> list[dict] | None:
     return tables
 
 
-def write(paths: list[Path], tables: list[dict]) -> None:
+def write(paths: list[Path], tables: list[dict], name: str = "rules") -> None:
     """Keep ``tables`` (parsed from ``paths``) for the next run; silently
     not when the cache cannot be written or the tables hold a type marshal
     does not keep (a TOML date)."""
-    where = _cache_file()
+    where = _cache_file(name)
     stamp = _stamp(paths) if where else None
     if stamp is None:
         return

@@ -46,3 +46,17 @@ def test_a_broken_or_unwritable_cache_is_ignored(tmp_path, monkeypatch):
     blocked.write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))      # no directory can be made there
     assert _as_data(load_rules()) == expected
+
+
+def test_a_data_table_is_cached_and_read_again_when_edited(tmp_path, monkeypatch):
+    from cprlint.rulecache import toml_table
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    table = tmp_path / "macros.toml"
+    table.write_text('[attributes]\nwords = ["coroutine_fn"]\n')
+    assert toml_table(table, "data-macros") == {"attributes": {"words": ["coroutine_fn"]}}
+    assert (tmp_path / "cache" / "cprlint" / "data-macros.marshal").is_file()
+    assert toml_table(table, "data-macros") == {"attributes": {"words": ["coroutine_fn"]}}
+    table.write_text('[attributes]\nwords = ["coroutine_fn", "coroutine_mixed_fn"]\n')
+    assert toml_table(table, "data-macros")["attributes"]["words"] == [
+        "coroutine_fn", "coroutine_mixed_fn"]
