@@ -39,6 +39,8 @@ class ConfigError(Exception):
 
 @dataclass
 class Settings:
+    """The command line over the configuration file: what to run and report."""
+
     select: list[str] | None          # rule ids to run (None: every rule)
     ignore: list[str] | None
     extend_select: list[str] | None

@@ -27,6 +27,8 @@ class RuleError(Exception):
 
 @dataclass
 class Example:
+    """A rule file's [[examples]] entry."""
+
     expect: str               # "bad" or "ok"
     input: str
     description: str = ""
@@ -35,6 +37,8 @@ class Example:
 
 @dataclass
 class Rule:
+    """A rule loaded from its TOML file, with its kind instance."""
+
     id: str
     title: str
     severity: str

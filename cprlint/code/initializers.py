@@ -111,6 +111,8 @@ class VmsdField:
 
 @dataclass
 class Attr:
+    """A designated initializer's value in a VMStateDescription."""
+
     value: str                  # the designator's value, whitespace collapsed
     line: int
     changed: bool
@@ -190,6 +192,8 @@ def _mask(text: str) -> tuple[str, list[int]]:
 
 @dataclass
 class _Ctx:
+    """What the initializer scanner is inside of."""
+
     what: str                   # "vmsd", "fields", "subs", "field", "other", "top"
     vmsd: Vmsd | None = None
     implicit: bool = False      # opened before the view started

@@ -41,6 +41,8 @@ def _data_path() -> Path:
 
 @dataclass(frozen=True)
 class MacroConfig:
+    """The QEMU macro lists (rules/data/qemu_macros.toml), compiled."""
+
     words: tuple[str, ...]
     call_names: tuple[str, ...]
     call_prefixes: tuple[str, ...]

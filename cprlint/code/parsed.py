@@ -19,6 +19,8 @@ _LIMIT = 64          # whole-file parses kept (a long series touches few files)
 
 @dataclass
 class Parsed:
+    """A parsed fragment seen from a view: node text and file lines."""
+
     pf: ParsedFragment
     first_line: int
 

@@ -23,6 +23,8 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class PropFact:
+    """A qdev property definition and its default."""
+
     macro: str
     name: str          # the property name, without quotes ('' when not a literal)
     default: str       # the default argument as written, whitespace collapsed
@@ -32,6 +34,8 @@ class PropFact:
 
 @dataclass(frozen=True)
 class CompatFact:
+    """An entry of a machine-type compat property table."""
+
     driver: str        # TYPE_FOO or "foo-device"
     name: str          # the property
     value: str
