@@ -1,12 +1,24 @@
-"""Command line: thin; every heavy import happens inside a command."""
+"""Command line: thin; every heavy import happens inside a command.
+
+This typer app is the one definition of the command line.  The commands
+run by hooks and scripts (check, hook, commit-msg) do their work in
+cprlint.commands; cprlint.launch (the console entry point) runs those
+without importing typer when it can read the command line exactly as this
+app would, from the table ``fast_table()`` derives from it
+(cprlint/_fast_args.py, checked by tests/test_launch.py).
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, List, Optional
 
 import typer
+from typer import _click
+
+from . import commands
+from .commands import (COLOR_CHOICES, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, FORMAT_CHOICES,
+                       SEVERITY_CHOICES)
 
 app = typer.Typer(
     add_completion=False,
@@ -14,14 +26,6 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Patch-review linter for QEMU migration and CPR code.",
 )
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-# the choices, spelled out for --help (the CLI does not import the reporters
-# to print its help; a test checks these against report.FORMATS)
-FORMAT_CHOICES = ("text", "json", "email", "b4", "sarif", "github", "rdjson")
-SEVERITY_CHOICES = ("info", "warning", "error")
-COLOR_CHOICES = ("auto", "always", "never")
 
 # options shared by check, hook, compare and commit-msg
 FormatOpt = Annotated[str, typer.Option(
@@ -40,9 +44,7 @@ IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="ignore configurat
 
 
 def _codes(value: Optional[str]) -> Optional[list[str]]:
-    if not value:
-        return None
-    return [c.strip().upper() for c in value.split(",") if c.strip()]
+    return commands.codes(value)
 
 
 def _fail(message: str) -> None:
@@ -52,34 +54,13 @@ def _fail(message: str) -> None:
     raise typer.Exit(EXIT_ERROR)
 
 
-def _guarded(fn):
-    """Run ``fn()``; usage and input errors are one line and exit 2."""
-    from .engine import RuleError
-    from .errors import InputError
-
+def _done(fn, *args, **kwargs) -> None:
+    """Run a cprlint.commands function; its exit code ends the command."""
     try:
-        return fn()
-    except InputError as exc:
-        _fail(exc.one_line())
-    except RuleError as exc:
-        _fail(f"cprlint: {exc}")
-    except Exception as exc:  # never a traceback for the user
-        if os.environ.get("CPRLINT_DEBUG"):
-            raise
-        _fail(f"cprlint: internal error ({type(exc).__name__}: {exc}); "
-              "rerun with CPRLINT_DEBUG=1 and report it")
-
-
-def _use_color(choice: str, stream) -> bool:
-    """--color always/never; auto: a terminal, NO_COLOR unset (no-color.org), TERM not dumb."""
-    if choice != "auto":
-        return choice == "always"
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+        code = fn(*args, **kwargs)
+    except commands.Exit as exc:
+        code = exc.code
+    raise typer.Exit(code)
 
 
 def _version_callback(value: bool) -> None:
@@ -118,14 +99,10 @@ def _main(
 
 
 def _check_choices(fmt: str, fail_on: Optional[str], formats=None) -> None:
-    from .findings import SEVERITIES
-    from .report import FORMATS
-
-    formats = formats or FORMATS
-    if fmt not in formats:
-        _fail(f"cprlint: unknown --format '{fmt}' (choose from {', '.join(formats)})")
-    if fail_on is not None and fail_on not in SEVERITIES:
-        _fail(f"cprlint: unknown --fail-on '{fail_on}' (choose from {', '.join(SEVERITIES)})")
+    try:
+        commands.check_choices(fmt, fail_on, formats)
+    except commands.Exit as exc:
+        raise typer.Exit(exc.code) from None
 
 
 @app.command()
@@ -168,49 +145,11 @@ def check(
         False, "--statistics", help="text: count the findings per rule"),
 ) -> None:
     """Check a patch series (or C files) the way a migration reviewer would."""
-    from .engine import fails
-    from .options import CheckOptions
-    from .report import render
-
-    _check_choices(fmt, fail_on)
-    if output_dir is not None and fmt != "email":
-        _fail("cprlint: --output-dir is for --format email (one file per review reply)")
-    if color not in COLOR_CHOICES:
-        _fail(f"cprlint: unknown --color '{color}' (choose from {', '.join(COLOR_CHOICES)})")
-    if not paths and not git_range:
-        _fail("cprlint: nothing to check: give an mbox, a patch, '-', C files, or --git A..B")
-    opts = CheckOptions(
-        paths=list(paths or []), fmt=fmt, select=_codes(select), ignore=_codes(ignore),
-        extend_select=_codes(extend_select), fail_on=fail_on, source=source,
-        git_range=git_range, show_all=show_all, config=config, isolated=isolated,
-        mail_from=mail_from, max_cc=max_cc, progress=progress, verbose=verbose, quiet=quiet,
-        color=_use_color(color, sys.stdout), statistics=statistics,
-    )
-
-    def run():
-        from .check import run_check
-
-        findings, summary, settings = run_check(opts, stdin=sys.stdin.buffer)
-        if verbose:                 # which configuration file was read, if any
-            from .config import config_line
-            from .untrusted import escaped
-
-            sys.stderr.write(escaped(config_line(settings, opts), one_line=True) + "\n")
-        if output_dir is not None:
-            from .errors import InputError
-            from .report.email_format import write_replies
-
-            try:
-                paths = write_replies(findings, summary, opts, output_dir)
-            except OSError as exc:
-                raise InputError(output_dir, f"cannot write the replies: {exc.strerror}") from None
-            # as git format-patch -o does: the files written, one a line
-            return "".join(p + "\n" for p in paths), fails(findings, settings.fail_on)
-        return render(fmt, findings, summary, opts), fails(findings, settings.fail_on)
-
-    output, failed = _guarded(run)
-    sys.stdout.write(output)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+    _done(commands.check, paths=paths, fmt=fmt, select=select, ignore=ignore,
+          extend_select=extend_select, fail_on=fail_on, source=source, git_range=git_range,
+          show_all=show_all, config=config, isolated=isolated, mail_from=mail_from,
+          output_dir=output_dir, max_cc=max_cc, progress=progress, verbose=verbose,
+          quiet=quiet, color=color, statistics=statistics)
 
 
 @app.command("rules")
@@ -273,34 +212,8 @@ def hook(
     isolated: IsolatedOpt = False,
 ) -> None:
     """pre-commit: check the staged change (git diff --cached) of the given files."""
-    import io
-
-    from .engine import fails
-    from .options import CheckOptions
-    from .report import render
-
-    _check_choices(fmt, fail_on)
-
-    def run():
-        from .check import run_check
-        from .hook import drop_message_rules, relabel, staged_diff
-
-        diff = staged_diff(list(files or []))
-        if not diff.strip():
-            return None
-        opts = CheckOptions(paths=["-"], fmt=fmt, select=_codes(select), ignore=_codes(ignore),
-                            extend_select=_codes(extend_select), fail_on=fail_on,
-                            config=config, isolated=isolated)
-        findings, summary, settings = run_check(opts, stdin=io.BytesIO(diff))
-        findings = drop_message_rules(findings, summary)
-        relabel(findings, summary)
-        return render(fmt, findings, summary, opts), fails(findings, settings.fail_on)
-
-    result = _guarded(run)
-    if result is None:
-        raise typer.Exit(EXIT_CLEAN)         # nothing staged in these files
-    sys.stdout.write(result[0])
-    raise typer.Exit(EXIT_FINDINGS if result[1] else EXIT_CLEAN)
+    _done(commands.hook, files=files, fmt=fmt, select=select, ignore=ignore,
+          extend_select=extend_select, fail_on=fail_on, config=config, isolated=isolated)
 
 
 @app.command("commit-msg")
@@ -310,31 +223,7 @@ def commit_msg(
     isolated: IsolatedOpt = False,
 ) -> None:
     """pre-commit commit-msg stage: check the message rules of a single commit."""
-    from .engine import fails
-
-    def run():
-        from .config import resolve
-        from .engine import load_rules, run_rules, select_rules
-        from .hook import commit_author, message_series, read_message, reads_commit_message
-        from .options import CheckOptions
-
-        settings = resolve(CheckOptions(config=config, isolated=isolated))
-        text = read_message(message_file)
-        if not text.strip():
-            return [], settings               # git aborts an empty commit itself
-        # without a git identity the author is unknown: the message rules
-        # then judge the message alone (e.g. a sign-off at all)
-        series = message_series(message_file, text, commit_author())
-        every = load_rules()
-        rules = [r for r in select_rules(every, settings.select, settings.ignore)
-                 if reads_commit_message(r)]
-        # no diff, so no views: only the rules that read the message
-        return run_rules(rules, series, [], available=every), settings
-
-    findings, settings = _guarded(run)
-    for f in findings:
-        sys.stdout.write(f"{message_file}: {f.severity} {f.rule}: {f.message}\n")
-    raise typer.Exit(EXIT_FINDINGS if fails(findings, settings.fail_on) else EXIT_CLEAN)
+    _done(commands.commit_msg, message_file=message_file, config=config, isolated=isolated)
 
 
 @app.command()
@@ -371,9 +260,12 @@ def compare(
         render = cmp_mod.render_json if fmt == "json" else cmp_mod.render_text
         return render(result), cmp_mod.fails(result, fail_level)
 
-    output, failed = _guarded(run)
-    sys.stdout.write(output)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+    def body() -> int:
+        output, failed = commands.guarded(run)
+        sys.stdout.write(output)
+        return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+    _done(body)
 
 
 def _indent(text: str) -> str:
@@ -409,20 +301,63 @@ def _run(args: list[str]) -> int:
 
 
 def main() -> None:
-    """Console entry point.
-
-    Exits with os._exit once the output is flushed: tearing down the
-    interpreter (parse trees, modules) costs ~20 ms, a fifth of a one-patch
-    run, and a linter run from a hook pays it on every commit.
-    """
-    code = _run(sys.argv[1:])
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, OSError):
-        code = code or 0
-    os._exit(code)
+    """Run the typer app on ``sys.argv`` (cprlint.launch.main, the console
+    entry point, comes here for every command line it does not read itself)."""
+    commands.flush_and_exit(_run(sys.argv[1:]))
 
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+# commands cprlint.launch may run without typer, and the function of each
+FAST_COMMANDS = {"check": "check", "hook": "hook", "commit-msg": "commit_msg"}
+
+
+def fast_table() -> dict:
+    """What cprlint.launch needs to read the FAST_COMMANDS' command lines
+    without typer, derived from this app: per command, its argument (name,
+    nargs) and, per option string, (parameter name, what it takes): "str"
+    for a text value, True or False for a flag (the value it sets), None for
+    any other type (launch leaves such a command line to typer); and the
+    default of every parameter.  cprlint/_fast_args.py holds this table and
+    tests/test_launch.py checks that it is up to date."""
+    group = typer.main.get_command(app)
+    table = {}
+    for name, function in FAST_COMMANDS.items():
+        cmd = group.commands[name]
+        options, defaults, argument = {}, {}, None
+        for p in cmd.params:
+            defaults[p.name] = p.default
+            plain = (p.envvar is None and p.callback is None and not p.is_eager
+                     and not p.multiple)
+            if p.param_type_name == "argument":
+                assert argument is None and p.type.name == "str" and plain
+                argument = (p.name, p.nargs, p.required)
+                continue
+            if not plain or p.prompt or p.count:
+                takes = None
+            elif p.is_flag and p.type.name == "boolean":
+                takes = True
+            elif not p.is_flag and p.nargs == 1 and p.type.name == "str":
+                takes = "str"
+            else:
+                takes = None
+            for opt in p.opts:
+                options[opt] = (p.name, takes)
+            for opt in p.secondary_opts:
+                options[opt] = (p.name, False if takes is True else None)
+        table[name] = {"function": function, "argument": argument, "options": options,
+                       "defaults": defaults}
+    return table
+
+
+def fast_table_source() -> str:
+    """The text of cprlint/_fast_args.py for the app as it is; write it with
+    ``python -c 'import cprlint.cli as c; print(c.fast_table_source(), end="")' > cprlint/_fast_args.py``."""
+    import pprint
+
+    return ('"""The command-line table cprlint.launch reads, generated from the typer\n'
+            'app by cprlint.cli.fast_table_source() (tests/test_launch.py checks it is\n'
+            'current)."""\n\nTABLE = ' + pprint.pformat(fast_table(), width=96, sort_dicts=False)
+            + "\n")

@@ -28,11 +28,6 @@ from pathlib import Path
 
 from .options import CheckOptions
 
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
 CONFIG_NAMES = (".cprlint.toml", "pyproject.toml")
 CODE_KEYS = ("select", "extend-select", "ignore")
 KEYS = CODE_KEYS + ("fail-on", "per-file-ignores", "exclude")
@@ -44,6 +39,8 @@ class ConfigError(Exception):
 
 @dataclass
 class Settings:
+    """The command line over the configuration file: what to run and report."""
+
     select: list[str] | None          # rule ids to run (None: every rule)
     ignore: list[str] | None
     extend_select: list[str] | None
@@ -141,7 +138,17 @@ def _start_dir(opts: CheckOptions) -> Path:
     return Path(opts.cwd or os.getcwd())
 
 
+def _toml():
+    """tomllib, imported when a file is read (a run without one does not pay it)."""
+    try:  # Python 3.11+
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib
+
+
 def _has_tool_table(path: Path) -> bool:
+    tomllib = _toml()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -176,6 +183,7 @@ def config_line(settings: "Settings", opts: CheckOptions) -> str:
 
 def read_config(path: Path) -> dict:
     """The cprlint table of ``path`` (validated for keys and types)."""
+    tomllib = _toml()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -17,11 +17,6 @@ from .findings import SEVERITIES, Candidate, Finding, severity_rank
 from .kinds import Fields, Kind, KindError, load_kind
 from .limits import PatchBudget
 
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
 RULE_ID = re.compile(r"^[A-Z]{3,5}\d{3}$")
 REQUIRED_KEYS = ("id", "title", "severity", "kind", "message", "rationale", "invariant")
 
@@ -32,6 +27,8 @@ class RuleError(Exception):
 
 @dataclass
 class Example:
+    """A rule file's [[examples]] entry."""
+
     expect: str               # "bad" or "ok"
     input: str
     description: str = ""
@@ -40,6 +37,8 @@ class Example:
 
 @dataclass
 class Rule:
+    """A rule loaded from its TOML file, with its kind instance."""
+
     id: str
     title: str
     severity: str
@@ -69,11 +68,19 @@ def rules_dir() -> Path:
         raise RuleError(str(exc)) from None
 
 
-def _load_rule(path: Path) -> Rule:
+def _parse(path: Path) -> dict:
+    try:  # Python 3.11+
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{path}: {exc}") from None
+
+
+def _load_rule(path: Path, data: dict) -> Rule:
     missing = [k for k in REQUIRED_KEYS if not data.get(k)]
     if missing:
         raise RuleError(f"{path}: missing {', '.join(missing)}")
@@ -111,8 +118,12 @@ def _load_rule(path: Path) -> Rule:
 
 
 def load_rules(directory: Path | None = None) -> list[Rule]:
+    from . import rulecache
+
     directory = directory or rules_dir()
-    rules = [_load_rule(p) for p in sorted(directory.glob("*.toml"))]
+    paths = sorted(directory.glob("*.toml"))
+    tables = rulecache.tables(paths, _parse)    # an earlier run's parse, if still good
+    rules = [_load_rule(p, t) for p, t in zip(paths, tables)]
     if not rules:
         raise RuleError(f"no rule files in {directory}")
     return rules

@@ -43,6 +43,8 @@ class Candidate:
 
 @dataclass
 class Finding:
+    """A located finding, as the reporters show it."""
+
     rule: str
     severity: str
     title: str

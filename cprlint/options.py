@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class CheckOptions:
+    """The options of one check run."""
+
     paths: list[str] = field(default_factory=list)   # mboxes, patches, '-', C files or dirs
     fmt: str = "text"
     select: list[str] | None = None

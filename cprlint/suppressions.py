@@ -26,6 +26,8 @@ DIRECTIVE = re.compile(
 
 @dataclass
 class Suppression:
+    """A ``cprlint: ignore[...]`` comment and the lines it covers."""
+
     path: str
     line: int                 # first line of the comment
     end_line: int

@@ -13,6 +13,14 @@ SERIES = FIXTURES / "series"
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seeds" / "000_3079a1e009a6164a.txt"
 
+# the rule cache (cprlint/rulecache.py) of this test session, in and out of
+# process, not the user's
+if "CPRLINT_TEST_CACHE" not in os.environ:
+    import tempfile
+
+    os.environ["CPRLINT_TEST_CACHE"] = os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(
+        prefix="cprlint-test-cache-")
+
 
 @pytest.fixture
 def seed_path() -> Path:

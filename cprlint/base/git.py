@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 
 from ..errors import InputError
 
@@ -17,6 +16,8 @@ _REV = re.compile(r"^[A-Za-z0-9_./@{}~^+-]+$")
 
 def run_git(args: list[str], cwd: str, what: str, stdin: bytes | None = None) -> bytes:
     """Run ``git args`` in ``cwd``; stdout bytes, or InputError naming ``what``."""
+    import subprocess            # here: a run that needs no git process does not pay its import
+
     cmd = ["git", "-c", "core.quotePath=false", *args]
     try:
         proc = subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True, timeout=120,

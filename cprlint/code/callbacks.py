@@ -23,6 +23,8 @@ _DESIGNATOR = re.compile(
 
 @dataclass(frozen=True)
 class CallbackFact:
+    """A function handed to a registering call as a callback."""
+
     call: CallFact      # the registering call
     arg: int            # index of the argument that names the callback
     name: str           # the function handed over

@@ -21,6 +21,8 @@ from .parsed import Parsed, function_nodes, parsed, per_content
 
 @dataclass(frozen=True)
 class Variable:
+    """A parameter or local variable: name, type and the auto-free attributes."""
+
     name: str
     type: str              # declared type with the pointer stars, e.g. "Error *", "char **"
     attributes: tuple[str, ...] = ()   # "g_autoptr(Error)", "g_autofree", "g_auto(GStrv)"
@@ -35,12 +37,16 @@ class Variable:
 
 @dataclass
 class Return:
+    """A return statement of a function."""
+
     line: int
     expr: str              # collapsed expression text, '' for a bare return
 
 
 @dataclass
 class FunctionDecl:
+    """A function definition: return type, parameters, locals and returns."""
+
     name: str
     line: int
     end_line: int
@@ -62,6 +68,8 @@ class FunctionDecl:
 
 @dataclass
 class Declarations:
+    """The declaration facts of a view."""
+
     functions: list[FunctionDecl] = field(default_factory=list)
     return_types: dict[str, str] = field(default_factory=dict)   # name -> return type
     initializer_refs: list[tuple[str, str, int]] = field(default_factory=list)

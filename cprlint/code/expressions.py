@@ -18,6 +18,8 @@ _QUERY = None
 
 @dataclass
 class BitUnion:
+    """A ``|`` chain of operands."""
+
     operands: list[str]
     operand_lines: list[int]
     line: int

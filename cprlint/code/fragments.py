@@ -94,6 +94,8 @@ _OPENER = {41: 40, 125: 123}   # ')' -> '(', '}' -> '{'
 
 @dataclass
 class Closer:
+    """A ``)`` or ``}`` of a fragment that closes something opened before it."""
+
     char: str        # ")" or "}"
     pos: int         # byte offset in the fragment
     column: int      # byte column of the closer
@@ -103,6 +105,8 @@ class Closer:
 
 @dataclass
 class LexResult:
+    """What the bracket lexer found in a fragment."""
+
     closers: list[Closer] = field(default_factory=list)   # unmatched, innermost first
     open_stack: list[int] = field(default_factory=list)   # still open at the end (bytes)
     ends_in_comment: bool = False
@@ -182,6 +186,8 @@ def _blank_leading_comment_tail(src: bytes) -> tuple[bytes, int]:
 
 @dataclass
 class ParsedFragment:
+    """A fragment parsed by tree-sitter, with the wrapper around it."""
+
     tree: Tree
     masked: bytes          # the bytes that were parsed (prefix + masked fragment + suffix)
     orig: bytes            # same length: prefix + ORIGINAL fragment + suffix

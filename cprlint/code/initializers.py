@@ -19,15 +19,10 @@ kinds get plain facts.  Comments and preprocessor lines are blanked first
 from __future__ import annotations
 
 import re
-import sys
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 _HEADER = re.compile(
     r"(?:\bstatic\s+)?(?:\bconst\s+)?\bVMStateDescription\s+(\w+)\s*=\s*$")
@@ -116,6 +111,8 @@ class VmsdField:
 
 @dataclass
 class Attr:
+    """A designated initializer's value in a VMStateDescription."""
+
     value: str                  # the designator's value, whitespace collapsed
     line: int
     changed: bool
@@ -195,6 +192,8 @@ def _mask(text: str) -> tuple[str, list[int]]:
 
 @dataclass
 class _Ctx:
+    """What the initializer scanner is inside of."""
+
     what: str                   # "vmsd", "fields", "subs", "field", "other", "top"
     vmsd: Vmsd | None = None
     implicit: bool = False      # opened before the view started
@@ -402,8 +401,9 @@ def _split_args(text: str) -> tuple[str, ...]:
 def _macro_table() -> tuple[dict, dict, frozenset]:
     from ..paths import rules_dir
 
-    with open(rules_dir() / "data" / "vmstate_macros.toml", "rb") as fh:
-        data = tomllib.load(fh)
+    from ..rulecache import toml_table
+
+    data = toml_table(rules_dir() / "data" / "vmstate_macros.toml", "data-vmstate_macros")
     return (dict(data.get("version_arg", {})), dict(data.get("test_arg", {})),
             frozenset(data.get("no_field_arg", {}).get("names", ())))
 

@@ -20,15 +20,10 @@ The word lists and the block-macro pattern live in
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 _DATA_NAME = "qemu_macros.toml"
 _IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -46,6 +41,8 @@ def _data_path() -> Path:
 
 @dataclass(frozen=True)
 class MacroConfig:
+    """The QEMU macro lists (rules/data/qemu_macros.toml), compiled."""
+
     words: tuple[str, ...]
     call_names: tuple[str, ...]
     call_prefixes: tuple[str, ...]
@@ -61,8 +58,9 @@ class MacroConfig:
 def load_macro_config(path: str | None = None) -> MacroConfig:
     """Load (once) the macro lists; ``path`` overrides the packaged file."""
     p = Path(path) if path else _data_path()
-    with open(p, "rb") as fh:
-        data = tomllib.load(fh)
+    from ..rulecache import toml_table
+
+    data = toml_table(p, "data-" + p.stem)
     words = tuple(data.get("attributes", {}).get("words", []))
     calls = data.get("attribute_calls", {})
     names = tuple(calls.get("names", []))

@@ -62,6 +62,8 @@ class EarlyExit:
 
 @dataclass(slots=True)
 class CallFact:
+    """A call in a view: callee, arguments, enclosing guards and exits."""
+
     name: str                  # callee identifier, e.g. "vm_resume"
     args: list[str]            # argument texts, whitespace collapsed
     text: str                  # whole call text, whitespace collapsed
@@ -78,6 +80,8 @@ class CallFact:
 
 @dataclass(slots=True)
 class CommentFact:
+    """A comment in a view and the lines of it the patch changed."""
+
     text: str                  # raw comment text including /* */ or //
     line: int                  # first file line
     end_line: int
@@ -92,6 +96,8 @@ class CommentFact:
 
 @dataclass(slots=True)
 class FunctionFact:
+    """A function definition (or the hunk header's function) in a view."""
+
     name: str
     line: int                  # line of the name in the declarator
     end_line: int
@@ -104,6 +110,8 @@ class FunctionFact:
 
 @dataclass
 class Facts:
+    """The general facts of one view."""
+
     functions: list[FunctionFact] = field(default_factory=list)
     calls: list[CallFact] = field(default_factory=list)
     comments: list[CommentFact] = field(default_factory=list)

@@ -8,7 +8,6 @@ parse is made only when a rule asks for these facts, and kept on the view.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from .fragments import SYN, ParsedFragment, parse_fragment, parse_whole
@@ -19,6 +18,8 @@ _LIMIT = 64          # whole-file parses kept (a long series touches few files)
 
 @dataclass
 class Parsed:
+    """A parsed fragment seen from a view: node text and file lines."""
+
     pf: ParsedFragment
     first_line: int
 
@@ -52,6 +53,8 @@ class Parsed:
 
 
 def _key(text: str) -> str:
+    import hashlib           # here: only whole files are keyed (hunk mode does not load OpenSSL)
+
     return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 

@@ -51,6 +51,8 @@ NORETURN = frozenset(("exit", "_exit", "abort", "g_assert_not_reached", "hw_erro
 
 @dataclass
 class StmtCall:
+    """A call in a statement's own text."""
+
     name: str
     args: list[str]
     text: str
@@ -58,6 +60,8 @@ class StmtCall:
 
 @dataclass
 class Stmt:
+    """One statement of a function's flow."""
+
     kind: str                  # expr decl return goto break continue if loop switch case
                                # label block with (a WITH_* block macro: its body runs once)
     line: int
@@ -72,6 +76,8 @@ class Stmt:
 
 @dataclass
 class Flow:
+    """The statements of one function, as a tree of indices."""
+
     function: str
     line: int
     end_line: int

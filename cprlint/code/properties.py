@@ -9,17 +9,12 @@ lines blanked), like the VMState initializers.
 from __future__ import annotations
 
 import re
-import sys
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .initializers import _mask, _split_args
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 _PROP = re.compile(r"\b(DEFINE_PROP_\w+)\s*\(")
 _COMPAT = re.compile(r'\{\s*("[^"\n]*"|\w+)\s*,\s*"([^"\n]+)"\s*,\s*("[^"\n]*"|\w+)\s*(?:,\s*)?\}')
@@ -28,6 +23,8 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class PropFact:
+    """A qdev property definition and its default."""
+
     macro: str
     name: str          # the property name, without quotes ('' when not a literal)
     default: str       # the default argument as written, whitespace collapsed
@@ -37,6 +34,8 @@ class PropFact:
 
 @dataclass(frozen=True)
 class CompatFact:
+    """An entry of a machine-type compat property table."""
+
     driver: str        # TYPE_FOO or "foo-device"
     name: str          # the property
     value: str
@@ -48,8 +47,10 @@ class CompatFact:
 def _defaults() -> dict:
     from ..paths import rules_dir
 
-    with open(rules_dir() / "data" / "property_macros.toml", "rb") as fh:
-        return dict(tomllib.load(fh).get("default_arg", {}))
+    from ..rulecache import toml_table
+
+    table = toml_table(rules_dir() / "data" / "property_macros.toml", "data-property_macros")
+    return dict(table.get("default_arg", {}))
 
 
 def _close(text: str, i: int) -> int:

@@ -28,6 +28,8 @@ _INDEX_LINE = re.compile(r"^index ([0-9a-fA-F]+)\.\.([0-9a-fA-F]+)")
 
 @dataclass
 class ParsedDiff:
+    """The file diffs of a patch and the line wraps undone in them."""
+
     files: list[FileDiff] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
     cut: str = ""             # what MAX_PATCH_HUNKS / MAX_PATCH_LINES left out ('' if nothing)

@@ -9,6 +9,8 @@ from ..limits import MAX_LINE_CHARS, count_cut
 
 @dataclass
 class SrcLine:
+    """A line of input text with its input line number."""
+
     text: str                  # content (quote prefix and newline removed)
     input_line: int | None     # 1-based line in the input file; None if unknown
     width: int = -1            # length of the physical line as the mailer saw it

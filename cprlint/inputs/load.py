@@ -29,6 +29,8 @@ NO_PATCH = "no patch found: not an mbox, mail or diff"
 
 @dataclass
 class _Candidate:
+    """A patch found in the input, before versions and duplicates are sorted out."""
+
     patch: Patch
     body: PatchBody
     has_index: bool

@@ -32,6 +32,8 @@ _MAIL_HEADERS = {b"from", b"subject", b"date", b"message-id", b"to", b"received"
 
 @dataclass
 class RawMessage:
+    """One message of a mailbox, as lines of bytes."""
+
     lines: list[bytes]          # message lines after the From_ line, no newlines
     first_line: int             # 1-based input line of the message's first line (its From_ line)
     header_line: int            # 1-based input line of lines[0]
@@ -40,6 +42,8 @@ class RawMessage:
 
 @dataclass
 class Mail:
+    """A message's decoded headers and body."""
+
     subject: str = ""
     author: str = ""
     date: str = ""

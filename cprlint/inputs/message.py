@@ -34,6 +34,8 @@ _SHA = re.compile(r"^[0-9a-f]{7,64}$")
 
 @dataclass
 class PatchBody:
+    """A patch mail's body: in-body headers, commit message, trailers."""
+
     author: str = ""                 # in-body From:
     date: str = ""                   # in-body Date:
     subject: str = ""                # in-body Subject:

@@ -29,6 +29,8 @@ MAX_ATTRIBUTION = 2000   # a longer line is no attribution
 
 @dataclass
 class QuotedPatch:
+    """A patch quoted in a reply, with its quote depth and attribution."""
+
     depth: int
     lines: list[SrcLine] = field(default_factory=list)
     author: str = ""

@@ -13,6 +13,8 @@ from typing import Callable
 
 @dataclass
 class HunkLine:
+    """One line of a hunk: its mark, its text and where it is in both images and the input."""
+
     kind: str                 # ' ' context, '+' added, '-' removed
     text: str                 # without the diff prefix char and without newline
     old_no: int | None        # line in the pre-image file (None for '+')
@@ -23,6 +25,8 @@ class HunkLine:
 
 @dataclass
 class Hunk:
+    """One ``@@`` hunk of a file diff."""
+
     source_start: int
     source_length: int
     target_start: int
@@ -41,6 +45,8 @@ class Hunk:
 
 @dataclass
 class FileDiff:
+    """What one patch changes in one file."""
+
     old_path: str | None      # None for an added file (/dev/null)
     new_path: str | None      # None for a removed file (/dev/null)
     hunks: list[Hunk] = field(default_factory=list)
@@ -69,6 +75,8 @@ class Repair:
 
 @dataclass
 class Patch:
+    """One patch mail (or cover letter, or commit) of a series: header, message, diff."""
+
     subject: str              # subject without Re:/[PATCH ...] prefixes
     raw_subject: str = ""
     version: int = 1
@@ -118,6 +126,8 @@ class Patch:
 
 @dataclass
 class SkippedFile:
+    """A file of a patch that no rule reads, and why."""
+
     patch: Patch
     path: str
     reason: str               # "binary", "not C", "rename only", "removed"
@@ -125,6 +135,8 @@ class SkippedFile:
 
 @dataclass
 class Series:
+    """The patches to check, in order, with what was left out of them."""
+
     patches: list[Patch] = field(default_factory=list)   # in series order, no cover letter
     cover: Patch | None = None
     replies_skipped: int = 0

@@ -13,6 +13,8 @@ _INDEX = re.compile(r"^(\d+)/(\d+)$")
 
 @dataclass
 class SubjectInfo:
+    """What a patch subject says: version, k/n, tags, reply."""
+
     subject: str                 # without Re: and [..] prefixes
     raw: str
     version: int = 1

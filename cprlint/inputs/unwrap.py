@@ -35,6 +35,8 @@ class UnwrapError(Exception):
 
 @dataclass
 class Unwrapped:
+    """A hunk with the mail client's line wraps joined back."""
+
     header: SrcLine               # possibly with a wrapped section joined on
     lines: list[SrcLine]          # logical hunk lines (joined), input_line = first physical line
     joins: list[tuple[int | None, int | None]]   # (continuation line, line joined onto)

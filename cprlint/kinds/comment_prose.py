@@ -58,6 +58,8 @@ MAX_UNIT = 2000
 
 @dataclass
 class Family:
+    """A family of cues (rule params ``families.NAME``), compiled."""
+
     name: str
     patterns: list[re.Pattern]
     tier: str
@@ -75,6 +77,8 @@ class Family:
 
 @dataclass
 class ProseParams:
+    """The rule's [params], validated and compiled."""
+
     families: dict[str, Family]
     counters: dict[str, list[re.Pattern]]
     lane_cell: re.Pattern | None
@@ -215,6 +219,8 @@ def strip_markup(text: str, first_line: int = 1) -> list[tuple[int, str]]:
 
 @dataclass
 class Unit:
+    """A sentence, list item or diagram of a comment."""
+
     kind: str                  # "sentence", "item" (list item) or "diagram"
     text: str                  # one line (diagram: its lines joined with "\n")
     lines: tuple[int, ...]
@@ -403,6 +409,8 @@ def split_units(text: str, params, first_line: int = 1) -> list[Unit]:
 
 @dataclass
 class Moved:
+    """A unit that belongs in the commit message, and why."""
+
     unit: Unit
     family: str
     reason: str                # the reasons of all its families, strongest first
@@ -412,6 +420,8 @@ class Moved:
 
 @dataclass
 class CommentVerdict:
+    """What to move out of a comment and what to keep."""
+
     units: list[Unit]
     move: list[Moved]
     keep: list[Unit]           # new, non-moved prose units (what to keep)

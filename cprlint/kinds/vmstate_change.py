@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from difflib import SequenceMatcher
 
 from ..code.initializers import Vmsd, VmsdField, vmsds_of
 from ..findings import Candidate
@@ -137,6 +136,8 @@ class VmstateChange(Kind):
         if state.raised(var, "minimum_version_id"):
             return      # the old format is dropped: only minimum_raised speaks
         a, b = pre.fields, post.fields
+        from difflib import SequenceMatcher   # only when a VMStateDescription changes
+
         ops = SequenceMatcher(None, [_ident(f) for f in a], [_ident(f) for f in b],
                               autojunk=False).get_opcodes()
         pre_names = {f.name for f in a if f.name}

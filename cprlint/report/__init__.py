@@ -9,6 +9,8 @@ from ..findings import SEVERITIES, Finding
 
 @dataclass
 class Summary:
+    """What a run read, skipped and noted, for the reporters."""
+
     inputs: list[str]
     patches: int
     findings: list[Finding]

@@ -12,7 +12,6 @@ when asked for (``opts.color``: the CLI decides from the terminal,
 from __future__ import annotations
 
 import re
-import textwrap
 
 from ..findings import Finding
 from ..untrusted import without_controls
@@ -188,4 +187,6 @@ def _patch_name(patch) -> str:
 
 
 def wrap(text: str, width: int = 78) -> str:
+    import textwrap             # here: only --verbose wraps (its import compiles regexes)
+
     return "\n".join(textwrap.wrap(text, width))

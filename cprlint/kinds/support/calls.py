@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 @dataclass
 class CallPattern:
+    """A call a rule names: the function names and an argument pattern."""
+
     names: frozenset[str]
     arg: re.Pattern | None = None   # must match (search) one of the arguments
 

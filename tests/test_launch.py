@@ -1,0 +1,97 @@
+"""The console entry point reads plain `check`, `hook` and `commit-msg`
+command lines without typer (cprlint.launch); every other command line, and
+every one it is not sure of, goes to the typer app.  A user sees the same
+either way: these tests hold the two paths to each other."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SERIES, run_cli
+
+from cprlint import _fast_args, cli, launch
+
+
+def test_the_table_is_derived_from_the_typer_app():
+    # regenerate after a CLI change: see cli.fast_table_source()
+    assert Path(_fast_args.__file__).read_text() == cli.fast_table_source()
+
+
+def _typer_kwargs(args):
+    """What typer would call the command with (click parses, typer turns an
+    empty variadic argument into None and a tuple into a list)."""
+    import typer
+
+    cmd = typer.main.get_command(cli.app).commands[args[0]]
+    ctx = cmd.make_context(args[0], list(args[1:]))
+    return {k: (list(v) or None) if isinstance(v, tuple) else v for k, v in ctx.params.items()}
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "a.mbox"],
+    ["check", "-", "--format", "json", "--isolated"],
+    ["check", "--format=sarif", "x.patch", "y.patch", "--select", "MIG,CPR001"],
+    ["check", "-f", "email", "-o", "out", "--from", "R <r@example.org>", "s.mbox"],
+    ["check", "--git", "A..B", "--all", "--no-progress", "-v", "-q", "--statistics"],
+    ["check", "--source", "tree", "--fail-on", "error", "--color", "never", "--", "-odd"],
+    ["check", "--progress", "--config", "c.toml", "--ignore", "SER", "--extend-select", "X"],
+    ["check", "--select", "-", "p"],
+    ["hook", "a.c", "b.h", "--format", "json"],
+    ["hook"],
+    ["commit-msg", ".git/COMMIT_EDITMSG", "--isolated"],
+])
+def test_plain_command_lines_read_as_typer_reads_them(args):
+    function, kwargs = launch.parse(args, _fast_args.TABLE)
+    assert function == cli.FAST_COMMANDS[args[0]]
+    assert kwargs == _typer_kwargs(args)
+
+
+@pytest.mark.parametrize("args", [
+    [], ["--version"], ["--help"], ["check", "--help"], ["rules"], ["explain", "MIG001"],
+    ["compare", "a", "b"],
+    ["check", "--bogus", "a"],                    # typer's usage error
+    ["check", "--format", "json", "--format", "text", "a"],   # repeated
+    ["check", "-vq", "a"],                        # short options run together
+    ["check", "-fjson", "a"],                     # a value joined to a short option
+    ["check", "--select", "--isolated", "a"],     # a value that looks like an option
+    ["check", "--all=yes", "a"],                  # a flag given a value
+    ["check", "a", "--format"],                   # a value missing
+    ["commit-msg"], ["commit-msg", "a", "b"],
+])
+def test_anything_else_is_left_to_typer(args):
+    assert launch.parse(args, _fast_args.TABLE) is None
+
+
+def _both(*args, stdin=None, cwd=None):
+    """(the console script's result, the typer app's result) for one command line."""
+    env = dict(os.environ, NO_COLOR="1", TYPER_USE_RICH="0")
+    typer_path = subprocess.run([sys.executable, "-m", "cprlint.cli", *args], input=stdin,
+                                capture_output=True, env=env, cwd=cwd, timeout=60)
+    return run_cli(*args, stdin=stdin, cwd=cwd), typer_path
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--isolated", "--format", "json", str(SERIES / "cpr-stop-v1.mbox")],
+    ["check", "--isolated", "-v", str(SERIES / "cpr-stop-v1.mbox")],
+    ["check", "--isolated", str(SERIES / "cpr-stop-v2.mbox")],
+    ["check", "--isolated", "--format", "nope", str(SERIES / "cpr-stop-v2.mbox")],
+    ["check", "--isolated", "missing.mbox"],
+    ["check", "--isolated"],
+])
+def test_same_output_and_exit_code_either_way(args, tmp_path):
+    fast, full = _both(*args, cwd=tmp_path)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (
+        full.returncode, full.stdout, full.stderr)
+    assert fast.returncode in (0, 1, 2)
+
+
+def test_stdin_either_way(tmp_path):
+    data = (SERIES / "cpr-stop-v1.mbox").read_bytes()
+    fast, full = _both("check", "--isolated", "-", stdin=data, cwd=tmp_path)
+    assert fast.returncode == full.returncode == 1
+    assert fast.stdout == full.stdout and b"MIG001" in fast.stdout

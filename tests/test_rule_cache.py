@@ -1,0 +1,62 @@
+"""The parsed rule files are kept between runs (cprlint/rulecache.py): a
+run with the cache sees exactly the rules a fresh parse gives, and an edit
+to a rule file is seen by the next run."""
+
+from __future__ import annotations
+
+import shutil
+
+from cprlint.engine import load_rules, rules_dir
+
+
+def _as_data(rules):
+    return [(r.id, r.title, r.severity, r.kind_name, r.message, r.rationale, r.invariant,
+             r.references, r.params, [vars(e) for e in r.examples], r.default) for r in rules]
+
+
+def test_cached_rules_are_the_parsed_rules(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fresh = load_rules()                                     # parses, writes the cache
+    assert (tmp_path / "cache" / "cprlint" / "rules.marshal").is_file()
+    cached = load_rules()
+    monkeypatch.setenv("CPRLINT_NO_CACHE", "1")
+    assert _as_data(cached) == _as_data(fresh) == _as_data(load_rules())
+
+
+def test_an_edited_rule_file_is_read_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    shutil.copytree(rules_dir(), rules)
+    first = {r.id: r.title for r in load_rules(rules)}
+    path = rules / "MIG001.toml"
+    path.write_text(path.read_text().replace(f'title = "{first["MIG001"]}"',
+                                             'title = "Edited title"', 1))
+    assert {r.id: r.title for r in load_rules(rules)}["MIG001"] == "Edited title"
+    (rules / "ERR006.toml").unlink()
+    assert "ERR006" not in {r.id for r in load_rules(rules)}
+
+
+def test_a_broken_or_unwritable_cache_is_ignored(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    (cache / "cprlint").mkdir(parents=True)
+    (cache / "cprlint" / "rules.marshal").write_bytes(b"\x00not marshal data")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    expected = _as_data(load_rules())
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))      # no directory can be made there
+    assert _as_data(load_rules()) == expected
+
+
+def test_a_data_table_is_cached_and_read_again_when_edited(tmp_path, monkeypatch):
+    from cprlint.rulecache import toml_table
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    table = tmp_path / "macros.toml"
+    table.write_text('[attributes]\nwords = ["coroutine_fn"]\n')
+    assert toml_table(table, "data-macros") == {"attributes": {"words": ["coroutine_fn"]}}
+    assert (tmp_path / "cache" / "cprlint" / "data-macros.marshal").is_file()
+    assert toml_table(table, "data-macros") == {"attributes": {"words": ["coroutine_fn"]}}
+    table.write_text('[attributes]\nwords = ["coroutine_fn", "coroutine_mixed_fn"]\n')
+    assert toml_table(table, "data-macros")["attributes"]["words"] == [
+        "coroutine_fn", "coroutine_mixed_fn"]
