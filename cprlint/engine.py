@@ -256,9 +256,10 @@ def _run_all(rules, series, views, by_patch, show_all, shown,
              budget: PatchBudget | None = None) -> list[Finding]:
     findings: list[Finding] = []
     budget = budget or PatchBudget()
+    thin: dict = {}             # patch index -> its views thinned (function-local kinds)
     for rule in rules:
         try:
-            _run_rule(rule, series, views, by_patch, show_all, shown, findings, budget)
+            _run_rule(rule, series, views, by_patch, show_all, shown, findings, budget, thin)
         except KindError as exc:   # a rule's parameters compiled lazily, e.g. a bad regex
             raise RuleError(f"{rule.path}: {exc}") from None
     return findings
@@ -291,7 +292,7 @@ def _post_pass(post, main, available, series, views, by_patch, show_all,
 
 
 def _run_rule(rule, series, views, by_patch, show_all, shown, findings,
-              budget: PatchBudget) -> None:
+              budget: PatchBudget, thin: dict) -> None:
     """One rule over the series: series kinds once, image kinds per patch,
     post-image candidates kept where the pre-image does not explain them.
     Each patch's share runs under its time budget; a run cut short adds
@@ -308,22 +309,43 @@ def _run_rule(rule, series, views, by_patch, show_all, shown, findings,
     kind.series_patches = len(series.patches) if series is not None else 0
     for patch_index, hunk_views in by_patch.items():
         got = budget.run(patch_index, lambda: _scan_patch(
-            rule, series, patch_index, hunk_views, show_all, shown))
+            rule, series, patch_index, hunk_views, show_all, shown,
+            thin.setdefault(patch_index, {})))
         findings.extend(got or ())
 
 
-def _scan_patch(rule, series, patch_index, hunk_views, show_all, shown) -> list[Finding]:
+def _images(kind, hunk_views, show_all, thin) -> list[tuple]:
+    """(HunkViews, pre view, post view) to scan for one patch: for a
+    function-local kind in full mode, the views cut down to the functions
+    the patch changed (code.thin; not with ``show_all``, which reports
+    what unchanged functions hold too)."""
+    if kind.function_local and not show_all:
+        if "pairs" not in thin:
+            from .code.thin import thinned
+
+            thin["pairs"] = thinned(hunk_views)
+        pairs = thin["pairs"]
+        if pairs is not None:
+            return [(hv, pre, post) for hv, (pre, post) in zip(hunk_views, pairs)]
+    return [(hv, hv.pre, hv.post) for hv in hunk_views]
+
+
+def _scan_patch(rule, series, patch_index, hunk_views, show_all, shown,
+                thin: dict) -> list[Finding]:
     kind = rule.kind
     findings: list[Finding] = []
+    images = _images(kind, hunk_views, show_all, thin)
     before: dict[tuple, list[frozenset]] = defaultdict(list)
-    for hv in hunk_views:
-        for cand in kind.scan(hv.pre):
+    for _hv, pre, _post in images:
+        for cand in kind.scan(pre):
             before[cand.key].append(cand.guards)
-    for hv in hunk_views:
-        for cand in kind.scan(hv.post):
+    for hv, _pre, post in images:
+        for cand in kind.scan(post):
             old = any(g <= cand.guards for g in before.get(cand.key, ()))
             if old and (not show_all or (rule.id, hv.file_path, cand.key) in shown):
                 continue  # moved, re-indented or only narrowed: not introduced
+            if cand.view is post and post is not hv.post:
+                cand.view = hv.post      # the whole file, not its thinned view
             cand.patch_index = patch_index
             finding = _finding(rule, cand, series)
             shown.add((rule.id, hv.file_path, cand.key))

@@ -134,6 +134,11 @@ def function_nodes(p: Parsed, section: str = ""):
 
 
 def function_name(p: Parsed, node) -> str:
+    return function_name_in(p.pf.orig, node)
+
+
+def function_name_in(orig: bytes, node) -> str:
+    """The name of the function_definition ``node`` ('' when it has none)."""
     d = node.child_by_field_name("declarator")
     while d is not None and d.type != "function_declarator":
         d = d.child_by_field_name("declarator")
@@ -142,5 +147,5 @@ def function_name(p: Parsed, node) -> str:
     inner = d.child_by_field_name("declarator")
     while inner is not None and inner.type not in ("identifier", "field_identifier"):
         inner = inner.child_by_field_name("declarator")
-    return p.pf.orig[inner.start_byte:inner.end_byte].decode("utf-8", "replace") \
+    return orig[inner.start_byte:inner.end_byte].decode("utf-8", "replace") \
         if inner is not None else ""
