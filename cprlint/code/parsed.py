@@ -69,10 +69,22 @@ def remember(text: str, pf: ParsedFragment) -> None:
 _BY_CONTENT: dict[tuple[str, str], object] = {}
 
 
+_SLOTS = {"_parsed"}      # what parsed() and per_content() keep on a view
+
+
+def forget(view) -> None:
+    """Let go of the parse and derived facts kept on ``view`` (they are
+    made again if asked; a whole file's stay in the content caches a while)."""
+    d = view.__dict__
+    for slot in _SLOTS.intersection(d):
+        del d[slot]
+
+
 def per_content(view, family: str, build):
     """``build(view)``, once per view; for whole-file views once per file
     content (the post-image of patch k is the pre-image of patch k+1)."""
     slot = "_" + family
+    _SLOTS.add(slot)
     cached = view.__dict__.get(slot)
     if cached is not None:
         return cached
