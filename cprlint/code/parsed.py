@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from .fragments import SYN, ParsedFragment, parse_fragment, parse_whole
 
 _WHOLE: dict[str, ParsedFragment] = {}
-_LIMIT = 64          # whole-file parses kept (a long series touches few files)
+_LIMIT = 32          # whole-file parses kept (patch by patch: a post-image is the
+                     # next pre-image; a patch touching many files needs none back)
 
 
 @dataclass
