@@ -17,8 +17,13 @@ rows compare ``--source`` (the series' base tree, from ``git archive``)
 with hunk mode; the last lines give the per-patch slope of both modes.
 The default inputs are all posted or committed up to 2025-09-30.
 
+``--only srcwide`` adds (and runs only) a row the default leaves out for its
+cost: upstream commit 12d1a768bdfe, a tree-wide change of 1,121 files,
+with ``--source`` against hunk mode.
+
 ``--findings DIR`` also writes cprlint's JSON findings of every input
-there (to compare findings before and after a change).  Nothing here
+(those of ``--only`` when given) there, to compare findings before and
+after a change.  Nothing here
 asserts: figures are read by people.
 """
 
@@ -40,6 +45,9 @@ ONE_PATCH = "d657a14de5"        # migration: Fix UAF for incoming migration on M
 SERIES_8 = "20250207195359.17443-1-farosas@suse.de"      # 8 patches, Feb 2025
 SERIES_25 = "20250110121413.12336-1-farosas@suse.de"     # 25 patches, Jan 2025
 COMMIT_PATHS = ["migration/", "include/migration/", "hw/vfio/"]
+# one upstream commit touching 1,121 files (a tree-wide change of a callback
+# signature), 2025-02: the full-context worst case of the development slice
+WIDE = "12d1a768bdfe"
 FILE = "migration/migration.c"
 
 BARE_PARSE = """
@@ -109,6 +117,15 @@ class Inputs:
         n = mbox.read_bytes().count(b"\nSubject: [PATCH")
         self.commits = (mbox, n, archive(gitdir, base, work / f"tree-{base[:12]}"))
 
+    def wide(self):
+        """(mbox, files it touches, base tree) of the tree-wide commit (made
+        only when its row is asked for: the tree is 160 MB)."""
+        mbox = self.work / f"wide-{WIDE}.mbox"
+        format_patch(self.gitdir, ["-1", WIDE], mbox)
+        base = git(self.gitdir, "rev-parse", WIDE + "^")
+        files = mbox.read_bytes().count(b"\ndiff --git ")
+        return mbox, files, archive(self.gitdir, base, self.work / f"tree-{base[:12]}")
+
 
 def ensure_bytecode(cprlint: str) -> str:
     """Compile cprlint and its venv's packages to bytecode, as ``pip
@@ -173,7 +190,9 @@ def main() -> None:
                     help="where inputs and trees are prepared (reused between runs)")
     ap.add_argument("--cprlint", default=str(Path(sys.executable).with_name("cprlint")))
     ap.add_argument("--only", default="", help="comma-separated row keys: "
-                    "one,s8,s25,commits,file,parse,src25,src8,srccommits")
+                    "one,s8,s25,commits,file,parse,src25,src8,srccommits; and srcwide "
+                    f"(the {WIDE} tree-wide commit, --source vs hunk mode: minutes, "
+                    "so only when asked for)")
     ap.add_argument("--findings", help="write cprlint's JSON findings of each input here")
     opts = ap.parse_args()
 
@@ -187,14 +206,21 @@ def main() -> None:
     m25, n25, t25 = inp.series["25"]
     mc, nc, tc = inp.commits
 
+    only = set(filter(None, opts.only.split(",")))
+    wide = inp.wide() if "srcwide" in only else None
     if opts.findings:
         out = Path(opts.findings)
         out.mkdir(parents=True, exist_ok=True)
-        for key, args in (("one", [str(inp.one)]), ("s8", [str(m8)]), ("s25", [str(m25)]),
-                          ("commits", [str(mc)]), ("file", [str(inp.file)]),
-                          ("src8", ["--source", str(t8), str(m8)]),
-                          ("src25", ["--source", str(t25), str(m25)]),
-                          ("srccommits", ["--source", str(tc), str(mc)])):
+        inputs = [("one", [str(inp.one)]), ("s8", [str(m8)]), ("s25", [str(m25)]),
+                  ("commits", [str(mc)]), ("file", [str(inp.file)]),
+                  ("src8", ["--source", str(t8), str(m8)]),
+                  ("src25", ["--source", str(t25), str(m25)]),
+                  ("srccommits", ["--source", str(tc), str(mc)])]
+        if wide:
+            inputs.append(("srcwide", ["--source", str(wide[2]), str(wide[0])]))
+        for key, args in inputs:
+            if only and key not in only:
+                continue
             p = subprocess.run(cl + ["--format", "json", *args], cwd=cwd, capture_output=True)
             data = json.loads(p.stdout)
             (out / f"{key}.json").write_text(json.dumps(data, indent=1, sort_keys=True))
@@ -219,7 +245,10 @@ def main() -> None:
         ("srccommits", f"{nc} commits, --source vs hunk mode",
          cl + ["--source", str(tc), str(mc)], cl + [str(mc)], "hunk mode"),
     ]
-    only = set(filter(None, opts.only.split(",")))
+    if wide:
+        rows.append(("srcwide", f"{WIDE} ({wide[1]} files), --source vs hunk mode",
+                     cl + ["--source", str(wide[2]), str(wide[0])], cl + [str(wide[0])],
+                     "hunk mode"))
     print(f"reference {inp.ref[:12]} (checkpatch.pl, {FILE}); {os.cpu_count()} cores; "
           f"median of {opts.runs} alternating runs, whole processes")
     print(f"| input | cprlint | peer | peer time | ratio | cprlint peak RSS |")

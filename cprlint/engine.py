@@ -254,14 +254,39 @@ def _note_budget(budget: PatchBudget, series) -> None:
 
 def _run_all(rules, series, views, by_patch, show_all, shown,
              budget: PatchBudget | None = None) -> list[Finding]:
+    """Series kinds over the whole series, then the image kinds patch by
+    patch: every rule on one patch's views, after which the parses and
+    derived facts kept on its whole-file views are let go (a long series
+    with its base tree would otherwise keep a parse of every file version
+    until the end).  Per rule, findings come in the same patch order."""
+    from .code.parsed import forget
+
     findings: list[Finding] = []
     budget = budget or PatchBudget()
+    image = []
     for rule in rules:
-        try:
-            _run_rule(rule, series, views, by_patch, show_all, shown, findings, budget)
-        except KindError as exc:   # a rule's parameters compiled lazily, e.g. a bad regex
-            raise RuleError(f"{rule.path}: {exc}") from None
+        if rule.kind.scope == "series":
+            _guarded(rule, _run_series, rule, series, views, findings, budget)
+        else:
+            rule.kind.series_patches = len(series.patches) if series is not None else 0
+            image.append(rule)
+    for patch_index, hunk_views in by_patch.items():
+        thin: dict = {}         # function-local kinds: this patch's views, thinned
+        for rule in image:
+            _guarded(rule, _run_patch, rule, series, patch_index, hunk_views, show_all,
+                     shown, findings, budget, thin)
+        for hv in hunk_views:
+            for view in (hv.pre, hv.post):
+                if view.whole_file:
+                    forget(view)
     return findings
+
+
+def _guarded(rule, fn, *args) -> None:
+    try:
+        fn(*args)
+    except KindError as exc:   # a rule's parameters compiled lazily, e.g. a bad regex
+        raise RuleError(f"{rule.path}: {exc}") from None
 
 
 def _post_pass(post, main, available, series, views, by_patch, show_all,
@@ -290,40 +315,58 @@ def _post_pass(post, main, available, series, views, by_patch, show_all,
     return out
 
 
-def _run_rule(rule, series, views, by_patch, show_all, shown, findings,
-              budget: PatchBudget) -> None:
-    """One rule over the series: series kinds once, image kinds per patch,
-    post-image candidates kept where the pre-image does not explain them.
-    Each patch's share runs under its time budget; a run cut short adds
-    nothing."""
-    kind = rule.kind
-    if kind.scope == "series":
-        # C files checked as they are (patch_index None) are no series
-        patch_views = [hv for hv in views if hv.patch_index is not None]
-        got = budget.run("series", lambda: [_finding(rule, cand, series) for cand in
-                                            kind.check_series(series, patch_views)],
-                         scale=max(1, len(series.patches)))
-        findings.extend(got or ())
-        return
-    kind.series_patches = len(series.patches) if series is not None else 0
-    for patch_index, hunk_views in by_patch.items():
-        got = budget.run(patch_index, lambda: _scan_patch(
-            rule, series, patch_index, hunk_views, show_all, shown))
-        findings.extend(got or ())
+def _run_series(rule, series, views, findings, budget: PatchBudget) -> None:
+    """A series kind, once over the series, under the series' time budget."""
+    # C files checked as they are (patch_index None) are no series
+    patch_views = [hv for hv in views if hv.patch_index is not None]
+    got = budget.run("series", lambda: [_finding(rule, cand, series) for cand in
+                                        rule.kind.check_series(series, patch_views)],
+                     scale=max(1, len(series.patches)))
+    findings.extend(got or ())
 
 
-def _scan_patch(rule, series, patch_index, hunk_views, show_all, shown) -> list[Finding]:
+def _run_patch(rule, series, patch_index, hunk_views, show_all, shown, findings,
+               budget: PatchBudget, thin: dict) -> None:
+    """An image kind on one patch, under the patch's time budget
+    (post-image candidates kept where the pre-image does not explain
+    them); a run cut short adds nothing."""
+    got = budget.run(patch_index, lambda: _scan_patch(
+        rule, series, patch_index, hunk_views, show_all, shown, thin))
+    findings.extend(got or ())
+
+
+def _images(kind, hunk_views, show_all, thin) -> list[tuple]:
+    """(HunkViews, pre view, post view) to scan for one patch: for a
+    function-local kind in full mode, the views cut down to the functions
+    the patch changed (code.thin; not with ``show_all``, which reports
+    what unchanged functions hold too)."""
+    if kind.function_local and not show_all:
+        if "pairs" not in thin:
+            from .code.thin import thinned
+
+            thin["pairs"] = thinned(hunk_views)
+        pairs = thin["pairs"]
+        if pairs is not None:
+            return [(hv, pre, post) for hv, (pre, post) in zip(hunk_views, pairs)]
+    return [(hv, hv.pre, hv.post) for hv in hunk_views]
+
+
+def _scan_patch(rule, series, patch_index, hunk_views, show_all, shown,
+                thin: dict) -> list[Finding]:
     kind = rule.kind
     findings: list[Finding] = []
+    images = _images(kind, hunk_views, show_all, thin)
     before: dict[tuple, list[frozenset]] = defaultdict(list)
-    for hv in hunk_views:
-        for cand in kind.scan(hv.pre):
+    for _hv, pre, _post in images:
+        for cand in kind.scan(pre):
             before[cand.key].append(cand.guards)
-    for hv in hunk_views:
-        for cand in kind.scan(hv.post):
+    for hv, _pre, post in images:
+        for cand in kind.scan(post):
             old = any(g <= cand.guards for g in before.get(cand.key, ()))
             if old and (not show_all or (rule.id, hv.file_path, cand.key) in shown):
                 continue  # moved, re-indented or only narrowed: not introduced
+            if cand.view is post and post is not hv.post:
+                cand.view = hv.post      # the whole file, not its thinned view
             cand.patch_index = patch_index
             finding = _finding(rule, cand, series)
             shown.add((rule.id, hv.file_path, cand.key))

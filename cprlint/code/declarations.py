@@ -113,29 +113,76 @@ def _declarations(view) -> Declarations:
     return out
 
 
+# whole-file views: the declarations of a function definition, by its bytes
+# (a file's next version, or a patch's other image, mostly repeats them)
+_MEMO: dict[bytes, FunctionDecl] = {}
+_MEMO_LIMIT = 20000
+
+
 def _fill(p: Parsed, view, out: Declarations) -> None:
+    whole = view.whole_file and not p.pf.wrapped and p.pf.prefix_len == 0 \
+        and p.pf.frag_end == len(p.pf.orig)
     for name, node, head_visible in function_nodes(p, view.section):
-        body = node.child_by_field_name("body")
-        end_visible = bool(body is not None and body.child_count
-                           and body.children[-1].type == "}"
-                           and not body.children[-1].is_missing
-                           and body.children[-1].start_byte < p.hi)
-        if head_visible:
-            rtype, params = _head(p, node)
-            known = True
-            line = p.line(node)
+        if whole and head_visible:
+            fd = _remembered(p, node, name)
         else:
-            rtype, params, known = _from_section(getattr(view, "section_text", ""), name)
-            line = view.first_line
-        fd = FunctionDecl(name=name, line=line, end_line=p.end_line(node),
-                          return_type=rtype, params=params, head_visible=head_visible,
-                          end_visible=end_visible, params_known=known)
-        if body is not None:
-            _body(p, body, fd)
+            fd = _function_decl(p, node, name, head_visible, view)
         out.functions.append(fd)
         if head_visible and name:
-            out.return_types.setdefault(name, rtype)
+            out.return_types.setdefault(name, fd.return_type)
     _file_scope(p, out)
+
+
+def _function_decl(p: Parsed, node, name: str, head_visible: bool, view) -> FunctionDecl:
+    body = node.child_by_field_name("body")
+    end_visible = bool(body is not None and body.child_count
+                       and body.children[-1].type == "}"
+                       and not body.children[-1].is_missing
+                       and body.children[-1].start_byte < p.hi)
+    if head_visible:
+        rtype, params = _head(p, node)
+        known = True
+        line = p.line(node)
+    else:
+        rtype, params, known = _from_section(getattr(view, "section_text", ""), name)
+        line = view.first_line
+    fd = FunctionDecl(name=name, line=line, end_line=p.end_line(node),
+                      return_type=rtype, params=params, head_visible=head_visible,
+                      end_visible=end_visible, params_known=known)
+    if body is not None:
+        _body(p, body, fd)
+    return fd
+
+
+def _remembered(p: Parsed, node, name: str) -> FunctionDecl:
+    """The declarations of a function definition of a whole file, derived
+    once per text (from the start of its first line to its end, original
+    and masked) and moved to where it now is."""
+    pf = p.pf
+    start = pf.orig.rfind(b"\n", 0, node.start_byte) + 1
+    key = b"%d:%s\0%s" % (len(name), pf.orig[start:node.end_byte], pf.masked[start:node.end_byte])
+    line = p.line(node)
+    fd = _MEMO.get(key)
+    if fd is None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        fd = _MEMO[key] = _function_decl(p, node, name, True, None)
+    return _moved(fd, line - fd.line)
+
+
+def _moved(fd: FunctionDecl, dl: int) -> FunctionDecl:
+    if not dl:
+        return fd
+    return FunctionDecl(
+        name=fd.name, line=fd.line + dl, end_line=fd.end_line + dl,
+        return_type=fd.return_type,
+        params=[Variable(v.name, v.type, v.attributes, v.line + dl, v.is_param)
+                for v in fd.params],
+        locals={k: Variable(v.name, v.type, v.attributes, v.line + dl, v.is_param)
+                for k, v in fd.locals.items()},
+        returns=[Return(r.line + dl, r.expr) for r in fd.returns],
+        head_visible=fd.head_visible, end_visible=fd.end_visible,
+        params_known=fd.params_known)
 
 
 def _declarator_name(p: Parsed, d) -> tuple[str, int]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, fields
 from .facts import build_facts, identifiers_in
 from .fragments import ParsedFragment, count_errors, parser
 from .masking import mask
+from .parsed import function_name_in
 from .model import CallFact, CommentFact, EarlyExit, Facts, FunctionFact, Guard
 
 # the Facts fields this module knows how to cut, join and shift; a Facts
@@ -61,6 +62,22 @@ class _Version:
     tree: object              # tree_sitter.Tree of ``masked``; None as for masked
     chunks: dict              # digest of (orig, masked) chunk bytes -> _Chunk
     facts: Facts
+    outline: list | None = None   # [OutlineEntry] of its chunks, in order (None: not cut)
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineEntry:
+    """One chunk of a file version: its lines, its digest (two versions'
+    entries with the same key have the same text), the names of the
+    functions defined in it (as code.parsed.function_nodes and the facts
+    walk name them), and whether it holds nothing but named function
+    definitions that parsed without error (``only_functions``)."""
+
+    line: int                 # first file line
+    end_line: int             # last file line
+    key: bytes
+    functions: tuple[str, ...]
+    only_functions: bool
 
 
 class _SubTree:
@@ -83,12 +100,16 @@ class FileFacts:
         self.derived = 0            # chunks whose facts were derived (not reused)
 
     def facts(self, path: str, text: str) -> Facts:
+        return self.version(path, text).facts
+
+    def version(self, path: str, text: str) -> _Version:
+        """The facts and outline of this version of ``path``."""
         orig = text.encode("utf-8", "surrogateescape")
         digest = _digest(orig)
         kept = self._latest.setdefault(path, [])
         for v in kept:
             if v.text_key == digest:
-                return v.facts
+                return v
         # many small objects, no cycles: keep the cyclic GC (which would
         # traverse every earlier view's facts) out of it, as build_facts does
         gc_was_enabled = gc.isenabled()
@@ -103,7 +124,7 @@ class FileFacts:
             kept[-1].tree = kept[-1].masked = None
         kept.append(version)
         del kept[:-2]
-        return version.facts
+        return version
 
     def _derive(self, orig: bytes, digest: bytes, prev: _Version | None,
                 olds: list[dict]) -> _Version:
@@ -117,9 +138,11 @@ class FileFacts:
         chunks: dict = {}
         parts: list = []
         missing = []                # (index in parts, key, span) to derive
+        keys = []
         for span in spans:
             a, b, line, _nodes = span
             key = _digest(orig[a:b], masked[a:b])
+            keys.append(key)
             hit = chunks.get(key) or next((o[key] for o in olds if key in o), None)
             if hit is not None:
                 parts.append(_shifted(hit.facts, line - hit.line, a - hit.byte))
@@ -142,7 +165,34 @@ class FileFacts:
                 chunks[key] = _Chunk(line, a, parts[i])
         facts = _join(parts)
         facts.error_count, facts.missing_count = count_errors(tree)
-        return _Version(digest, masked, tree, chunks, facts)
+        outline = [_entry(orig, span, key, part)
+                   for span, key, part in zip(spans, keys, parts)]
+        return _Version(digest, masked, tree, chunks, facts, outline)
+
+
+# the nodes code.parsed.function_nodes looks into for function definitions
+_HOLDERS = frozenset(("compound_statement", "preproc_if", "preproc_ifdef", "preproc_else",
+                      "preproc_elif", "ERROR", "linkage_specification", "declaration_list"))
+
+
+def _entry(orig: bytes, span, key: bytes, facts: Facts) -> OutlineEntry:
+    a, b, line, nodes = span
+    end = line + orig.count(b"\n", a, b) - (1 if b > a and orig[b - 1:b] == b"\n" else 0)
+    heads, named, stack = [], True, list(reversed(nodes))
+    while stack:                # iterative: no recursion on input depth
+        n = stack.pop()
+        if n.type == "function_definition":
+            name = function_name_in(orig, n)
+            if name:
+                heads.append(name)
+                continue
+            named = False
+        if n.type in _HOLDERS or n.type == "function_definition":
+            stack.extend(reversed(n.named_children))
+    found = [fn.name for fn in facts.functions]
+    only = (bool(nodes) and named and all(found) and len(heads) == len(nodes)
+            and all(n.type == "function_definition" and not n.has_error for n in nodes))
+    return OutlineEntry(line, max(end, line), key, tuple(dict.fromkeys(heads + found)), only)
 
 
 def _digest(*parts: bytes) -> bytes:

@@ -199,13 +199,16 @@ class _Ctx:
     implicit: bool = False      # opened before the view started
 
 
+_NEWLINE = re.compile("\n")
+
+
 class _Scan:
     def __init__(self, text: str, first_line: int, changed: frozenset[int], section: str):
         self.text = text
         self.masked, self.conds = _mask(text)
         self.first = first_line
         self.changed = changed
-        self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         self.out: list[Vmsd] = []
         self.section = section
 

@@ -142,6 +142,8 @@ class CodeView:
     whole_file: bool = False   # True when text is a whole file, not a hunk
     facts: Facts = field(default_factory=Facts)
     patch_index: int | None = None   # the patch this image belongs to (None: a file as it is)
+    # full mode: the file's chunks (code.incremental.OutlineEntry), None if not cut
+    outline: list | None = None
 
     def input_line(self, line: int) -> int | None:
         return self.input_lines.get(line)

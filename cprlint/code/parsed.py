@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from .fragments import SYN, ParsedFragment, parse_fragment, parse_whole
 
 _WHOLE: dict[str, ParsedFragment] = {}
-_LIMIT = 64          # whole-file parses kept (a long series touches few files)
+_LIMIT = 32          # whole-file parses kept (patch by patch: a post-image is the
+                     # next pre-image; a patch touching many files needs none back)
 
 
 @dataclass
@@ -69,10 +70,22 @@ def remember(text: str, pf: ParsedFragment) -> None:
 _BY_CONTENT: dict[tuple[str, str], object] = {}
 
 
+_SLOTS = {"_parsed"}      # what parsed() and per_content() keep on a view
+
+
+def forget(view) -> None:
+    """Let go of the parse and derived facts kept on ``view`` (they are
+    made again if asked; a whole file's stay in the content caches a while)."""
+    d = view.__dict__
+    for slot in _SLOTS.intersection(d):
+        del d[slot]
+
+
 def per_content(view, family: str, build):
     """``build(view)``, once per view; for whole-file views once per file
     content (the post-image of patch k is the pre-image of patch k+1)."""
     slot = "_" + family
+    _SLOTS.add(slot)
     cached = view.__dict__.get(slot)
     if cached is not None:
         return cached
@@ -134,6 +147,11 @@ def function_nodes(p: Parsed, section: str = ""):
 
 
 def function_name(p: Parsed, node) -> str:
+    return function_name_in(p.pf.orig, node)
+
+
+def function_name_in(orig: bytes, node) -> str:
+    """The name of the function_definition ``node`` ('' when it has none)."""
     d = node.child_by_field_name("declarator")
     while d is not None and d.type != "function_declarator":
         d = d.child_by_field_name("declarator")
@@ -142,5 +160,5 @@ def function_name(p: Parsed, node) -> str:
     inner = d.child_by_field_name("declarator")
     while inner is not None and inner.type not in ("identifier", "field_identifier"):
         inner = inner.child_by_field_name("declarator")
-    return p.pf.orig[inner.start_byte:inner.end_byte].decode("utf-8", "replace") \
+    return orig[inner.start_byte:inner.end_byte].decode("utf-8", "replace") \
         if inner is not None else ""

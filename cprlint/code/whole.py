@@ -20,21 +20,23 @@ from .model import CodeView, Facts, HunkViews
 _SERIES_FACTS = None      # code.incremental.FileFacts of the files a series touches
 
 
-def _facts_of(text: str, path: str | None = None) -> Facts:
-    """Facts of a whole file with nothing changed; ``path`` given: a
-    version of a file that a series changes (reuses its other versions)."""
+def _facts_of(text: str, path: str | None = None) -> tuple[Facts, list | None]:
+    """Facts of a whole file with nothing changed, and its outline (None);
+    ``path`` given: a version of a file that a series changes (reuses its
+    other versions), with the outline of its chunks."""
     global _SERIES_FACTS
     if path is None:
         from .parsed import remember
 
         pf = parse_whole(text.encode("utf-8", "surrogateescape"))
         remember(text[:-1] if text.endswith("\n") else text, pf)   # the view's text
-        return build_facts(pf, 1, "", frozenset())
+        return build_facts(pf, 1, "", frozenset()), None
     if _SERIES_FACTS is None:
         from .incremental import FileFacts
 
         _SERIES_FACTS = FileFacts()
-    return _SERIES_FACTS.facts(path, text)
+    version = _SERIES_FACTS.version(path, text)
+    return version.facts, version.outline
 
 
 def _with_changed(facts: Facts, changed: frozenset[int]) -> Facts:
@@ -70,8 +72,8 @@ def whole_view(path: str, text: str, side: str = "post",
                     changed=frozenset(changed), input_lines=input_lines,
                     whole_file=True, patch_index=patch_index)
     if body:
-        view.facts = _with_changed(
-            _facts_of(text, path if patch_index is not None else None), view.changed)
+        facts, view.outline = _facts_of(text, path if patch_index is not None else None)
+        view.facts = _with_changed(facts, view.changed)
     return view
 
 

@@ -63,6 +63,11 @@ class Kind:
     reads_commit_message: ClassVar[bool] = False
     # parameter name -> (python type, required)
     params_spec: ClassVar[dict[str, tuple[type, bool]]] = {}
+    # an image kind whose candidates in a function follow from that
+    # function's text and the code outside functions alone, each keyed by
+    # the function's name first ('' outside functions): in full mode it is
+    # shown only the functions a patch changed (code/thin.py)
+    function_local: ClassVar[bool] = False
     # set by the engine before an image kind scans a series' views: how many
     # patches the series has (0 for C files checked as they are)
     series_patches: int = 0

@@ -128,6 +128,8 @@ class BisectOrder(Kind):
         patch_idents: dict[int, set] = {}       # patch -> identifiers its views show
         base_seen: dict[str, int] = {}          # name -> first patch whose pre-image shows
                                                 # it on a line the series did not add
+        line_seen: dict[str, int] = {}          # pre-image line -> first patch it counted for
+                                                # (whole files repeat most lines)
         added_by = [{hl.text.strip() for fd in p.files for h in fd.hunks for hl in h.lines
                      if hl.kind == "+"} for p in series.patches]
         cumulative: dict[int, set] = {}
@@ -152,8 +154,11 @@ class BisectOrder(Kind):
             # what this pre-image shows on lines no earlier patch added:
             # there before the series (checked up to the defining patch)
             for text in _pre_image_lines(hv.pre, section):
+                if line_seen.get(text, inf) <= k:
+                    continue        # its identifiers are in base_seen at <= k already
                 if text.strip() in added_before(k):
                     continue
+                line_seen[text] = k
                 for ident in identifiers_in(text.encode()):
                     base_seen[ident] = min(base_seen.get(ident, inf), k)
             code_lines[id(hv.post)] = _code_lines(hv.post)

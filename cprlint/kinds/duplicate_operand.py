@@ -20,6 +20,7 @@ from . import Kind
 class DuplicateOperand(Kind):
     name = "duplicate_operand"
     scope = "image"
+    function_local = True       # candidates keyed (function, ...)
     params_spec = {
         "operand": (str, True),        # regex over one operand of a | chain; group 1: member
         "list_calls": (list, False),   # calls whose arguments list members

@@ -27,6 +27,7 @@ _STRINGS = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
 class GuardMacro(Kind):
     name = "guard_macro"
     scope = "image"
+    function_local = True       # candidates keyed (function, ...)
     params_spec = {
         "param_type": (str, True),
         "param_names": (str, False),       # regex (fullmatch) over the parameter's name

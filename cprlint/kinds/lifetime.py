@@ -58,6 +58,7 @@ def _expr_re(expr: str) -> str:
 class Lifetime(Kind):
     name = "lifetime"
     scope = "image"
+    function_local = True       # candidates keyed (function, ...)
     params_spec = {
         "mode": (str, True),
         "release_calls": (list, False),     # [{name, arg}]
