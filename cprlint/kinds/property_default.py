@@ -96,8 +96,12 @@ class PropertyDefault(Kind):
 
     def _new_gating(self, views, added, added_before, kept, compat):
         gates: dict[str, dict] = {}      # file -> gate name -> body
-        for path in {hv.file_path for hv, _ in added}:
-            mine = [hv for hv in views if hv.file_path == path]
+        wanted = {hv.file_path for hv, _ in added}
+        by_file = defaultdict(list)
+        for hv in views:
+            if hv.file_path in wanted:
+                by_file[hv.file_path].append(hv)
+        for path, mine in by_file.items():
             names: dict[str, int] = {}
             for hv in mine:
                 for n, line in gate_names(hv.post).items():

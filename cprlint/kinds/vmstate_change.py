@@ -395,8 +395,10 @@ def _gating_facts(views) -> dict:
     property names the series gives a compat entry)."""
     compat = {c.name for hv in views for c in compat_entries_of(hv.post) if c.changed}
     out: dict[str, tuple] = {}
-    for path in {hv.file_path for hv in views}:
-        mine = [hv for hv in views if hv.file_path == path]
+    by_file = defaultdict(list)
+    for hv in views:
+        by_file[hv.file_path].append(hv)
+    for path, mine in by_file.items():
         names = {a.value.strip() for hv in mine for v in vmsds_of(hv.post)
                  for a in [v.attr("needed")] if a is not None}
         bodies: dict = {}
