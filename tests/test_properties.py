@@ -160,3 +160,72 @@ def test_new_property_of_a_new_property_array_is_silent():
                                         "+    DEFINE_PROP_BOOL(\"dma-save\", FooCtrlState, dma_save, true),\n+};")
     assert "+};" in new_array and "+static const Property" in new_array
     assert check_text(new_array, select=["VMS005"]) == []
+
+
+_BASE_FOO_CTRL = """\
+#include "qemu/osdep.h"
+
+typedef struct FooCtrlState {
+    uint32_t irq_lines;
+    bool dma_save;
+    uint64_t dma_addr;
+} FooCtrlState;
+
+static bool foo_ctrl_dma_needed(void *opaque)
+{
+    FooCtrlState *s = opaque;
+
+    return s->dma_save;
+}
+
+static const VMStateDescription vmstate_foo_ctrl_dma = {
+    .name = "foo-ctrl/dma",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = foo_ctrl_dma_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(dma_addr, FooCtrlState),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static const Property foo_ctrl_properties[] = {
+    DEFINE_PROP_UINT32("irq-lines", FooCtrlState, irq_lines, 4),
+};
+"""
+
+_ADD_PROP_ONLY = """\
+From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001
+From: Ada Lovelace <ada@example.org>
+Subject: [PATCH] hw/misc/foo-ctrl: make DMA state saving a property
+
+Signed-off-by: Ada Lovelace <ada@example.org>
+---
+diff --git a/hw/misc/foo-ctrl.c b/hw/misc/foo-ctrl.c
+index 1a2b3c4..5d6e7f8 100644
+--- a/hw/misc/foo-ctrl.c
++++ b/hw/misc/foo-ctrl.c
+@@ -27,3 +27,4 @@ static const VMStateDescription vmstate_foo_ctrl_dma = {
+ static const Property foo_ctrl_properties[] = {
+     DEFINE_PROP_UINT32("irq-lines", FooCtrlState, irq_lines, 4),
++    DEFINE_PROP_BOOL("dma-save", FooCtrlState, dma_save, true),
+ };
+"""
+
+
+def test_new_property_gate_seen_only_in_the_whole_file(tmp_path):
+    import io
+
+    from cprlint.check import run_check
+    from cprlint.options import CheckOptions
+
+    # hunk mode: the .needed that reads dma_save is not in the hunk
+    assert check_text(_ADD_PROP_ONLY, select=["VMS005"]) == []
+    tree = tmp_path / "qemu"
+    (tree / "hw" / "misc").mkdir(parents=True)
+    (tree / "hw" / "misc" / "foo-ctrl.c").write_text(_BASE_FOO_CTRL)
+    opts = CheckOptions(paths=["-"], isolated=True, select=["VMS005"], source=str(tree),
+                        cwd=str(tmp_path))
+    findings = run_check(opts, stdin=io.BytesIO(_ADD_PROP_ONLY.encode()))[0]
+    assert [(f.rule, f.line) for f in findings] == [("VMS005", 29)]
+    assert "foo_ctrl_dma_needed() (line 9)" in findings[0].message
