@@ -428,3 +428,16 @@ def test_needed_returning_a_property_on_by_default_without_compat_entry():
 def test_needed_that_returns_anything_else_is_not_judged():
     text = _vms004_example(2).replace("+    return true;\n", "+    return foo_dma_on(opaque);\n")
     assert check_text(text, select=["VMS004"]) == []
+
+
+def test_needed_body_out_of_view_is_a_note_in_hunk_mode():
+    # the subsection and its .needed reference are new, the function is not shown
+    text = _vms004_example(2).replace(
+        "@@ -104,6 +104,22 @@", "@@ -104,6 +104,17 @@").replace(
+        "+static bool foo_ctrl_dma_needed(void *opaque)\n+{\n+    return true;\n+}\n+\n", "").replace(
+        "@@ -113,6 +129,10 @@", "@@ -113,6 +124,10 @@")
+    opts = CheckOptions(paths=["-"], isolated=True, select=["VMS004"], cwd=_empty_dir())
+    findings, summary, _ = run_check(opts, stdin=io.BytesIO(text.encode()))
+    assert findings == []
+    assert any(n.startswith("VMS004") and "foo_ctrl_dma_needed" in n and "not checked" in n
+               for n in summary.notes)

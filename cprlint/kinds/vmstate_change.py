@@ -61,6 +61,7 @@ class VmstateChange(Kind):
         "intent": (str, False),
         "hunk_note": (str, False),
         "subsection_note": (str, False),   # hunk mode: a subsection whose description is not seen
+        "needed_note": (str, False),       # hunk mode: a new subsection's .needed body not seen
         "severity": (dict, False),   # check -> severity, overriding the rule's
         "cases": (dict, False),
     }
@@ -300,8 +301,13 @@ class VmstateChange(Kind):
         true on old machine types too."""
         bodies, props, compat = self._gating.get(hv.file_path, ({}, {}, set()))
         gate = bodies.get(sub.attr("needed").value.strip())
-        if gate is None:
-            return                  # its body not in view: not judged
+        if gate is None:            # its body not in view: not judged
+            template = self.params.get("needed_note")
+            if template and not hv.post.whole_file:
+                self._notes.setdefault(id(hv.post), []).append(template.format_map({
+                    "path": hv.file_path, "line": line, "vmsd": post.var or "a description",
+                    "subsection": name, "needed": sub.attr("needed").value.strip()}))
+            return
         fields = {"subsection": name, "subsection_name": sub.name or name,
                   "needed": gate.function, "needed_line": str(gate.line)}
         if gate.always_true and "subsection_always" in self.checks and not compat:
