@@ -392,3 +392,52 @@ def test_removal_message_names_the_unused_size_to_keep():
 """), select=["VMS001"])
     assert [f.line for f in found] == [53]
     assert "VMSTATE_UNUSED(4 * BAR_NR_REGS)" in found[0].message
+
+
+def _vms004_example(i: int) -> str:
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    from cprlint.paths import rules_dir
+
+    with open(rules_dir() / "VMS004.toml", "rb") as fh:
+        return tomllib.load(fh)["examples"][i]["input"]
+
+
+def test_always_needed_subsection_is_info_naming_the_needed_function():
+    got = check_text(_vms004_example(2), select=["VMS004"])
+    assert [(f.rule, f.line, f.severity) for f in got] == [("VMS004", 133, "info")]
+    assert "foo_ctrl_dma_needed()" in got[0].message and "every path" in got[0].message
+
+
+def test_needed_returning_a_property_on_by_default_without_compat_entry():
+    ok = _vms004_example(3)
+    bad = ok.replace('{ "foo-ctrl", "dma-save", "off" }', '{ "foo-ctrl", "other", "off" }')
+    assert check_text(ok, select=["VMS004"]) == []
+    got = check_text(bad, select=["VMS004"])
+    assert [(f.rule, f.severity) for f in got] == [("VMS004", "info")]
+    assert '"dma-save"' in got[0].message and "hw_compat" in got[0].message
+    # default off: older machine types do not send it either
+    off = bad.replace("dma_save, true)", "dma_save, false)")
+    assert check_text(off, select=["VMS004"]) == []
+
+
+def test_needed_that_returns_anything_else_is_not_judged():
+    text = _vms004_example(2).replace("+    return true;\n", "+    return foo_dma_on(opaque);\n")
+    assert check_text(text, select=["VMS004"]) == []
+
+
+def test_needed_body_out_of_view_is_a_note_in_hunk_mode():
+    # the subsection and its .needed reference are new, the function is not shown
+    text = _vms004_example(2).replace(
+        "@@ -104,6 +104,22 @@", "@@ -104,6 +104,17 @@").replace(
+        "+static bool foo_ctrl_dma_needed(void *opaque)\n+{\n+    return true;\n+}\n+\n", "").replace(
+        "@@ -113,6 +129,10 @@", "@@ -113,6 +124,10 @@")
+    opts = CheckOptions(paths=["-"], isolated=True, select=["VMS004"], cwd=_empty_dir())
+    findings, summary, _ = run_check(opts, stdin=io.BytesIO(text.encode()))
+    assert findings == []
+    assert any(n.startswith("VMS004") and "foo_ctrl_dma_needed" in n and "not checked" in n
+               for n in summary.notes)

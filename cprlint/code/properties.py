@@ -19,6 +19,7 @@ from .initializers import _mask, _split_args
 _PROP = re.compile(r"\b(DEFINE_PROP_\w+)\s*\(")
 _COMPAT = re.compile(r'\{\s*("[^"\n]*"|\w+)\s*,\s*"([^"\n]+)"\s*,\s*("[^"\n]*"|\w+)\s*(?:,\s*)?\}')
 _SPACES = re.compile(r"\s+")
+_INT_LITERAL = re.compile(r"^(0[xX][0-9a-fA-F]+|[1-9][0-9]*|0)[uUlL]{0,3}$")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,18 @@ class PropFact:
     default: str       # the default argument as written, whitespace collapsed
     line: int
     changed: bool      # a line of it was added (post) / removed (pre)
+    field: str = ""    # the state field behind it (third argument)
+    bit: str = ""      # the bit of that field, for the DEFINE_PROP_BIT* macros
+
+    @property
+    def default_on(self) -> bool:
+        """The default is plainly non-zero: true, ON_OFF_AUTO_ON or a
+        non-zero integer literal (a symbol or an expression: not known)."""
+        d = self.default
+        if d in ("true", "ON_OFF_AUTO_ON"):
+            return True
+        m = _INT_LITERAL.match(d)
+        return bool(m) and int(m.group(1), 0) != 0
 
 
 @dataclass(frozen=True)
@@ -99,8 +112,10 @@ def properties_of(view) -> list[PropFact]:
         if len(args) <= k or not args[0].startswith('"'):
             continue
         first, last = line(m.start()), line(end - 1)
+        bit = args[3] if "_BIT" in m.group(1) and len(args) > 4 else ""
         out.append(PropFact(m.group(1), args[0].strip('"'), args[k], first,
-                            any(n in view.changed for n in range(first, last + 1))))
+                            any(n in view.changed for n in range(first, last + 1)),
+                            args[2] if len(args) > 2 else "", bit))
     return out
 
 

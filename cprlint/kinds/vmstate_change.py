@@ -20,6 +20,13 @@ rule picks the checks it reports with ``checks``:
   subsection_unneeded  a subsection added to a description whose own
                    description has no ``.needed`` (check name for a
                    description the series creates: ``subsection_unneeded_new``)
+  subsection_always    a subsection added to an existing description whose
+                   ``.needed`` returns true on every path (seen whole, from
+                   the gate facts), while no patch of the series adds a
+                   machine compat entry
+  subsection_default_on  the same, with a ``.needed`` that only returns a
+                   field behind a property whose default is plainly on,
+                   and no compat entry for that property in the series
 
 A VMStateDescription that a patch of the same series creates is not
 "existing": only ``version_above`` applies to it.  What a hunk does not show
@@ -32,12 +39,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from ..code.gates import gate_bodies
 from ..code.initializers import Vmsd, VmsdField, vmsds_of
+from ..code.properties import compat_entries_of, properties_of
 from ..findings import Candidate
 from . import Kind, KindError, fill_case, load_cases
 
 CHECKS = ("inserted", "removed", "reordered", "resized", "minimum_raised", "appended",
-          "version_above", "bumped_again", "subsection_unneeded")
+          "version_above", "bumped_again", "subsection_unneeded", "subsection_always",
+          "subsection_default_on")
 
 _DEFAULT_CASES = {c: {"problem": c, "fix": ""} for c in CHECKS + (
     "appended_no_bump", "appended_old_version", "subsection_unneeded_new")}
@@ -51,6 +61,7 @@ class VmstateChange(Kind):
         "intent": (str, False),
         "hunk_note": (str, False),
         "subsection_note": (str, False),   # hunk mode: a subsection whose description is not seen
+        "needed_note": (str, False),       # hunk mode: a new subsection's .needed body not seen
         "severity": (dict, False),   # check -> severity, overriding the rule's
         "cases": (dict, False),
     }
@@ -77,6 +88,9 @@ class VmstateChange(Kind):
             groups[(hv.patch_index, hv.file_path)].append(hv)
         created: set[tuple[str, str]] = set()   # (file, var) a patch of the series adds
         self._notes = {}
+        self._gating = {}
+        if self.checks & {"subsection_always", "subsection_default_on"}:
+            self._gating = _gating_facts(views)
         bumps: dict[tuple[str, str], list] = defaultdict(list)
         for (k, path), hvs in sorted(groups.items(), key=lambda kv: kv[0]):
             patch = series.patches[k]
@@ -256,7 +270,8 @@ class VmstateChange(Kind):
                                        "new_version": str(top)})
 
     def _subsections(self, hv, pre: Vmsd | None, post: Vmsd, post_all, new: bool):
-        if "subsection_unneeded" not in self.checks or post.kind != "vmsd":
+        if post.kind != "vmsd" or not self.checks & {
+                "subsection_unneeded", "subsection_always", "subsection_default_on"}:
             return
         had = {name for name, _, _ in pre.subsections} if pre is not None else set()
         for name, line, changed in post.subsections:
@@ -271,11 +286,40 @@ class VmstateChange(Kind):
                         "subsection": name}))
                 continue
             if "needed" in sub.attrs:
+                if not new:
+                    yield from self._always_needed(hv, post, sub, name, line)
+                continue
+            if "subsection_unneeded" not in self.checks:
                 continue
             case = "subsection_unneeded_new" if new else "subsection_unneeded"
             yield self._candidate(case, hv, post, line, (post.var, case, name),
                                   {"subsection": name,
                                    "subsection_name": sub.name or name}, check=case)
+
+    def _always_needed(self, hv, post: Vmsd, sub: Vmsd, name: str, line: int):
+        """A new subsection of an existing description whose .needed is
+        true on old machine types too."""
+        bodies, props, compat = self._gating.get(hv.file_path, ({}, {}, set()))
+        gate = bodies.get(sub.attr("needed").value.strip())
+        if gate is None:            # its body not in view: not judged
+            template = self.params.get("needed_note")
+            if template and not hv.post.whole_file:
+                self._notes.setdefault(id(hv.post), []).append(template.format_map({
+                    "path": hv.file_path, "line": line, "vmsd": post.var or "a description",
+                    "subsection": name, "needed": sub.attr("needed").value.strip()}))
+            return
+        fields = {"subsection": name, "subsection_name": sub.name or name,
+                  "needed": gate.function, "needed_line": str(gate.line)}
+        if gate.always_true and "subsection_always" in self.checks and not compat:
+            yield self._candidate("subsection_always", hv, post, line,
+                                  (post.var, "subsection_always", name), fields)
+        elif gate.returns_member and "subsection_default_on" in self.checks:
+            prop = props.get(gate.returns_member)
+            if prop is None or prop.name in compat or prop.bit:
+                return
+            fields.update(property=prop.name, field=gate.returns_member, default=prop.default)
+            yield self._candidate("subsection_default_on", hv, post, line,
+                                  (post.var, "subsection_default_on", name), fields)
 
     def _minimum(self, hvs, var, state, patch):
         if not state.raised(var, "minimum_version_id"):
@@ -350,6 +394,29 @@ def _attr_site(hvs, var: str, key: str):
             if post.var == var and a is not None and a.changed:
                 return hv, post, a.line
     return None
+
+
+def _gating_facts(views) -> dict:
+    """file -> (gate bodies by name, properties on by default by field,
+    property names the series gives a compat entry)."""
+    compat = {c.name for hv in views for c in compat_entries_of(hv.post) if c.changed}
+    out: dict[str, tuple] = {}
+    by_file = defaultdict(list)
+    for hv in views:
+        by_file[hv.file_path].append(hv)
+    for path, mine in by_file.items():
+        names = {a.value.strip() for hv in mine for v in vmsds_of(hv.post)
+                 for a in [v.attr("needed")] if a is not None}
+        bodies: dict = {}
+        props: dict = {}
+        for hv in mine:
+            for n, b in gate_bodies(hv.post, names).items():
+                bodies.setdefault(n, b)
+            for p in properties_of(hv.post):
+                if p.default_on and p.field:
+                    props.setdefault(p.field, p)
+        out[path] = (bodies, props, compat)
+    return out
 
 
 def _match(post: Vmsd, pre_list: list[Vmsd]) -> Vmsd | None:
