@@ -90,13 +90,13 @@ def _repo(tmp_path):
     return root
 
 
-def _add_list_parameter(root, query=True):
+def _add_list_parameter(root, query=True, marked="    params->has_foo_argv = true;\n"):
     """A list parameter, handled in options.c and HMP, never freed; with
     ``query`` False, not named in qmp_query_migrate_parameters()."""
     edit(root, "qapi/migration.json", "'*max-bandwidth': 'size'",
          "'*max-bandwidth': 'size',\n            '*foo-argv': { 'type': [ 'str' ], 'features': [ 'unstable' ] }")
     edit(root, "migration/options.c", "    params->has_max_bandwidth = true;\n",
-         "    params->has_max_bandwidth = true;\n    params->has_foo_argv = true;\n")
+         "    params->has_max_bandwidth = true;\n" + marked)
     edit(root, "migration/options.c", "        dest->max_bandwidth = params->max_bandwidth;\n    }\n",
          "        dest->max_bandwidth = params->max_bandwidth;\n    }\n"
          "    if (params->has_foo_argv) {\n        dest->foo_argv = params->foo_argv;\n    }\n")
@@ -130,6 +130,20 @@ def test_with_the_base_tree_a_list_parameter_never_freed_is_reported(tmp_path):
     msg = doc["findings"][0]["message"]
     assert "not freed in migration_instance_finalize() (a list)" in msg
     assert "applied in migrate_params_apply()" not in msg and "not checked" not in msg
+
+
+def test_a_parameter_marked_present_in_the_has_fields_array_is_seen_too(tmp_path):
+    # QEMU since Dec 2025 marks parameters present with one array of
+    # &p->has_X entries instead of one "has_X = true" line each
+    root = _repo(tmp_path)
+    _add_list_parameter(root, marked="    bool *has_fields[] = { &params->has_foo_argv, };\n")
+    mbox = format_patch(root, "base..HEAD", tmp_path / "s.mbox")
+    git(root, "checkout", "-q", "base")
+    proc = run_cli("check", "--format", "json", "--isolated", "--select", "MIG003",
+                   "--source", str(root), str(mbox))
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 1, proc.stderr.decode()
+    assert "not freed in migration_instance_finalize() (a list)" in doc["findings"][0]["message"]
 
 
 def test_a_parameter_handled_everywhere_is_clean(tmp_path):
