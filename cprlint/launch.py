@@ -88,4 +88,7 @@ def main() -> None:
         code = getattr(commands, function)(**kwargs)
     except commands.Exit as exc:
         code = exc.code
+    except KeyboardInterrupt:          # as the typer path says it
+        sys.stderr.write("cprlint: aborted\n")
+        code = 1
     commands.flush_and_exit(code)

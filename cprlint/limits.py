@@ -97,7 +97,7 @@ class PatchBudget:
             def _ring(signum, frame):
                 raise BudgetExceeded()
             old = signal.signal(signal.SIGPROF, _ring)
-            signal.setitimer(signal.ITIMER_PROF, left)
+            signal.setitimer(signal.ITIMER_PROF, max(left, 1e-3))   # 0 would disarm it
         t0 = time.process_time()
         try:
             return fn()

@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 _FORMAT = 1
+_MAX_BYTES = 8 * 1024 * 1024      # the rule tables are ~200 kB
 
 
 def tables(paths: list[Path], parse, name: str = "rules") -> list[dict]:
@@ -34,8 +35,10 @@ def tables(paths: list[Path], parse, name: str = "rules") -> list[dict]:
     kept = read(paths, name)
     if kept is not None:
         return kept
-    out = [parse(p) for p in paths]
-    write(paths, out, name)
+    stamp = _stamp(paths)              # before parsing: a file saved meanwhile
+    out = [parse(p) for p in paths]    # then makes the kept stamp stale, not the rules
+    if _stamp(paths) == stamp:
+        write(paths, out, name)
     return out
 
 
@@ -82,6 +85,8 @@ def read(paths: list[Path], name: str = "rules") -> list[dict] | None:
         return None
     try:
         with open(where, "rb") as f:
+            if os.fstat(f.fileno()).st_size > _MAX_BYTES:   # not ours: ignored
+                return None
             kept_stamp, tables = marshal.load(f)
     except (OSError, EOFError, ValueError, TypeError):
         return None

@@ -60,3 +60,23 @@ def test_a_data_table_is_cached_and_read_again_when_edited(tmp_path, monkeypatch
     table.write_text('[attributes]\nwords = ["coroutine_fn", "coroutine_mixed_fn"]\n')
     assert toml_table(table, "data-macros")["attributes"]["words"] == [
         "coroutine_fn", "coroutine_mixed_fn"]
+
+
+def test_a_file_saved_while_it_is_parsed_is_not_kept_under_its_new_stamp(tmp_path, monkeypatch):
+    import os
+
+    from cprlint.rulecache import tables
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    table = tmp_path / "t.toml"
+    table.write_text("old")
+
+    def parse_then_edit(p):
+        text = p.read_text()
+        p.write_text("new, longer")         # the editor saves during the parse
+        os.utime(p, ns=(1, 1))
+        return {"text": text}
+
+    assert tables([table], parse_then_edit, "race") == [{"text": "old"}]
+    # the next run must see the new text, not the stale parse
+    assert tables([table], lambda p: {"text": p.read_text()}, "race") == [{"text": "new, longer"}]
