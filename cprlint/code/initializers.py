@@ -202,18 +202,22 @@ class _Ctx:
 _NEWLINE = re.compile("\n")
 
 
+def line_of(text: str, first_line: int):
+    """A function from an offset in ``text`` to its file line (``text``
+    starts at ``first_line``)."""
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    return lambda off: first_line + bisect_right(starts, off) - 1
+
+
 class _Scan:
     def __init__(self, text: str, first_line: int, changed: frozenset[int], section: str):
         self.text = text
         self.masked, self.conds = _mask(text)
         self.first = first_line
         self.changed = changed
-        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self.line = line_of(text, first_line)
         self.out: list[Vmsd] = []
         self.section = section
-
-    def line(self, off: int) -> int:
-        return self.first + bisect_right(self.starts, off) - 1
 
     def span_changed(self, a: int, b: int) -> bool:
         return any(n in self.changed for n in range(self.line(a), self.line(max(a, b - 1)) + 1))

@@ -9,11 +9,10 @@ lines blanked), like the VMState initializers.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .initializers import _mask, _split_args
+from .initializers import _mask, _split_args, line_of
 
 
 _PROP = re.compile(r"\b(DEFINE_PROP_\w+)\s*\(")
@@ -88,17 +87,12 @@ def _close(text: str, i: int) -> int:
     return -1
 
 
-def _lines(text: str, first: int):
-    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-    return lambda off: first + bisect_right(starts, off) - 1
-
-
 def properties_of(view) -> list[PropFact]:
     text = view.text
     if "DEFINE_PROP_" not in text:
         return []
     masked, _ = _mask(text)
-    line = _lines(masked, view.first_line)
+    line = line_of(masked, view.first_line)
     table = _defaults()
     out = []
     for m in _PROP.finditer(masked):
@@ -124,7 +118,7 @@ def compat_entries_of(view) -> list[CompatFact]:
     if '"' not in text:
         return []
     masked, _ = _mask(text)
-    line = _lines(masked, view.first_line)
+    line = line_of(masked, view.first_line)
     out = []
     for m in _COMPAT.finditer(masked):
         n = line(m.start())
