@@ -116,13 +116,18 @@ def _add_list_parameter(root, query=True, marked="    params->has_foo_argv = tru
     commit(root, "migration: foo-argv parameter")
 
 
+def _check_with_base(root, tmp_path):
+    """`cprlint check --source` of base..HEAD as an mbox, the tree at base."""
+    mbox = format_patch(root, "base..HEAD", tmp_path / "s.mbox")
+    git(root, "checkout", "-q", "base")
+    return run_cli("check", "--format", "json", "--isolated", "--select", "MIG003",
+                   "--source", str(root), str(mbox))
+
+
 def test_with_the_base_tree_a_list_parameter_never_freed_is_reported(tmp_path):
     root = _repo(tmp_path)
     _add_list_parameter(root)
-    mbox = format_patch(root, "base..HEAD", tmp_path / "s.mbox")
-    git(root, "checkout", "-q", "base")
-    proc = run_cli("check", "--format", "json", "--isolated", "--select", "MIG003",
-                   "--source", str(root), str(mbox))
+    proc = _check_with_base(root, tmp_path)
     doc = json.loads(proc.stdout)
     assert proc.returncode == 1, proc.stderr.decode()
     assert [(f["file"], f["function"]) for f in doc["findings"]] == [
@@ -137,10 +142,7 @@ def test_a_parameter_marked_present_in_the_has_fields_array_is_seen_too(tmp_path
     # &p->has_X entries instead of one "has_X = true" line each
     root = _repo(tmp_path)
     _add_list_parameter(root, marked="    bool *has_fields[] = { &params->has_foo_argv, };\n")
-    mbox = format_patch(root, "base..HEAD", tmp_path / "s.mbox")
-    git(root, "checkout", "-q", "base")
-    proc = run_cli("check", "--format", "json", "--isolated", "--select", "MIG003",
-                   "--source", str(root), str(mbox))
+    proc = _check_with_base(root, tmp_path)
     doc = json.loads(proc.stdout)
     assert proc.returncode == 1, proc.stderr.decode()
     assert "not freed in migration_instance_finalize() (a list)" in doc["findings"][0]["message"]
@@ -152,20 +154,14 @@ def test_a_parameter_handled_everywhere_is_clean(tmp_path):
     edit(root, "migration/migration.c", "    error_free(ms->error);",
          "    qapi_free_strList(ms->parameters.foo_argv);\n    error_free(ms->error);")
     commit(root, "migration: free foo-argv")
-    mbox = format_patch(root, "base..HEAD", tmp_path / "s.mbox")
-    git(root, "checkout", "-q", "base")
-    proc = run_cli("check", "--format", "json", "--isolated", "--select", "MIG003",
-                   "--source", str(root), str(mbox))
+    proc = _check_with_base(root, tmp_path)
     assert proc.returncode == 0, proc.stdout.decode()
 
 
 def test_a_query_that_names_members_one_by_one_must_name_the_new_one(tmp_path):
     root = _repo(tmp_path)
     _add_list_parameter(root, query=False)
-    mbox = format_patch(root, "base..HEAD", tmp_path / "s.mbox")
-    git(root, "checkout", "-q", "base")
-    proc = run_cli("check", "--format", "json", "--isolated", "--select", "MIG003",
-                   "--source", str(root), str(mbox))
+    proc = _check_with_base(root, tmp_path)
     msg = json.loads(proc.stdout)["findings"][0]["message"]
     assert "reported by qmp_query_migrate_parameters()" in msg
 
@@ -193,8 +189,5 @@ def test_a_query_that_clones_the_whole_parameter_struct_reports_every_member(tmp
     git(root, "commit", "-q", "-a", "-m", "base: the query clones the struct")
     git(root, "tag", "-f", "base")
     _add_list_parameter(root, query=False)
-    mbox = format_patch(root, "base..HEAD", tmp_path / "s.mbox")
-    git(root, "checkout", "-q", "base")
-    proc = run_cli("check", "--format", "json", "--isolated", "--select", "MIG003",
-                   "--source", str(root), str(mbox))
+    proc = _check_with_base(root, tmp_path)
     assert proc.returncode == 0, proc.stdout.decode()
