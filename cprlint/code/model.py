@@ -9,7 +9,15 @@ of that image (post-image numbers for "post", pre-image numbers for "pre");
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
+
+
+def any_between(order: list[int], first: int, last: int) -> bool:
+    """Whether the sorted line numbers ``order`` hold one in [first, last]
+    (one bisect: callers sort the changed lines once, not per span)."""
+    i = bisect_left(order, first)
+    return i < len(order) and order[i] <= last
 
 # The fact classes have __slots__: a whole-file view of migration.c holds
 # thousands of them, and a 200-patch series with its base tree one such

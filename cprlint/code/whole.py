@@ -9,13 +9,11 @@ changed the text), in files mode from one walk; only the comments'
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 from dataclasses import replace
 
 from .facts import build_facts
 from .fragments import parse_whole
-from .model import CodeView, Facts, HunkViews
+from .model import CodeView, Facts, HunkViews, any_between
 
 _SERIES_FACTS = None      # code.incremental.FileFacts of the files a series touches
 
@@ -42,16 +40,11 @@ def _facts_of(text: str, path: str | None = None) -> tuple[Facts, list | None]:
 def _with_changed(facts: Facts, changed: frozenset[int]) -> Facts:
     if not changed:
         return facts
-    order = sorted(changed)          # (bisect: linear in comments, not their product)
-
-    def touched(c) -> bool:
-        i = bisect_left(order, c.line)
-        return i < len(order) and order[i] <= c.end_line
-
+    order = sorted(changed)
     comments = [
         replace(c, changed_lines=frozenset(n for n in range(c.line, c.end_line + 1)
                                            if n in changed))
-        if touched(c) else c
+        if any_between(order, c.line, c.end_line) else c
         for c in facts.comments
     ]
     return replace(facts, comments=comments)

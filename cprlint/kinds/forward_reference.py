@@ -19,9 +19,9 @@ is a shorthand, not an absent function.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from ..code.facts import identifiers_in
+from ..code.model import any_between
 from ..findings import Candidate
 from . import Kind, param_regex, param_regexes
 
@@ -64,10 +64,9 @@ class ForwardReference(Kind):
         for hv in views:
             k = hv.patch_index
             for view in (hv.post, hv.pre):
-                changed = sorted(view.changed)     # (bisect: linear in functions)
+                changed = sorted(view.changed)
                 for fn in view.facts.functions:
-                    i = bisect_left(changed, fn.line)
-                    if i < len(changed) and changed[i] <= fn.end_line:
+                    if any_between(changed, fn.line, fn.end_line):
                         changed_by.setdefault(fn.name, set()).add(k)
             for fn in hv.post.facts.functions:
                 if not fn.from_section and fn.line in hv.post.changed:
