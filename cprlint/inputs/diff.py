@@ -142,8 +142,8 @@ def _within_caps(chunks: list[list[SrcLine]]) -> tuple[list[list[SrcLine]], str]
                 else:
                     kept[head] = SrcLine(_recounted(kept[head], kept[head + 1:]),
                                          kept[head].input_line, kept[head].width)
-            has_hunk = any(x.text.startswith("@@") for x in kept)
-            return chunks[:i] + ([kept] if has_hunk else []), what
+            # ``head``: a hunk of this file was kept, else only its header lines
+            return chunks[:i] + ([kept] if head is not None else []), what
     return chunks, ""
 
 
