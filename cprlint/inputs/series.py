@@ -124,6 +124,28 @@ class Patch:
         return f"{self.index}/{self.total}"
 
 
+class PatchStub:
+    """What a summary says of a patch once the patch itself is let go (a
+    long series checked a window at a time): its subject and numbers."""
+
+    __slots__ = ("subject", "raw_subject", "version", "index", "total", "input_path",
+                 "input_line", "commit_message")
+    files: tuple = ()
+    commit: str = ""
+    is_cover = False
+
+    @classmethod
+    def of(cls, p: Patch) -> "PatchStub":
+        stub = cls()
+        stub.subject, stub.raw_subject, stub.version = p.subject, p.raw_subject, p.version
+        stub.index, stub.total = p.index, p.total
+        stub.input_path, stub.input_line, stub.commit_message = p.input_path, p.input_line, ""
+        return stub
+
+    def label(self) -> str:
+        return f"{self.index}/{self.total}"
+
+
 @dataclass
 class SkippedFile:
     """A file of a patch that no rule reads, and why."""

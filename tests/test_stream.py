@@ -1,0 +1,149 @@
+"""A large mbox is read as it goes and checked a window of patches at a
+time (issue 12, streaming): the same messages and findings as a whole
+read, and a window's patches let go before the next is read."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+from cprlint import limits
+from cprlint.check import run_check
+from cprlint.inputs import load as load_mod
+from cprlint.inputs.mail import split_lines, split_mbox
+from cprlint.inputs.stream import Source, messages, starts_as_mbox
+from cprlint.options import CheckOptions
+
+from conftest import SERIES
+
+FROM = b"From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\n"
+
+TRICKY = [
+    # leading blank lines, a From_ line in a body (no header after it), mboxrd
+    b"\n\n" + FROM + b"From: A <a@b>\nSubject: one\n\nbody\nFrom here on\n\n"
+    + FROM + b"From: A <a@b>\nSubject: two\n\n>From me\nlast",
+    # a From_ line that ends the input, and one followed by a non-header
+    FROM + b"Subject: x\n\nb\n" + FROM + b"not a header\n" + FROM,
+    b"From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: x\n\n>From y\n\n\n",
+]
+
+
+def _shape(msgs):
+    return [(m.lines, m.first_line, m.header_line, m.mboxrd) for m in msgs]
+
+
+@pytest.mark.parametrize("data", TRICKY)
+def test_messages_are_cut_as_a_whole_read_cuts_them(tmp_path, data):
+    whole = split_mbox(split_lines(data))
+    path = tmp_path / "in.mbox"
+    path.write_bytes(data)
+    for source in (Source(str(path)), Source(str(path), data)):
+        assert starts_as_mbox(source)
+        got = list(messages(source))
+        assert _shape(m for m, _ in got) == _shape(whole)
+        # and each message read again from its span is the same message
+        assert _shape(span.message(source) for _, span in got) == _shape(whole)
+
+
+def test_not_an_mbox_is_not_streamed(tmp_path):
+    path = tmp_path / "one.patch"
+    path.write_bytes(b"From: A <a@b>\nSubject: [PATCH] x\n\n")
+    assert not starts_as_mbox(Source(str(path)))
+
+
+def _run(path, **opts):
+    return run_check(CheckOptions(paths=[str(path)], isolated=True, **opts))
+
+
+def _keys(findings):
+    return sorted((f.rule, f.patch.index if f.patch else 0, f.path, f.line, f.input_line,
+                   f.message) for f in findings)
+
+
+def test_a_series_read_from_the_file_as_it_goes_finds_the_same(monkeypatch):
+    mbox = SERIES / "cpr-stop-v1.mbox"
+    whole, summary, _ = _run(mbox)
+    assert whole, "the fixture has findings to compare"
+    monkeypatch.setattr(load_mod, "STREAM_ABOVE_BYTES", 0)     # every file streamed
+    streamed, summary2, _ = _run(mbox)
+    assert _keys(streamed) == _keys(whole)
+    assert summary2.patches == summary.patches == 3
+
+
+def test_a_long_series_is_checked_in_windows_with_the_same_findings(monkeypatch):
+    mbox = SERIES / "cpr-stop-v1.mbox"
+    whole, _, _ = _run(mbox)
+    # SER001 ties patch 1 to patch 2, CPR001 is on patch 3: windows of two
+    monkeypatch.setattr(load_mod, "STREAM_ABOVE_BYTES", 0)
+    monkeypatch.setattr(limits, "SERIES_WINDOW_PATCHES", 2)
+    windowed, summary, _ = _run(mbox)
+    assert _keys(windowed) == _keys(whole)
+    assert summary.patches == 3
+    assert [p.label() for p in summary.series.patches] == ["1/3", "2/3", "3/3"]
+    assert any("at most 2 patches" in n and "do not look beyond" in n for n in summary.notes)
+    # the email reply's summary lists every patch, the let-go ones too
+    from cprlint.report import render
+
+    out = render("email", windowed, summary)
+    assert "3/3" in out and "2/3" in out
+
+
+def test_a_window_is_let_go_before_the_next(monkeypatch):
+    from cprlint.sources import load_jobs
+
+    monkeypatch.setattr(load_mod, "STREAM_ABOVE_BYTES", 0)
+    monkeypatch.setattr(limits, "SERIES_WINDOW_PATCHES", 1)
+    jobs = load_jobs(CheckOptions(paths=[str(SERIES / "cpr-stop-v1.mbox")], isolated=True))
+    job = next(jobs)
+    assert job.windowed and len(job.series.patches) == 1
+    first = weakref.ref(job.series.patches[0])
+    del job
+    job = next(jobs)
+    gc.collect()
+    assert first() is None, "the first window's patch is still held"
+    assert job.series.patches[0].index == 2
+
+
+def test_a_binary_only_series_is_still_an_error_when_windowed(tmp_path, monkeypatch):
+    from cprlint.errors import InputError
+
+    mail = (FROM + b"From: A <a@b>\nSubject: [PATCH {k}/2] img\n\n---\n"
+            b"diff --git a/x.png b/x.png\nindex 1111111..2222222 100644\n"
+            b"Binary files a/x.png and b/x.png differ\n")
+    path = tmp_path / "bin.mbox"
+    path.write_bytes(mail.replace(b"{k}", b"1") + mail.replace(b"{k}", b"2"))
+    monkeypatch.setattr(load_mod, "STREAM_ABOVE_BYTES", 0)
+    monkeypatch.setattr(limits, "SERIES_WINDOW_PATCHES", 1)
+    with pytest.raises(InputError, match="only a binary diff"):
+        _run(path)
+
+
+def test_parsing_does_not_keep_the_text(monkeypatch):
+    """py-tree-sitter 0.26 kept every chunk a read callback returned: the
+    time-budgeted parse must not leak its input (it did, 250 MB over a
+    64 MB mbox)."""
+    import tracemalloc
+
+    from cprlint.code.fragments import parse_bounded, parser
+
+    def text(k: int) -> bytes:     # a new object each time, as in a real run
+        return b"static int f%d(void)\n{\n    return g(1, 2);\n}\n" % k * 200
+
+    p = parser()
+    parse_bounded(p, text(0))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for k in range(100):
+            tree = parse_bounded(p, text(k))
+            assert tree.root_node.end_byte == len(text(k)) and not tree.root_node.has_error
+        del tree
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # one reused buffer of the text's size may stay; 100 texts may not
+    assert grown < 2 * len(text(0)), f"{grown} bytes kept after 100 parses of {len(text(0))}"
