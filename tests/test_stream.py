@@ -147,3 +147,34 @@ def test_parsing_does_not_keep_the_text(monkeypatch):
         tracemalloc.stop()
     # one reused buffer of the text's size may stay; 100 texts may not
     assert grown < 2 * len(text(0)), f"{grown} bytes kept after 100 parses of {len(text(0))}"
+
+
+@pytest.mark.parametrize("data", TRICKY)
+def test_a_packed_standard_input_is_cut_the_same(monkeypatch, data):
+    from cprlint.inputs import reader
+
+    monkeypatch.setattr(reader.Packed, "PIECE", 7)     # lines cross pieces
+    import io
+
+    packed = reader.read_stdin(io.BytesIO(data), pack_above=0)
+    assert isinstance(packed, reader.Packed) and packed.whole() == data
+    source = Source("-", packed)
+    assert [ln for ln in source.lines()] == list(Source("-", data).lines())
+    got = list(messages(source))
+    assert _shape(m for m, _ in got) == _shape(split_mbox(split_lines(data)))
+    assert _shape(span.message(source) for _, span in got) == _shape(m for m, _ in got)
+
+
+def test_a_large_standard_input_finds_the_same(monkeypatch):
+    import io
+
+    data = (SERIES / "cpr-stop-v1.mbox").read_bytes()
+    whole, _, _ = run_check(CheckOptions(paths=["-"], isolated=True), stdin=io.BytesIO(data))
+    monkeypatch.setattr(load_mod, "STREAM_ABOVE_BYTES", 0)      # kept compressed
+    from cprlint.inputs import reader
+
+    monkeypatch.setattr(reader.Packed, "PIECE", 1000)
+    packed, summary, _ = run_check(CheckOptions(paths=["-"], isolated=True),
+                                   stdin=io.BytesIO(data))
+    assert whole and _keys(packed) == _keys(whole)
+    assert summary.patches == 3

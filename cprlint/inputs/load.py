@@ -19,7 +19,7 @@ from .mail import Mail, RawMessage, decode_bytes, decode_message, looks_like_hea
     split_lines, split_mbox
 from .message import PatchBody, split_body
 from .quoted import find_quoted_patch
-from .reader import read_input
+from .reader import checked, read_input, read_stdin
 from .series import Patch, Series, SkippedFile
 from .stream import Source, Span, messages, starts_as_mbox
 from .subject import SubjectInfo, parse_subject
@@ -163,10 +163,19 @@ def plan_series(paths: list[str], stdin: "BinaryIO | None" = None) -> SeriesPlan
 
 def _open(path: str, stdin) -> Source:
     """The input as a Source: a large plain mbox file is read as it goes,
-    anything else (stdin, gzip, a single mail or diff) as bytes."""
+    a large standard input kept compressed; anything else (gzip, a single
+    mail or diff) as bytes."""
     from .. import limits
 
-    if path != "-" and os.path.isfile(path):
+    if path == "-":
+        got = read_stdin(stdin, pack_above=STREAM_ABOVE_BYTES)
+        if isinstance(got, bytes):
+            return Source(path, checked(path, got))
+        source = Source(path, got)
+        if got.piece(0)[:2] != b"\x1f\x8b" and starts_as_mbox(source):
+            return source
+        return Source(path, checked(path, got.whole()))
+    if os.path.isfile(path):
         try:
             size = os.path.getsize(path)
             with open(path, "rb") as f:
@@ -186,7 +195,7 @@ def _load_path(path: str, stdin, series: Series, order0: int) -> list[_Candidate
     if starts_as_mbox(source):
         msgs = messages(source)
     else:
-        data = source.data if source.data is not None else read_input(path, stdin)
+        data = source.data if isinstance(source.data, bytes) else read_input(path, stdin)
         lines = split_lines(data)
         start = next((i for i, ln in enumerate(lines) if ln.strip()), 0)
         if not looks_like_headers(lines, start):

@@ -14,44 +14,71 @@ import os
 from typing import Iterator
 
 from .mail import FROM_LINE, RawMessage, is_from_line, split_lines
+from .reader import Packed
 
 HEADER_PEEK = 1 << 16        # bytes read to tell an mbox from a single mail or diff
 
 
 class Source:
-    """One input's bytes: lines with their offsets, and spans read again."""
+    """One input's bytes: lines with their offsets, and spans read again.
+    ``data`` holds them (bytes, or a Packed standard input), or None: read
+    from the file ``path``."""
 
-    def __init__(self, path: str, data: bytes | None = None):
+    def __init__(self, path: str, data: "bytes | Packed | None" = None):
         self.path = path
-        self.data = data          # None: read from the file ``path``
+        self.data = data
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
         """(byte offset, line without its newline), like ``split_lines``."""
-        if self.data is not None:
-            data, pos, n = self.data, 0, len(self.data)
-            while pos < n:
-                end = data.find(b"\n", pos)
-                if end < 0:
-                    yield pos, data[pos:]
-                    return
-                yield pos, data[pos:end]
-                pos = end + 1
-            return
-        with open(self.path, "rb") as f:
-            pos = 0
-            for raw in f:
-                yield pos, raw[:-1] if raw.endswith(b"\n") else raw
-                pos += len(raw)
+        if isinstance(self.data, bytes):
+            yield from _lines_of(self.data, 0)
+        elif self.data is not None:
+            yield from self._packed_lines()
+        else:
+            with open(self.path, "rb") as f:
+                pos = 0
+                for raw in f:
+                    yield pos, raw[:-1] if raw.endswith(b"\n") else raw
+                    pos += len(raw)
+
+    def _packed_lines(self):
+        packed, carry, base = self.data, [], 0      # carry: a line not ended yet
+        for k in range(len(packed.pieces)):
+            piece = packed.piece(k)
+            cut = piece.rfind(b"\n") + 1
+            if not cut:
+                carry.append(piece)
+                continue
+            data = b"".join(carry + [piece[:cut]])
+            yield from _lines_of(data, base)
+            base += len(data)
+            carry = [piece[cut:]]
+        if any(carry):
+            yield base, b"".join(carry)
 
     def read(self, start: int, end: int) -> bytes:
         if self.data is not None:
-            return self.data[start:end]
+            return self.data[start:end] if isinstance(self.data, bytes) \
+                else self.data.read(start, end)
         with open(self.path, "rb") as f:
             f.seek(start)
             return f.read(end - start)
 
     def size(self) -> int:
-        return len(self.data) if self.data is not None else os.path.getsize(self.path)
+        if self.data is not None:
+            return len(self.data) if isinstance(self.data, bytes) else self.data.size
+        return os.path.getsize(self.path)
+
+
+def _lines_of(data: bytes, base: int):
+    pos, n = 0, len(data)
+    while pos < n:
+        end = data.find(b"\n", pos)
+        if end < 0:
+            yield base + pos, data[pos:]
+            return
+        yield base + pos, data[pos:end]
+        pos = end + 1
 
 
 class Span:
