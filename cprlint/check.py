@@ -34,6 +34,7 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
         findings.extend(found)
         if job.windowed:            # one window of a long series: keep its summary only
             whole = _merge(whole, job, found)
+            job = found = None      # let it go before the next window is read
         else:
             whole = job
     notes.update(dict.fromkeys(take_notes()))

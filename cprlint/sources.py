@@ -88,6 +88,8 @@ def load_jobs(opts: CheckOptions, stdin=None):
                 "base tree is used")
     for series in plan.windows(limits.SERIES_WINDOW_PATCHES, limits.SERIES_WINDOW_BYTES):
         yield Job(series=series, views=build_views(series), windowed=True)
+        series = None
+        gc.collect()        # the window's cycles, before the next is built: a steady peak
 
 
 # -- series ------------------------------------------------------------------

@@ -90,20 +90,27 @@ def test_a_long_series_is_checked_in_windows_with_the_same_findings(monkeypatch)
     assert "3/3" in out and "2/3" in out
 
 
-def test_a_window_is_let_go_before_the_next(monkeypatch):
-    from cprlint.sources import load_jobs
-
+def test_a_window_is_let_go_before_the_next_is_read(monkeypatch):
+    """Memory is bounded by a window: when a window is built, no patch of
+    an earlier one is alive (the fixture series has no findings, which
+    would keep their patches for the report)."""
     monkeypatch.setattr(load_mod, "STREAM_ABOVE_BYTES", 0)
     monkeypatch.setattr(limits, "SERIES_WINDOW_PATCHES", 1)
-    jobs = load_jobs(CheckOptions(paths=[str(SERIES / "cpr-stop-v1.mbox")], isolated=True))
-    job = next(jobs)
-    assert job.windowed and len(job.series.patches) == 1
-    first = weakref.ref(job.series.patches[0])
-    del job
-    job = next(jobs)
-    gc.collect()
-    assert first() is None, "the first window's patch is still held"
-    assert job.series.patches[0].index == 2
+    refs: list = []
+    alive_at_build: list[int] = []
+    build = load_mod.SeriesPlan._window
+
+    def spy(self, part):
+        gc.collect()
+        alive_at_build.append(sum(r() is not None for r in refs))
+        series = build(self, part)
+        refs.extend(weakref.ref(p) for p in series.patches)
+        return series
+
+    monkeypatch.setattr(load_mod.SeriesPlan, "_window", spy)
+    findings, summary, _ = _run(SERIES / "cpr-stop-v2.mbox")
+    assert not findings and summary.patches == 3
+    assert alive_at_build == [0, 0, 0]
 
 
 def test_a_binary_only_series_is_still_an_error_when_windowed(tmp_path, monkeypatch):

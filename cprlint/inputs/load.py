@@ -111,7 +111,9 @@ class SeriesPlan:
             files = [f for p in series.patches for f in p.files]
             any_file = any_file or bool(files)
             any_text = any_text or any(not f.is_binary for f in files)
+            files = None
             yield series
+            series = None           # this frame must not hold the window meanwhile
             start = end
         if any_file and not any_text:
             raise InputError(self._chosen[0].input_path, "only a binary diff; nothing to check")
