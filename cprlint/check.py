@@ -77,12 +77,35 @@ def _merge(whole, job, found):
                                   versions_skipped=list(s.versions_skipped),
                                   messages_skipped=s.messages_skipped),
                     views=[], mode=job.mode, windowed=True)
-    kept = {id(f.patch) for f in found if f.patch is not None}
-    stubs = {id(p): (p if id(p) in kept else PatchStub.of(p)) for p in job.series.patches}
+    by_patch: dict[int, list] = {}
+    for f in found:
+        if f.patch is not None:
+            by_patch.setdefault(id(f.patch), []).append(f)
+    for p in job.series.patches:
+        if id(p) in by_patch:
+            _keep_quoted(p, by_patch[id(p)])
+    stubs = {id(p): (p if id(p) in by_patch else PatchStub.of(p)) for p in job.series.patches}
     whole.series.patches.extend(stubs[id(p)] for p in job.series.patches)
     whole.series.skipped_files.extend(SkippedFile(stubs[id(s.patch)], s.path, s.reason)
                                       for s in job.series.skipped_files)
     return whole
+
+
+def _keep_quoted(patch, found) -> None:
+    """Let go of what no report of these findings reads: the lines of the
+    hunks other than those a reply mail quotes under a finding."""
+    from .report.email_format import locate
+
+    keep = set()
+    for f in found:
+        spot = locate(patch, f)
+        if spot is not None:
+            keep.add(id(spot[1]))
+    for fd in patch.files:
+        for h in fd.hunks:
+            if id(h) not in keep:
+                h.lines = []        # the hunk stays: a reply marks where it cut
+    patch.message_lines, patch.trailer_lines = [], []
 
 
 def _note_too_deep(job) -> None:

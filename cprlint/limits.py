@@ -81,6 +81,27 @@ class BudgetExceeded(BaseException):
     A BaseException, so that no ``except Exception`` in a kind swallows it."""
 
 
+_shield = [0, False]        # [depth, a budget ran out meanwhile]
+
+
+class shielded:
+    """Within it, a patch budget that runs out does not interrupt: it is
+    raised on leaving.  For calls into C that call back into Python
+    (tree-sitter's read callback): an exception raised in the callback is
+    not propagated by py-tree-sitter but left pending, and the parse ends
+    in a SystemError.  What runs inside must be bounded by itself."""
+
+    def __enter__(self):
+        _shield[0] += 1
+
+    def __exit__(self, exc_type, *_):
+        _shield[0] -= 1
+        if not _shield[0] and _shield[1]:
+            _shield[1] = False
+            if exc_type is None:
+                raise BudgetExceeded()
+
+
 class PatchBudget:
     """Seconds of analysis each patch may take (``PATCH_BUDGET_S``), summed
     over the rules.  ``run(key, fn)`` calls ``fn()`` under what is left of
@@ -111,6 +132,9 @@ class PatchBudget:
         old = None
         if alarm:
             def _ring(signum, frame):
+                if _shield[0]:
+                    _shield[1] = True       # raised when the shielded call returns
+                    return
                 raise BudgetExceeded()
             old = signal.signal(signal.SIGPROF, _ring)
             signal.setitimer(signal.ITIMER_PROF, max(left, 1e-3))   # 0 would disarm it

@@ -64,9 +64,9 @@ def load_job(opts: CheckOptions, stdin=None, plan=None) -> Job:
 
 def load_jobs(opts: CheckOptions, stdin=None):
     """The Jobs to check, one after the other: one Job (``load_job``), or
-    for a series too long to hold (a large mbox), hunk-mode Jobs over
-    consecutive windows of its patches, each let go before the next is
-    read.  Iterate it once."""
+    for a series too long to hold (from an input too large to hold, read
+    as it goes), hunk-mode Jobs over consecutive windows of its patches,
+    each let go before the next is read.  Iterate it once."""
     from . import limits
 
     cwd = opts.cwd or os.getcwd()
@@ -76,7 +76,8 @@ def load_jobs(opts: CheckOptions, stdin=None):
     from .inputs.load import plan_series
 
     plan = plan_series(list(opts.paths), stdin=stdin)
-    if plan.count <= limits.SERIES_WINDOW_PATCHES and plan.size <= limits.SERIES_WINDOW_BYTES:
+    if not plan.streamed or (plan.count <= limits.SERIES_WINDOW_PATCHES
+                             and plan.size <= limits.SERIES_WINDOW_BYTES):
         yield load_job(opts, stdin, plan=plan)
         return
     from .code.views import build_views

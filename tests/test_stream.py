@@ -5,6 +5,7 @@ read, and a window's patches let go before the next is read."""
 from __future__ import annotations
 
 import gc
+import json
 import weakref
 
 import pytest
@@ -127,35 +128,6 @@ def test_a_binary_only_series_is_still_an_error_when_windowed(tmp_path, monkeypa
         _run(path)
 
 
-def test_parsing_does_not_keep_the_text(monkeypatch):
-    """py-tree-sitter 0.26 kept every chunk a read callback returned: the
-    time-budgeted parse must not leak its input (it did, 250 MB over a
-    64 MB mbox)."""
-    import tracemalloc
-
-    from cprlint.code.fragments import parse_bounded, parser
-
-    def text(k: int) -> bytes:     # a new object each time, as in a real run
-        return b"static int f%d(void)\n{\n    return g(1, 2);\n}\n" % k * 200
-
-    p = parser()
-    parse_bounded(p, text(0))
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        for k in range(100):
-            tree = parse_bounded(p, text(k))
-            assert tree.root_node.end_byte == len(text(k)) and not tree.root_node.has_error
-        del tree
-        gc.collect()
-        grown = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    # one reused buffer of the text's size may stay; 100 texts may not
-    assert grown < 2 * len(text(0)), f"{grown} bytes kept after 100 parses of {len(text(0))}"
-
-
 @pytest.mark.parametrize("data", TRICKY)
 def test_a_packed_standard_input_is_cut_the_same(monkeypatch, data):
     from cprlint.inputs import reader
@@ -185,3 +157,71 @@ def test_a_large_standard_input_finds_the_same(monkeypatch):
                                    stdin=io.BytesIO(data))
     assert whole and _keys(packed) == _keys(whole)
     assert summary.patches == 3
+
+
+def _no_signoff_series(tmp_path, n: int, signed=()):
+    """``n`` patches numbered k/n, each with a finding (no Signed-off-by)
+    but those in ``signed``, and a second, clean hunk."""
+    mail = (FROM + b"From: Ann Dev <ann@example.org>\nSubject: [PATCH {k}/{n}] migration: tidy\n"
+            b"Message-Id: <{k}.tidy@example.org>\n\nTidy the cleanup path.\n---\n"
+            b"diff --git a/migration/a{k}.c b/migration/a{k}.c\n"
+            b"--- a/migration/a{k}.c\n+++ b/migration/a{k}.c\n"
+            b"@@ -10,3 +10,4 @@ static void f(void)\n {\n     g();\n+    h();\n }\n"
+            b"@@ -40,3 +41,4 @@ static void k(void)\n {\n     g();\n+    h();\n }\n")
+    sob = b"\nSigned-off-by: Ann Dev <ann@example.org>\n---\n"
+    data = b"".join(mail.replace(b"{k}", b"%d" % k).replace(b"{n}", b"%d" % n)
+                    .replace(b"\n---\n", sob if k in signed else b"\n---\n", 1)
+                    for k in range(1, n + 1))
+    path = tmp_path / "nosob.mbox"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("signed", [(), (1,)])
+def test_a_window_with_findings_gives_the_same_reports(tmp_path, monkeypatch, signed):
+    """Patches with findings are kept (their quoted hunks); the others only
+    as their headers, which the series summary of a reply mail still
+    answers when patch 1 (no cover letter) has no finding."""
+    from cprlint.report import render
+
+    path = _no_signoff_series(tmp_path, 4, signed)
+    whole, summary, _ = _run(path)
+    assert {f.patch.index for f in whole} == {1, 2, 3, 4} - set(signed)
+    outs = {fmt: render(fmt, whole, summary) for fmt in ("text", "email")}
+    js = json.loads(render("json", whole, summary))
+    monkeypatch.setattr(load_mod, "STREAM_ABOVE_BYTES", 0)
+    monkeypatch.setattr(limits, "SERIES_WINDOW_PATCHES", 2)
+    windowed, summary2, _ = _run(path)
+    assert _keys(windowed) == _keys(whole)
+    js2 = json.loads(render("json", windowed, summary2))
+    assert len(js2["summary"].pop("notes")) == len(js["summary"].pop("notes")) + 1
+    assert js2 == js
+    for fmt, out in outs.items():
+        got = render(fmt, windowed, summary2)
+        # the same report, but for the note that says the series was windowed
+        drop = [ln for ln in got.splitlines() if "at a time" in ln or "do not look" in ln]
+        assert [ln for ln in got.splitlines() if ln not in drop] == \
+            [ln for ln in out.splitlines() if ln not in drop], fmt
+
+
+def test_a_series_held_whole_is_not_windowed(monkeypatch):
+    """Windows are for input read as it goes; a series read whole keeps its
+    cross-patch rules (and its base tree) however long it is."""
+    mbox = SERIES / "cpr-stop-v1.mbox"
+    whole, _, _ = _run(mbox)
+    monkeypatch.setattr(limits, "SERIES_WINDOW_PATCHES", 1)
+    got, summary, _ = _run(mbox)
+    assert _keys(got) == _keys(whole)
+    assert not any("at a time" in n for n in summary.notes)
+
+
+def test_a_file_changed_between_the_passes_is_an_input_error(tmp_path, monkeypatch):
+    from cprlint.errors import InputError
+
+    path = tmp_path / "s.mbox"
+    path.write_bytes((SERIES / "cpr-stop-v1.mbox").read_bytes())
+    monkeypatch.setattr(load_mod, "STREAM_ABOVE_BYTES", 0)
+    plan = load_mod.plan_series([str(path)])
+    path.write_bytes(path.read_bytes()[:100])        # truncated in place
+    with pytest.raises(InputError, match="changed while it was being checked"):
+        plan.load_all()

@@ -294,16 +294,14 @@ def build_wrapper(frag: bytes) -> tuple[bytes, bytes, bool, int]:
 def parse_bounded(p: Parser, data: bytes) -> Tree:
     """``p.parse(data)`` within limits.PARSE_BUDGET_S (plus PARSE_BUDGET_PER_MB
     per megabyte): tree-sitter's error recovery is quadratic on some garbage
-    ("--> --> ..." on a few lines took seconds).  The parse reports its
-    progress; past the deadline it is cancelled, the text up to where it
-    had got is parsed alone, and the summary says that the rest was not.
+    ("--> --> ..." on a few lines took seconds).  The input is handed over in
+    chunks; past the deadline the parser is told the text ends there, and the
+    summary says that the rest was not parsed.
 
-    The text goes through the read callback (a bytes parse takes no
-    progress callback) in one reused buffer: py-tree-sitter 0.26 keeps a
-    reference to every object but the last that a read callback returns
-    (measured: 256-byte slices leaked twice the text on every parse, 250 MB
-    over a 64 MB mbox; the text itself, handed over whole, leaked once).
-    References to the one buffer cost nothing."""
+    Every chunk is the same reused buffer: py-tree-sitter 0.26 keeps a
+    reference to every object a read callback returns (measured: 256-byte
+    slices leaked twice the text on every parse, 250 MB over a 64 MB mbox),
+    and references to the one buffer cost nothing."""
     import time
 
     from .. import limits
@@ -314,33 +312,27 @@ def parse_bounded(p: Parser, data: bytes) -> Tree:
     # change what is analysed (and so the findings)
     deadline = time.process_time() + limits.PARSE_BUDGET_S \
         + limits.PARSE_BUDGET_PER_MB * len(data) / 2**20
-    reached = [0]
+    stop = [len(data)]
 
-    def progress(offset: int, _has_error: bool) -> bool:
-        reached[0] = offset
-        return time.process_time() > deadline        # True: cancel
-
-    def read(byte: int, _point) -> bytes | bytearray:
-        if byte >= len(data):
-            return b""
-        _BUFFER[:] = data[byte:] if byte else data   # the parser is done with the last
-        return _BUFFER
+    def read(byte: int, _point) -> bytearray:
+        if byte < stop[0] and time.process_time() > deadline:
+            stop[0] = byte
+        _BUFFER[:] = data[byte:min(byte + _PARSE_CHUNK, stop[0])]   # the parser is
+        return _BUFFER                                              # done with the last
 
     try:
-        return p.parse(read, progress_callback=progress)
-    except ValueError:                                # cancelled
-        p.reset()           # else the next parse would resume this one
-    finally:
-        if len(_BUFFER) > _KEEP_BUFFER:
-            _BUFFER.clear()
-    stop = reached[0]
-    limits.note(f"C text of {len(data)} bytes took too long to parse (syntax errors); "
-                f"only its first {stop} bytes were analysed")
-    return p.parse(data[:stop])
+        with limits.shielded():     # the patch budget must not raise inside read()
+            tree = p.parse(read)
+    except BaseException:
+        p.reset()       # (e.g. Ctrl-C in read()): the next parse must not resume this one
+        raise
+    if stop[0] < len(data):
+        limits.note(f"C text of {len(data)} bytes took too long to parse (syntax errors); "
+                    f"only its first {stop[0]} bytes were analysed")
+    return tree
 
 
-_BUFFER = bytearray()           # what parse_bounded hands the parser
-_KEEP_BUFFER = 1 << 20
+_BUFFER = bytearray()           # what parse_bounded hands the parser, a chunk at a time
 _PARSE_CHUNK = 256
 
 

@@ -86,20 +86,39 @@ class SeriesPlan:
         return len(self._chosen)
 
     @property
+    def streamed(self) -> bool:
+        """Its messages are read again when their turn comes (a large input)."""
+        return any(c.span is not None for c in self._chosen)
+
+    @property
     def size(self) -> int:
         """Bytes of the chosen messages."""
         return sum(c.size for c in self._chosen)
 
     def load_all(self) -> Series:
-        series = self._window(self._chosen)
+        try:
+            series = self._window(self._chosen)
+        finally:
+            self._close()
         _check_something_to_do(series)
         return series
+
+    def _close(self) -> None:
+        for c in self._chosen + ([self._cover] if self._cover else []):
+            if c.source is not None:
+                c.source.close()
 
     def windows(self, max_patches: int, max_bytes: int):
         """Series of consecutive patches, each at most ``max_patches`` long
         and ``max_bytes`` of mail (at least one patch), the cover in each.
         Raises InputError at the end when every file of every patch was a
         binary diff, as ``load_all`` does at once."""
+        try:
+            yield from self._windows(max_patches, max_bytes)
+        finally:
+            self._close()
+
+    def _windows(self, max_patches: int, max_bytes: int):
         start, any_text, any_file = 0, False, False
         while start < len(self._chosen):
             end, size = start, 0
@@ -125,16 +144,30 @@ class SeriesPlan:
                         messages_skipped=s.messages_skipped)
         if self._cover is not None:
             if self._cover_patch is None:
-                self._cover_patch = _parsed(*self._cover.materialise())
+                self._cover_patch = _again(self._cover)
             series.cover = self._cover_patch
         series.patches = []
         for c in part:
-            series.patches.append(_parsed(*c.materialise()))
+            series.patches.append(_again(c))
             c.patch = c.body = None         # the window's Series holds it now
         if not series.patches and series.cover is None:
             raise InputError(s.inputs[0] if s.inputs else "-", NO_PATCH)
         _fill_skipped(series)
         return series
+
+
+def _again(c: _Candidate) -> Patch:
+    """The candidate's patch with its diff parsed; errors are InputErrors
+    naming the input, as in the first pass."""
+    try:
+        return _parsed(*c.materialise())
+    except (InputError, KeyboardInterrupt):
+        raise
+    except RecursionError:
+        raise InputError(c.input_path, "input too deeply nested to read") from None
+    except Exception as exc:         # a bug must still not crash on user input
+        raise InputError(c.input_path, f"cannot read input ({type(exc).__name__}: {exc})",
+                         c.input_line) from None
 
 
 def load_series(paths: list[str], stdin: "BinaryIO | None" = None) -> Series:
@@ -197,7 +230,7 @@ def _load_path(path: str, stdin, series: Series, order0: int) -> list[_Candidate
     if starts_as_mbox(source):
         msgs = messages(source)
     else:
-        data = source.data if isinstance(source.data, bytes) else read_input(path, stdin)
+        data = source.data          # (only an mbox is read from the file as it goes)
         lines = split_lines(data)
         start = next((i for i, ln in enumerate(lines) if ln.strip()), 0)
         if not looks_like_headers(lines, start):
@@ -233,8 +266,11 @@ def _load_path(path: str, stdin, series: Series, order0: int) -> list[_Candidate
     # no original patch here: a reply (or plain mail) that quotes one?
     for item in replies + plain_mails:
         if isinstance(item, Span):
+            from ..limits import muted
+
             raw = item.message(source)
-            mail = decode_message(path, raw)
+            with muted():               # its cuts were counted when it was first read
+                mail = decode_message(path, raw)
             info = parse_subject(mail.subject)
         else:
             mail, info, raw = item

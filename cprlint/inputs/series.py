@@ -7,7 +7,7 @@ the mbox even after a quoted reply was unwrapped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Callable
 
 
@@ -125,25 +125,38 @@ class Patch:
 
 
 class PatchStub:
-    """What a summary says of a patch once the patch itself is let go (a
-    long series checked a window at a time): its subject and numbers."""
+    """What a report says of a patch once the patch itself is let go (a
+    long series checked a window at a time): its mail headers, subject and
+    numbers; no message body and no diff."""
 
-    __slots__ = ("subject", "raw_subject", "version", "index", "total", "input_path",
-                 "input_line", "commit_message")
-    files: tuple = ()
-    commit: str = ""
-    is_cover = False
+    KEPT = ("subject", "raw_subject", "version", "index", "total", "tags", "author", "date",
+            "message_id", "in_reply_to", "references", "to", "cc", "reply_to",
+            "original_from", "input_path", "input_line", "message_id_synthesised",
+            "crlf_repaired", "quoted", "commit", "base_commit")
+    __slots__ = KEPT
 
     @classmethod
     def of(cls, p: Patch) -> "PatchStub":
         stub = cls()
-        stub.subject, stub.raw_subject, stub.version = p.subject, p.raw_subject, p.version
-        stub.index, stub.total = p.index, p.total
-        stub.input_path, stub.input_line, stub.commit_message = p.input_path, p.input_line, ""
+        for name in cls.KEPT:
+            setattr(stub, name, getattr(p, name))
         return stub
 
-    def label(self) -> str:
-        return f"{self.index}/{self.total}"
+    def __getattr__(self, name: str):
+        # what was let go reads as a patch without it (no files, no message)
+        default = _PATCH_DEFAULTS.get(name, _MISSING)
+        if default is _MISSING:
+            raise AttributeError(name)
+        return default() if callable(default) else default
+
+    commit_label = Patch.commit_label
+    is_cover = Patch.is_cover
+    label = Patch.label
+
+
+_MISSING = object()
+_PATCH_DEFAULTS = {f.name: (f.default_factory if f.default_factory is not MISSING else f.default)
+                   for f in fields(Patch)}
 
 
 @dataclass

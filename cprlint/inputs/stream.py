@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
+from ..errors import InputError
 from .mail import FROM_LINE, RawMessage, is_from_line, split_lines
 from .reader import Packed
 
@@ -27,6 +28,20 @@ class Source:
     def __init__(self, path: str, data: "bytes | Packed | None" = None):
         self.path = path
         self.data = data
+        self._file = None           # one handle for both passes: a file replaced
+        self._stamp = None          # meanwhile is still the one read first
+
+    def _handle(self):
+        if self._file is None:
+            self._file = open(self.path, "rb")
+            st = os.fstat(self._file.fileno())
+            self._stamp = (st.st_size, st.st_mtime_ns)
+        return self._file
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
         """(byte offset, line without its newline), like ``split_lines``."""
@@ -35,11 +50,12 @@ class Source:
         elif self.data is not None:
             yield from self._packed_lines()
         else:
-            with open(self.path, "rb") as f:
-                pos = 0
-                for raw in f:
-                    yield pos, raw[:-1] if raw.endswith(b"\n") else raw
-                    pos += len(raw)
+            f = self._handle()
+            f.seek(0)
+            pos = 0
+            for raw in f:
+                yield pos, raw[:-1] if raw.endswith(b"\n") else raw
+                pos += len(raw)
 
     def _packed_lines(self):
         packed, carry, base = self.data, [], 0      # carry: a line not ended yet
@@ -60,14 +76,20 @@ class Source:
         if self.data is not None:
             return self.data[start:end] if isinstance(self.data, bytes) \
                 else self.data.read(start, end)
-        with open(self.path, "rb") as f:
-            f.seek(start)
-            return f.read(end - start)
+        f = self._handle()
+        st = os.fstat(f.fileno())
+        f.seek(start)
+        data = f.read(end - start)
+        if (st.st_size, st.st_mtime_ns) != self._stamp or len(data) != end - start:
+            raise InputError(self.path, "the file changed while it was being checked; "
+                                        "check it again")
+        return data
 
     def size(self) -> int:
         if self.data is not None:
             return len(self.data) if isinstance(self.data, bytes) else self.data.size
-        return os.path.getsize(self.path)
+        self._handle()
+        return self._stamp[0]
 
 
 def _lines_of(data: bytes, base: int):
