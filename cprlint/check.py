@@ -64,9 +64,9 @@ def _check_job(job, chosen, every, settings, opts) -> list:
 
 
 def _merge(whole, job, found):
-    """The summary's Job after one more window of a long series: its
-    patches counted, those with findings kept whole, the others only as
-    their subject line (a PatchStub)."""
+    """The summary's Job after one more window of a long series: each of
+    its patches kept as its mail headers (a PatchStub), with the hunks a
+    reply quotes when it has findings."""
     from .inputs.series import PatchStub, Series, SkippedFile
     from .sources import Job
 
@@ -84,7 +84,10 @@ def _merge(whole, job, found):
     for p in job.series.patches:
         if id(p) in by_patch:
             _keep_quoted(p, by_patch[id(p)])
-    stubs = {id(p): (p if id(p) in by_patch else PatchStub.of(p)) for p in job.series.patches}
+    stubs = {id(p): PatchStub.of(p, files=id(p) in by_patch) for p in job.series.patches}
+    for f in found:
+        if f.patch is not None and id(f.patch) in stubs:
+            f.patch = stubs[id(f.patch)]
     whole.series.patches.extend(stubs[id(p)] for p in job.series.patches)
     whole.series.skipped_files.extend(SkippedFile(stubs[id(s.patch)], s.path, s.reason)
                                       for s in job.series.skipped_files)
@@ -101,11 +104,12 @@ def _keep_quoted(patch, found) -> None:
         spot = locate(patch, f)
         if spot is not None:
             keep.add(id(spot[1]))
+    if not keep:                    # a reply quotes nothing of it
+        patch.files = []
     for fd in patch.files:
         for h in fd.hunks:
             if id(h) not in keep:
                 h.lines = []        # the hunk stays: a reply marks where it cut
-    patch.message_lines, patch.trailer_lines = [], []
 
 
 def _note_too_deep(job) -> None:

@@ -24,7 +24,7 @@ from .series import Patch, Series, SkippedFile
 from .stream import Source, Span, messages, starts_as_mbox
 from .subject import SubjectInfo, parse_subject
 
-STREAM_ABOVE_BYTES = 8 * 1024 * 1024   # a larger mbox file is read as it goes
+STREAM_ABOVE_BYTES = 2 * 1024 * 1024   # a larger mbox is read as it goes (or packed)
 
 NO_PATCH = "no patch found: not an mbox, mail or diff"
 

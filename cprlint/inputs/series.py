@@ -127,19 +127,22 @@ class Patch:
 class PatchStub:
     """What a report says of a patch once the patch itself is let go (a
     long series checked a window at a time): its mail headers, subject and
-    numbers; no message body and no diff."""
+    numbers, no message body, and the diff only if asked."""
 
     KEPT = ("subject", "raw_subject", "version", "index", "total", "tags", "author", "date",
             "message_id", "in_reply_to", "references", "to", "cc", "reply_to",
             "original_from", "input_path", "input_line", "message_id_synthesised",
             "crlf_repaired", "quoted", "commit", "base_commit")
-    __slots__ = KEPT
+    __slots__ = KEPT + ("files",)
 
     @classmethod
-    def of(cls, p: Patch) -> "PatchStub":
+    def of(cls, p: Patch, files: bool = False) -> "PatchStub":
+        """``files``: keep the diff (as it is: a patch with findings keeps
+        what a reply quotes)."""
         stub = cls()
         for name in cls.KEPT:
             setattr(stub, name, getattr(p, name))
+        stub.files = p.files if files else []
         return stub
 
     def __getattr__(self, name: str):
