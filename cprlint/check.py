@@ -12,8 +12,9 @@ from .report import Summary
 def run_check(opts: CheckOptions, stdin=None, rules=None):
     """Returns (findings, summary, settings)."""
     from .config import resolve
-    from .engine import blind_spots, load_rules, run_rules, select_rules
-    from .sources import load_job
+    from .engine import blind_spots, dedupe, load_rules, select_rules
+    from .findings import Finding
+    from .sources import load_jobs
 
     from .limits import take_notes
 
@@ -21,9 +22,33 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
     every = rules or load_rules()
     settings = resolve(opts, known=sorted(r.id for r in every),
                        off=[r.id for r in every if not r.default])
-    job = load_job(opts, stdin=stdin)
-    _note_too_deep(job)
     chosen = select_rules(every, settings.select, settings.ignore)
+    findings: list = []
+    notes: dict[str, None] = {}     # in the order said, each once
+    whole = None                    # the Job the summary describes
+    for job in load_jobs(opts, stdin=stdin):
+        found = _check_job(job, chosen, every, settings, opts)
+        notes.update(dict.fromkeys(job.notes))
+        if job.mode != "files":
+            notes.update(dict.fromkeys(blind_spots(chosen, job.series, job.views)))
+        findings.extend(found)
+        if job.windowed:            # one window of a long series: keep its summary only
+            whole = _merge(whole, job, found)
+            job = found = None      # let it go before the next window is read
+        else:
+            whole = job
+    notes.update(dict.fromkeys(take_notes()))
+    whole.notes = list(notes)
+    if whole.windowed:
+        findings.sort(key=Finding.sort_key)
+        findings = dedupe(findings)
+    return findings, _summary(whole, findings, every), settings
+
+
+def _check_job(job, chosen, every, settings, opts) -> list:
+    from .engine import run_rules
+
+    _note_too_deep(job)
     findings = run_rules(chosen, job.series, job.views, show_all=opts.show_all,
                          available=every)
     if job.mode == "files":
@@ -35,10 +60,56 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
         # diff, is located by the commit; the range's mbox is ours, not the user's
         if f.patch is not None and f.patch.commit and f.path == f.input_path:
             f.path, f.commit = "", f.patch.commit
-    if job.mode != "files":
-        job.notes.extend(blind_spots(chosen, job.series, job.views))
-    job.notes.extend(n for n in take_notes() if n not in job.notes)
-    return findings, _summary(job, findings, every), settings
+    return findings
+
+
+def _merge(whole, job, found):
+    """The summary's Job after one more window of a long series: each of
+    its patches kept as its mail headers (a PatchStub), with the hunks a
+    reply quotes when it has findings."""
+    from .inputs.series import PatchStub, Series, SkippedFile
+    from .sources import Job
+
+    if whole is None:
+        s = job.series
+        whole = Job(series=Series(inputs=list(s.inputs), cover=s.cover,
+                                  replies_skipped=s.replies_skipped,
+                                  versions_skipped=list(s.versions_skipped),
+                                  messages_skipped=s.messages_skipped),
+                    views=[], mode=job.mode, windowed=True)
+    by_patch: dict[int, list] = {}
+    for f in found:
+        if f.patch is not None:
+            by_patch.setdefault(id(f.patch), []).append(f)
+    for p in job.series.patches:
+        if id(p) in by_patch:
+            _keep_quoted(p, by_patch[id(p)])
+    stubs = {id(p): PatchStub.of(p, files=id(p) in by_patch) for p in job.series.patches}
+    for f in found:
+        if f.patch is not None and id(f.patch) in stubs:
+            f.patch = stubs[id(f.patch)]
+    whole.series.patches.extend(stubs[id(p)] for p in job.series.patches)
+    whole.series.skipped_files.extend(SkippedFile(stubs[id(s.patch)], s.path, s.reason)
+                                      for s in job.series.skipped_files)
+    return whole
+
+
+def _keep_quoted(patch, found) -> None:
+    """Let go of what no report of these findings reads: the lines of the
+    hunks other than those a reply mail quotes under a finding."""
+    from .report.email_format import locate
+
+    keep = set()
+    for f in found:
+        spot = locate(patch, f)
+        if spot is not None:
+            keep.add(id(spot[1]))
+    if not keep:                    # a reply quotes nothing of it
+        patch.files = []
+    for fd in patch.files:
+        for h in fd.hunks:
+            if id(h) not in keep:
+                h.lines = []        # the hunk stays: a reply marks where it cut
 
 
 def _note_too_deep(job) -> None:

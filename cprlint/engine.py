@@ -216,14 +216,14 @@ def run_rules(rules: list[Rule], series, views, show_all: bool = False,
         findings += _post_pass(post, main, available, series, views, by_patch, show_all,
                                findings)
     findings.sort(key=Finding.sort_key)
-    return _dedupe(findings)
+    return dedupe(findings)
 
 
 def blind_spots(rules: list[Rule], series, views) -> list[str]:
     """What the selected rules could not check from hunks alone, said once
     per patch in the summary (never a finding): kinds that can tell offer
     ``hunk_notes(view)``."""
-    notes: list[str] = []
+    notes: dict[str, None] = {}        # in order, each once
     for rule in rules:
         hook = getattr(rule.kind, "hunk_notes", None)
         if hook is None:
@@ -232,10 +232,8 @@ def blind_spots(rules: list[Rule], series, views) -> list[str]:
             if hv.patch_index is None or hv.post.whole_file:
                 continue
             for text in hook(hv.post):
-                note = f"{rule.id}, patch {series.patches[hv.patch_index].label()}: {text}"
-                if note not in notes:
-                    notes.append(note)
-    return notes
+                notes[f"{rule.id}, patch {series.patches[hv.patch_index].label()}: {text}"] = None
+    return list(notes)
 
 
 def _note_budget(budget: PatchBudget, series) -> None:
@@ -394,7 +392,7 @@ def anchor_on_change(finding: Finding, view) -> None:
                        "which this patch leaves unchanged.)"
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
+def dedupe(findings: list[Finding]) -> list[Finding]:
     seen, out = set(), []
     for f in findings:
         key = (f.rule, f.path, f.line, f.input_path, f.patch.index if f.patch else 0, f.message)

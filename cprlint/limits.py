@@ -20,18 +20,32 @@ MAX_NODE_TEXT = 512                   # bytes of a call or condition text kept a
 MAX_TREE_DEPTH = 150                  # syntax-tree levels the walkers descend
 MAX_PATCH_HUNKS = 1500                # hunks of one patch analysed (the rest: a note)
 MAX_PATCH_LINES = 25000               # hunk lines of one patch analysed, likewise
+SERIES_WINDOW_PATCHES = 500          # a longer series is checked this many patches
+SERIES_WINDOW_BYTES = 2 * 1024 * 1024  # (or bytes of mail) at a time, in hunk mode
 PATCH_BUDGET_S = 5.0                  # seconds of rule analysis per patch
 PARSE_BUDGET_S = 0.3                  # seconds one tree-sitter parse may take,
 PARSE_BUDGET_PER_MB = 3.0             # plus this much per megabyte parsed
 
-_notes: list[str] = []
+_notes: dict[str, None] = {}         # in the order said, each once
 _cuts: dict[str, list] = {}          # what -> [how many, first input line]
+_muted = [0]
 
 
 def note(text: str) -> None:
     """Say ``text`` once in this run's summary."""
-    if text not in _notes:
-        _notes.append(text)
+    if not _muted[0]:
+        _notes.setdefault(text, None)
+
+
+class muted:
+    """Within it, notes and cuts are not counted: for input read a second
+    time (a message of a large mbox, decoded again when its turn comes)."""
+
+    def __enter__(self):
+        _muted[0] += 1
+
+    def __exit__(self, *exc):
+        _muted[0] -= 1
 
 
 def take_notes() -> list[str]:
@@ -46,6 +60,8 @@ def take_notes() -> list[str]:
 
 def count_cut(what: str, line: int | None) -> None:
     """One more ``what`` (e.g. "line over 4096 characters") was cut."""
+    if _muted[0]:
+        return
     entry = _cuts.setdefault(what, [0, line])
     entry[0] += 1
 
@@ -63,6 +79,27 @@ def cut_line(text: str, where: str = "") -> str:
 class BudgetExceeded(BaseException):
     """Raised in the main thread when a patch's analysis outlives its budget.
     A BaseException, so that no ``except Exception`` in a kind swallows it."""
+
+
+_shield = [0, False]        # [depth, a budget ran out meanwhile]
+
+
+class shielded:
+    """Within it, a patch budget that runs out does not interrupt: it is
+    raised on leaving.  For calls into C that call back into Python
+    (tree-sitter's read callback): an exception raised in the callback is
+    not propagated by py-tree-sitter but left pending, and the parse ends
+    in a SystemError.  What runs inside must be bounded by itself."""
+
+    def __enter__(self):
+        _shield[0] += 1
+
+    def __exit__(self, exc_type, *_):
+        _shield[0] -= 1
+        if not _shield[0] and _shield[1]:
+            _shield[1] = False
+            if exc_type is None:
+                raise BudgetExceeded()
 
 
 class PatchBudget:
@@ -95,6 +132,9 @@ class PatchBudget:
         old = None
         if alarm:
             def _ring(signum, frame):
+                if _shield[0]:
+                    _shield[1] = True       # raised when the shielded call returns
+                    return
                 raise BudgetExceeded()
             old = signal.signal(signal.SIGPROF, _ring)
             signal.setitimer(signal.ITIMER_PROF, max(left, 1e-3))   # 0 would disarm it

@@ -34,9 +34,11 @@ class Job:
     views: list                             # code.model.HunkViews
     mode: str = "hunk"                      # "hunk", "full" (base tree), "files"
     notes: list[str] = field(default_factory=list)   # said in the summary
+    windowed: bool = False                  # one window of a long series (load_jobs)
 
 
-def load_job(opts: CheckOptions, stdin=None) -> Job:
+def load_job(opts: CheckOptions, stdin=None, plan=None) -> Job:
+    """The one Job of a check; ``plan``: the series already read (load_jobs)."""
     cwd = opts.cwd or os.getcwd()
     if opts.git_range:
         if opts.paths:
@@ -56,8 +58,39 @@ def load_job(opts: CheckOptions, stdin=None) -> Job:
 
     from .inputs.load import load_series
 
-    series = load_series(list(opts.paths), stdin=stdin)
+    series = plan.load_all() if plan is not None else load_series(list(opts.paths), stdin=stdin)
     return _series_job(series, _base_for(series, opts, cwd), opts)
+
+
+def load_jobs(opts: CheckOptions, stdin=None):
+    """The Jobs to check, one after the other: one Job (``load_job``), or
+    for a series too long to hold (from an input too large to hold, read
+    as it goes), hunk-mode Jobs over consecutive windows of its patches,
+    each let go before the next is read.  Iterate it once."""
+    from . import limits
+
+    cwd = opts.cwd or os.getcwd()
+    if opts.git_range or opts.source or any(_is_c_input(p, cwd) for p in opts.paths):
+        yield load_job(opts, stdin)
+        return
+    from .inputs.load import plan_series
+
+    plan = plan_series(list(opts.paths), stdin=stdin)
+    if not plan.streamed or (plan.count <= limits.SERIES_WINDOW_PATCHES
+                             and plan.size <= limits.SERIES_WINDOW_BYTES):
+        yield load_job(opts, stdin, plan=plan)
+        return
+    from .code.views import build_views
+
+    limits.note(f"a series of {plan.count} patches ({plan.size // 1024} kB of mail) is "
+                f"checked in hunk mode, at most {limits.SERIES_WINDOW_PATCHES} patches "
+                f"({limits.SERIES_WINDOW_BYTES // (1024 * 1024)} MB) at a time: rules across "
+                "patches (SER001, SER002, VMS...) do not look beyond that window, and no "
+                "base tree is used")
+    for series in plan.windows(limits.SERIES_WINDOW_PATCHES, limits.SERIES_WINDOW_BYTES):
+        yield Job(series=series, views=build_views(series), windowed=True)
+        series = None
+        gc.collect()        # the window's cycles, before the next is built: a steady peak
 
 
 # -- series ------------------------------------------------------------------

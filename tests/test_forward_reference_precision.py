@@ -83,8 +83,8 @@ def empty_base(monkeypatch):
 
     load_job = sources.load_job
 
-    def with_base(opts, stdin=None):
-        job = load_job(opts, stdin=stdin)
+    def with_base(opts, stdin=None, **kw):
+        job = load_job(opts, stdin=stdin, **kw)
         job.series.base_defines = lambda name: False
         return job
 

@@ -46,8 +46,8 @@ def test_base_tree_knowledge_wins(monkeypatch):
 
     load_job = sources.load_job
 
-    def with_base(opts, stdin=None):
-        job = load_job(opts, stdin=stdin)
+    def with_base(opts, stdin=None, **kw):
+        job = load_job(opts, stdin=stdin, **kw)
         job.series.base_defines = lambda n: n == "MIG_MODE_CPR_EXEC"
         return job
 

@@ -31,19 +31,54 @@ def read_file(path: str, limit: int = -1, shown: str | None = None) -> bytes:
 
 def read_input(path: str, stdin: BinaryIO | None = None) -> bytes:
     """Return the (decompressed) bytes of ``path``; raise InputError if unreadable."""
-    cap = limits.MAX_INPUT_BYTES
-    if path == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        try:
-            data = _read_capped(stream, cap + 1)   # one byte over tells "too large"
-        except (OSError, ValueError) as exc:
-            raise InputError(path, f"cannot read standard input: {exc}") from None
-        if isinstance(data, str):          # a text stream was handed to us
-            data = data.encode("utf-8", "surrogateescape")
-    else:
+    got = read_stdin(stdin, pack_above=None) if path == "-" else None
+    if path != "-":
         if os.path.isdir(path):
             raise InputError(path, "is a directory; give an mbox or patch file")
-        data = read_file(path, cap + 1)
+        got = read_file(path, limits.MAX_INPUT_BYTES + 1)
+    return checked(path, got)
+
+
+def read_stdin(stdin: BinaryIO | None, pack_above: int | None) -> "bytes | Packed":
+    """Standard input, at most the input cap (one byte over tells "too
+    large", and no more is read).  Past ``pack_above`` bytes it is kept
+    compressed (``Packed``): it cannot be read twice, and a large mbox is
+    checked a window of patches at a time."""
+    cap = limits.MAX_INPUT_BYTES
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    chunks: list[bytes] = []
+    packed: Packed | None = None
+    size = held = 0
+    try:
+        while size <= cap:
+            chunk = stream.read(min(Packed.PIECE, cap + 1 - size))
+            if not chunk:
+                break
+            if isinstance(chunk, str):          # a text stream was handed to us
+                chunk = chunk.encode("utf-8", "surrogateescape")
+            chunks.append(chunk)
+            size += len(chunk)
+            held += len(chunk)
+            if pack_above is not None and size > pack_above:
+                packed = packed or Packed()
+                while held >= Packed.PIECE:
+                    data = b"".join(chunks)
+                    packed.add(data[:Packed.PIECE])
+                    chunks, held = [data[Packed.PIECE:]], held - Packed.PIECE
+    except (OSError, ValueError) as exc:
+        raise InputError("-", f"cannot read standard input: {exc}") from None
+    if size > cap:
+        raise InputError("-", f"input too large (over {size_text(cap)})")
+    if packed is None:
+        return b"".join(chunks)
+    if held:
+        packed.add(b"".join(chunks))
+    return packed
+
+
+def checked(path: str, data: bytes) -> bytes:
+    """``data`` under the cap, gunzipped, and not empty; else InputError."""
+    cap = limits.MAX_INPUT_BYTES
     if len(data) > cap:
         raise InputError(path, f"input too large (over {size_text(cap)})")
     if data[:2] == b"\x1f\x8b":
@@ -53,22 +88,34 @@ def read_input(path: str, stdin: BinaryIO | None = None) -> bytes:
     return data
 
 
+class Packed:
+    """Bytes kept zlib-compressed in pieces of ``PIECE`` bytes (a large
+    standard input: mail compresses four to five times)."""
+
+    PIECE = 1 << 20
+
+    def __init__(self):
+        self.pieces: list[bytes] = []
+        self.size = 0
+
+    def add(self, raw: bytes) -> None:
+        self.pieces.append(zlib.compress(raw, 1))
+        self.size += len(raw)
+
+    def piece(self, k: int) -> bytes:
+        return zlib.decompress(self.pieces[k])
+
+    def read(self, start: int, end: int) -> bytes:
+        first, last = start // self.PIECE, (max(start, end - 1)) // self.PIECE
+        data = b"".join(self.piece(k) for k in range(first, min(last + 1, len(self.pieces))))
+        return data[start - first * self.PIECE:end - first * self.PIECE]
+
+    def whole(self) -> bytes:
+        return b"".join(self.piece(k) for k in range(len(self.pieces)))
+
+
 def size_text(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n} bytes"
-
-
-def _read_capped(stream, limit: int) -> bytes:
-    """At most ``limit`` bytes of ``stream``, in chunks (never a whole read())."""
-    chunks, size = [], 0
-    while size < limit:
-        chunk = stream.read(min(1 << 20, limit - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    if chunks and isinstance(chunks[0], str):
-        return "".join(chunks)
-    return b"".join(chunks)
 
 
 def _gunzip(path: str, data: bytes) -> bytes:

@@ -7,7 +7,7 @@ the mbox even after a quoted reply was unwrapped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Callable
 
 
@@ -122,6 +122,44 @@ class Patch:
 
     def label(self) -> str:
         return f"{self.index}/{self.total}"
+
+
+class PatchStub:
+    """What a report says of a patch once the patch itself is let go (a
+    long series checked a window at a time): its mail headers, subject and
+    numbers, no message body, and the diff only if asked."""
+
+    KEPT = ("subject", "raw_subject", "version", "index", "total", "tags", "author", "date",
+            "message_id", "in_reply_to", "references", "to", "cc", "reply_to",
+            "original_from", "input_path", "input_line", "message_id_synthesised",
+            "crlf_repaired", "quoted", "commit", "base_commit")
+    __slots__ = KEPT + ("files",)
+
+    @classmethod
+    def of(cls, p: Patch, files: bool = False) -> "PatchStub":
+        """``files``: keep the diff (as it is: a patch with findings keeps
+        what a reply quotes)."""
+        stub = cls()
+        for name in cls.KEPT:
+            setattr(stub, name, getattr(p, name))
+        stub.files = p.files if files else []
+        return stub
+
+    def __getattr__(self, name: str):
+        # what was let go reads as a patch without it (no files, no message)
+        default = _PATCH_DEFAULTS.get(name, _MISSING)
+        if default is _MISSING:
+            raise AttributeError(name)
+        return default() if callable(default) else default
+
+    commit_label = Patch.commit_label
+    is_cover = Patch.is_cover
+    label = Patch.label
+
+
+_MISSING = object()
+_PATCH_DEFAULTS = {f.name: (f.default_factory if f.default_factory is not MISSING else f.default)
+                   for f in fields(Patch)}
 
 
 @dataclass

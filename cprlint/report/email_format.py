@@ -103,7 +103,7 @@ def _review_body(patch, findings: list[Finding]) -> str:
     placed: dict[int, list] = {}        # id(hunk) -> [(first, last, finding)]
     unplaced: list[Finding] = []
     for f in findings:
-        spot = _locate(patch, f)
+        spot = locate(patch, f)
         if spot is None:
             unplaced.append(f)
             continue
@@ -176,7 +176,7 @@ def _finding_block(f: Finding) -> list[str]:
     return ["", *_wrap(head).splitlines(), "", *_wrap(f.message).splitlines()]
 
 
-def _locate(patch, f: Finding):
+def locate(patch, f: Finding):
     """(file, hunk, first, last): the hunk lines a finding's span covers.
 
     By the post-image line in the finding's file first, else by the input
