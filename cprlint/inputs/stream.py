@@ -3,22 +3,20 @@
 A large mailbox (a thread, a list archive, a long pull request) is split
 at its From_ lines as it is read: each message is handed on with the byte
 span it came from, so that a later pass can read it again (``read``)
-instead of keeping it.  Files are read through a buffered handle; standard
-input and gzip files, which cannot be read twice, are held as bytes (under
-the input cap).
+instead of keeping it.  Files are read through one buffered handle;
+standard input, which cannot be read twice, is kept compressed (Packed),
+and a gzip file is held as bytes (under the input cap).
 """
 
 from __future__ import annotations
 
 import os
+from itertools import chain
 from typing import Iterator
 
 from ..errors import InputError
 from .mail import FROM_LINE, RawMessage, is_from_line, split_lines
 from .reader import Packed
-
-HEADER_PEEK = 1 << 16        # bytes read to tell an mbox from a single mail or diff
-
 
 class Source:
     """One input's bytes: lines with their offsets, and spans read again.
@@ -112,7 +110,9 @@ class Span:
         self.start, self.end, self.first_line, self.mboxrd = start, end, first_line, mboxrd
 
     def message(self, source: Source) -> RawMessage:
-        lines = split_lines(source.read(self.start, self.end))
+        return self.raw(split_lines(source.read(self.start, self.end)))
+
+    def raw(self, lines: list[bytes]) -> RawMessage:
         return RawMessage(lines, self.first_line, self.first_line + 1, self.mboxrd)
 
 
@@ -134,35 +134,27 @@ def messages(source: Source) -> Iterator[tuple[RawMessage, Span]]:
     cur: list[bytes] = []
     span: Span | None = None
     pending: tuple[int, int, bytes] | None = None      # a From_ line awaiting its next line
-    lineno = 0
-    for pos, line in source.lines():
+    lineno, size = 0, source.size()
+    for pos, line in chain(source.lines(), [(size, None)]):     # None: the end
         lineno += 1
         if pending is not None:
             p_pos, p_no, p_line = pending
             pending = None
-            if is_from_line([p_line, line], 0):
+            if is_from_line([p_line] if line is None else [p_line, line], 0):
                 if span is not None:
                     span.end = p_pos
-                    yield RawMessage(cur, span.first_line, span.first_line + 1,
-                                     span.mboxrd), span
+                    yield span.raw(cur), span
                 cur = []
                 span = Span(pos, -1, p_no, p_line.startswith(b"From mboxrd@z "))
             elif span is not None:
                 cur.append(p_line)
+        if line is None:
+            break
         if line.startswith(b"From ") and FROM_LINE.match(line):
             pending = (pos, lineno, line)
             continue
         if span is not None:
             cur.append(line)
-    if pending is not None:
-        p_pos, p_no, p_line = pending
-        if is_from_line([p_line], 0):       # a From_ line at the very end: an empty message
-            if span is not None:
-                span.end = p_pos
-                yield RawMessage(cur, span.first_line, span.first_line + 1, span.mboxrd), span
-            cur, span = [], Span(source.size(), -1, p_no, p_line.startswith(b"From mboxrd@z "))
-        elif span is not None:
-            cur.append(p_line)
     if span is not None:
-        span.end = source.size()
-        yield RawMessage(cur, span.first_line, span.first_line + 1, span.mboxrd), span
+        span.end = size
+        yield span.raw(cur), span
