@@ -159,15 +159,20 @@ class SeriesPlan:
 def _again(c: _Candidate) -> Patch:
     """The candidate's patch with its diff parsed; errors are InputErrors
     naming the input, as in the first pass."""
+    return _reading(c.input_path, lambda: _parsed(*c.materialise()), c.input_line)
+
+
+def _reading(path: str, fn, line: int | None = None):
+    """``fn()``, every way it fails on ``path``'s content an InputError."""
     try:
-        return _parsed(*c.materialise())
-    except (InputError, KeyboardInterrupt):
+        return fn()
+    except InputError:
         raise
     except RecursionError:
-        raise InputError(c.input_path, "input too deeply nested to read") from None
+        raise InputError(path, "input too deeply nested to read") from None
     except Exception as exc:         # a bug must still not crash on user input
-        raise InputError(c.input_path, f"cannot read input ({type(exc).__name__}: {exc})",
-                         c.input_line) from None
+        raise InputError(path, f"cannot read input ({type(exc).__name__}: {exc})",
+                         line) from None
 
 
 def load_series(paths: list[str], stdin: "BinaryIO | None" = None) -> Series:
@@ -180,14 +185,7 @@ def plan_series(paths: list[str], stdin: "BinaryIO | None" = None) -> SeriesPlan
     series = Series(inputs=list(paths))
     cands: list[_Candidate] = []
     for path in paths:
-        try:
-            cands.extend(_load_path(path, stdin, series, len(cands)))
-        except InputError:
-            raise
-        except RecursionError:
-            raise InputError(path, "input too deeply nested to read") from None
-        except Exception as exc:         # a bug must still not crash on user input
-            raise InputError(path, f"cannot read input ({type(exc).__name__}: {exc})") from None
+        cands.extend(_reading(path, lambda: _load_path(path, stdin, series, len(cands))))
     cover, chosen = _select(series, cands)
     if not chosen and cover is None:
         raise InputError(paths[0] if paths else "-", NO_PATCH)
@@ -196,20 +194,20 @@ def plan_series(paths: list[str], stdin: "BinaryIO | None" = None) -> SeriesPlan
 
 # -- one input ---------------------------------------------------------------
 
-def _open(path: str, stdin) -> Source:
-    """The input as a Source: a large plain mbox file is read as it goes,
-    a large standard input kept compressed; anything else (gzip, a single
-    mail or diff) as bytes."""
+def _open(path: str, stdin) -> tuple[Source, bool]:
+    """The input as a Source, and whether it is an mbox: a large plain mbox
+    file is read as it goes, a large standard input kept compressed;
+    anything else (gzip, a single mail or diff) as bytes."""
     from .. import limits
 
     if path == "-":
         got = read_stdin(stdin, pack_above=STREAM_ABOVE_BYTES)
         if isinstance(got, bytes):
-            return Source(path, checked(path, got))
+            return _held(path, checked(path, got))
         source = Source(path, got)
         if got.piece(0)[:2] != b"\x1f\x8b" and starts_as_mbox(source):
-            return source
-        return Source(path, checked(path, got.whole()))
+            return source, True
+        return _held(path, checked(path, got.whole()))
     if os.path.isfile(path):
         try:
             size = os.path.getsize(path)
@@ -220,14 +218,19 @@ def _open(path: str, stdin) -> Source:
         if STREAM_ABOVE_BYTES < size <= limits.MAX_INPUT_BYTES and magic != b"\x1f\x8b":
             source = Source(path)
             if starts_as_mbox(source):
-                return source
-    return Source(path, read_input(path, stdin))
+                return source, True
+    return _held(path, read_input(path, stdin))
+
+
+def _held(path: str, data: bytes) -> tuple[Source, bool]:
+    source = Source(path, data)
+    return source, starts_as_mbox(source)
 
 
 def _load_path(path: str, stdin, series: Series, order0: int) -> list[_Candidate]:
-    source = _open(path, stdin)
+    source, is_mbox = _open(path, stdin)
     keep = source.size() <= STREAM_ABOVE_BYTES      # small: keep what was decoded
-    if starts_as_mbox(source):
+    if is_mbox:
         msgs = messages(source)
     else:
         data = source.data          # (only an mbox is read from the file as it goes)
