@@ -31,12 +31,11 @@ def read_file(path: str, limit: int = -1, shown: str | None = None) -> bytes:
 
 def read_input(path: str, stdin: BinaryIO | None = None) -> bytes:
     """Return the (decompressed) bytes of ``path``; raise InputError if unreadable."""
-    got = read_stdin(stdin, pack_above=None) if path == "-" else None
-    if path != "-":
-        if os.path.isdir(path):
-            raise InputError(path, "is a directory; give an mbox or patch file")
-        got = read_file(path, limits.MAX_INPUT_BYTES + 1)
-    return checked(path, got)
+    if path == "-":
+        return checked(path, read_stdin(stdin, pack_above=None))
+    if os.path.isdir(path):
+        raise InputError(path, "is a directory; give an mbox or patch file")
+    return checked(path, read_file(path, limits.MAX_INPUT_BYTES + 1))
 
 
 def read_stdin(stdin: BinaryIO | None, pack_above: int | None) -> "bytes | Packed":
