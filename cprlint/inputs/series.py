@@ -124,42 +124,38 @@ class Patch:
         return f"{self.index}/{self.total}"
 
 
+# what a PatchStub lets go of a Patch (the diff is kept only if asked)
+_LET_GO = ("commit_message", "trailers", "trailer_lines", "message_lines", "repairs")
+_KEPT = tuple(f.name for f in fields(Patch) if f.name not in _LET_GO + ("files",))
+
+
 class PatchStub:
     """What a report says of a patch once the patch itself is let go (a
     long series checked a window at a time): its mail headers, subject and
     numbers, no message body, and the diff only if asked."""
 
-    KEPT = ("subject", "raw_subject", "version", "index", "total", "tags", "author", "date",
-            "message_id", "in_reply_to", "references", "to", "cc", "reply_to",
-            "original_from", "input_path", "input_line", "message_id_synthesised",
-            "crlf_repaired", "quoted", "commit", "base_commit")
-    __slots__ = KEPT + ("files",)
+    __slots__ = _KEPT + ("files",)
 
     @classmethod
     def of(cls, p: Patch, files: bool = False) -> "PatchStub":
         """``files``: keep the diff (as it is: a patch with findings keeps
         what a reply quotes)."""
         stub = cls()
-        for name in cls.KEPT:
+        for name in _KEPT:
             setattr(stub, name, getattr(p, name))
         stub.files = p.files if files else []
         return stub
 
     def __getattr__(self, name: str):
-        # what was let go reads as a patch without it (no files, no message)
-        default = _PATCH_DEFAULTS.get(name, _MISSING)
-        if default is _MISSING:
+        # what was let go reads as a patch without it (no message, no repairs)
+        if name not in _LET_GO:
             raise AttributeError(name)
-        return default() if callable(default) else default
+        f = Patch.__dataclass_fields__[name]
+        return f.default_factory() if f.default_factory is not MISSING else f.default
 
     commit_label = Patch.commit_label
     is_cover = Patch.is_cover
     label = Patch.label
-
-
-_MISSING = object()
-_PATCH_DEFAULTS = {f.name: (f.default_factory if f.default_factory is not MISSING else f.default)
-                   for f in fields(Patch)}
 
 
 @dataclass
