@@ -11,38 +11,51 @@ moved to another patch is still present).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from .findings import Finding, severity_rank
+from .records import Record
 from .report import plural
 
 FIXED, STILL, NEW = "fixed", "still", "new"
 
 
-@dataclass
-class Version:
+class Version(Record):
     path: str
     series: object
     findings: list[Finding]
 
+    def __init__(self, path, series, findings) -> None:
+        self.path = path
+        self.series = series
+        self.findings = findings
 
-@dataclass
-class Entry:
+
+class Entry(Record):
     status: str
-    old: Finding | None = None
-    new: Finding | None = None
+    old: Finding | None
+    new: Finding | None
+
+    def __init__(self, status, old=None, new=None) -> None:
+        self.status = status
+        self.old = old
+        self.new = new
 
     @property
     def finding(self) -> Finding:
         return self.new if self.new is not None else self.old
 
 
-@dataclass
-class Comparison:
+class Comparison(Record):
     v1: Version
     v2: Version
-    pairs: list[tuple[object | None, object | None]] = field(default_factory=list)
-    entries: list[Entry] = field(default_factory=list)
+    pairs: list[tuple[object | None, object | None]]
+    entries: list[Entry]
+
+    def __init__(self, v1, v2, pairs=None, entries=None) -> None:
+        self.v1 = v1
+        self.v2 = v2
+        self.pairs = [] if pairs is None else pairs
+        self.entries = [] if entries is None else entries
 
 
 def normalise_subject(subject: str) -> str:

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .options import CheckOptions
+from .records import Record
 
 CONFIG_NAMES = (".cprlint.toml", "pyproject.toml")
 CODE_KEYS = ("select", "extend-select", "ignore")
@@ -37,17 +37,26 @@ class ConfigError(Exception):
     """A configuration file that cannot be used: exit 2, one line."""
 
 
-@dataclass
-class Settings:
+class Settings(Record):
     """The command line over the configuration file: what to run and report."""
 
     select: list[str] | None          # rule ids to run (None: every rule)
     ignore: list[str] | None
     extend_select: list[str] | None
     fail_on: str
-    per_file_ignores: list[tuple[str, list[str]]] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    config_path: str | None = None    # the file that was read, if any
+    per_file_ignores: list[tuple[str, list[str]]]
+    exclude: list[str]
+    config_path: str | None           # the file that was read, if any
+
+    def __init__(self, select, ignore, extend_select, fail_on, per_file_ignores=None,
+                 exclude=None, config_path=None) -> None:
+        self.select = select
+        self.ignore = ignore
+        self.extend_select = extend_select
+        self.fail_on = fail_on
+        self.per_file_ignores = [] if per_file_ignores is None else per_file_ignores
+        self.exclude = [] if exclude is None else exclude
+        self.config_path = config_path
 
     def filter(self, findings, job):
         """Drop findings the configuration or inline suppressions silence."""

@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 import string
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import lazyre
 from .findings import SEVERITIES, Candidate, Finding, severity_rank
 from .kinds import Fields, Kind, KindError, load_kind
 from .limits import PatchBudget
+from .records import Record
 
-RULE_ID = re.compile(r"^[A-Z]{3,5}\d{3}$")
+RULE_ID = lazyre.compile(r"^[A-Z]{3,5}\d{3}$")
 REQUIRED_KEYS = ("id", "title", "severity", "kind", "message", "rationale", "invariant")
 
 
@@ -25,18 +26,22 @@ class RuleError(Exception):
     """A rule file is broken: an installation problem, reported with exit 2."""
 
 
-@dataclass
-class Example:
+class Example(Record):
     """A rule file's [[examples]] entry."""
 
     expect: str               # "bad" or "ok"
     input: str
-    description: str = ""
-    lines: list[int] = field(default_factory=list)
+    description: str
+    lines: list[int]
+
+    def __init__(self, expect, input, description="", lines=None) -> None:
+        self.expect = expect
+        self.input = input
+        self.description = description
+        self.lines = [] if lines is None else lines
 
 
-@dataclass
-class Rule:
+class Rule(Record):
     """A rule loaded from its TOML file, with its kind instance."""
 
     id: str
@@ -50,8 +55,24 @@ class Rule:
     params: dict
     examples: list[Example]
     path: Path
-    kind: Kind | None = None
-    default: bool = True       # selected when the user selects nothing (``default = false``)
+    kind: Kind | None
+    default: bool  # selected when the user selects nothing (``default = false``)
+
+    def __init__(self, id, title, severity, kind_name, message, rationale, invariant,
+                 references, params, examples, path, kind=None, default=True) -> None:
+        self.id = id
+        self.title = title
+        self.severity = severity
+        self.kind_name = kind_name
+        self.message = message
+        self.rationale = rationale
+        self.invariant = invariant
+        self.references = references
+        self.params = params
+        self.examples = examples
+        self.path = path
+        self.kind = kind
+        self.default = default
 
     @property
     def scope(self) -> str:
@@ -118,12 +139,20 @@ def _load_rule(path: Path, data: dict) -> Rule:
 
 
 def load_rules(directory: Path | None = None) -> list[Rule]:
-    from . import rulecache
+    from . import linear, rulecache
 
     directory = directory or rules_dir()
     paths = sorted(directory.glob("*.toml"))
-    tables = rulecache.tables(paths, _parse)    # an earlier run's parse, if still good
-    rules = [_load_rule(p, t) for p, t in zip(paths, tables)]
+    built: list[Rule] = []
+
+    def check(tables: list[dict]) -> None:      # a fresh parse: every pattern compiled now
+        built.extend(_load_rule(p, t) for p, t in zip(paths, tables))
+
+    tables, kept = rulecache.tables(paths, _parse, check=check)
+    rules = built
+    if kept:                                    # checked by the run that kept them
+        with linear.checked_rules():
+            rules = [_load_rule(p, t) for p, t in zip(paths, tables)]
     if not rules:
         raise RuleError(f"no rule files in {directory}")
     return rules
@@ -184,13 +213,17 @@ def _finding(rule: Rule, cand: Candidate, series) -> Finding:
     )
 
 
-@dataclass
-class FindingsContext:
+class FindingsContext(Record):
     """What a ``findings`` kind is given besides the findings themselves."""
 
     suppressions: list          # suppressions.Suppression the patches add
     known: frozenset[str]       # ids of every rule the run knows (selected or not)
     judged: frozenset[str]      # ids whose findings were looked for in this run
+
+    def __init__(self, suppressions, known, judged) -> None:
+        self.suppressions = suppressions
+        self.known = known
+        self.judged = judged
 
 
 def run_rules(rules: list[Rule], series, views, show_all: bool = False,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from .records import Record
 
 if TYPE_CHECKING:  # pragma: no cover
     from .code.model import CodeView
@@ -16,8 +17,7 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-@dataclass
-class Candidate:
+class Candidate(Record):
     """What a rule kind reports, before the engine turns it into a Finding.
 
     ``key`` identifies the problem independently of line numbers (e.g.
@@ -32,17 +32,30 @@ class Candidate:
     line: int
     function: str
     key: tuple
-    fields: dict[str, str] = field(default_factory=dict)   # fills the rule's message
-    guards: frozenset[str] = frozenset()
-    end_line: int | None = None
-    severity: str | None = None     # overrides the rule's severity (e.g. hunk-local)
-    view: "CodeView | None" = None  # where line numbers map to input lines
-    patch_index: int | None = None  # for series-level candidates without a view
-    input_line: int | None = None   # when there is no view to map through
+    fields: dict[str, str]   # fills the rule's message
+    guards: frozenset[str]
+    end_line: int | None
+    severity: str | None     # overrides the rule's severity (e.g. hunk-local)
+    view: "CodeView | None"  # where line numbers map to input lines
+    patch_index: int | None  # for series-level candidates without a view
+    input_line: int | None   # when there is no view to map through
+
+    def __init__(self, path, line, function, key, fields=None, guards=frozenset(),
+                 end_line=None, severity=None, view=None, patch_index=None, input_line=None) -> None:
+        self.path = path
+        self.line = line
+        self.function = function
+        self.key = key
+        self.fields = {} if fields is None else fields
+        self.guards = guards
+        self.end_line = end_line
+        self.severity = severity
+        self.view = view
+        self.patch_index = patch_index
+        self.input_line = input_line
 
 
-@dataclass
-class Finding:
+class Finding(Record):
     """A located finding, as the reporters show it."""
 
     rule: str
@@ -53,13 +66,32 @@ class Finding:
     end_line: int
     function: str
     message: str
-    source: str = ""                # the source line at ``line`` (post-image)
-    patch: "Patch | None" = None
-    input_path: str = ""
-    input_line: int | None = None
-    preexisting: bool = False
-    key: tuple = ()                 # the candidate's key: what it is about, not where
-    commit: str = ""                # --git: about this commit's message (``path`` is then '')
+    source: str  # the source line at ``line`` (post-image)
+    patch: "Patch | None"
+    input_path: str
+    input_line: int | None
+    preexisting: bool
+    key: tuple   # the candidate's key: what it is about, not where
+    commit: str  # --git: about this commit's message (``path`` is then '')
+
+    def __init__(self, rule, severity, title, path, line, end_line, function, message,
+                 source="", patch=None, input_path="", input_line=None, preexisting=False,
+                 key=(), commit="") -> None:
+        self.rule = rule
+        self.severity = severity
+        self.title = title
+        self.path = path
+        self.line = line
+        self.end_line = end_line
+        self.function = function
+        self.message = message
+        self.source = source
+        self.patch = patch
+        self.input_path = input_path
+        self.input_line = input_line
+        self.preexisting = preexisting
+        self.key = key
+        self.commit = commit
 
     def commit_label(self) -> str:
         """``0123456789ab ("subject")`` for a finding about a commit's message."""

@@ -9,13 +9,13 @@ file into a one-patch series for the rules that read messages.
 
 from __future__ import annotations
 
-import re
 import subprocess
 
+from . import lazyre
 from .errors import InputError
 
 STAGED_LABEL = "git diff --cached"
-SCISSORS = re.compile(r"^# -+ >8 -+$")
+SCISSORS = lazyre.compile(r"^# -+ >8 -+$")
 
 
 def git_command(files: list[str]) -> list[str]:

@@ -31,12 +31,60 @@ class PatternError(ValueError):
     """A rule-file pattern that is not valid, linear-time RE2 syntax."""
 
 
-def compile(pattern, ignorecase: bool = False):  # noqa: A001 - mirrors re.compile
-    """``pattern`` (str or bytes) compiled with RE2; PatternError if RE2 refuses it."""
-    import re2
+_FORWARDED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn",
+              "split", "pattern", "groups", "groupindex")
+_checked = False
 
+
+class checked_rules:
+    """``with checked_rules():`` the patterns compiled meanwhile come from
+    rule tables that an earlier run compiled and checked (the rule cache
+    keeps only such tables): each is compiled when first used, not now.
+    RE2 compiles ~240 rule patterns (~10 ms, most of them CMT001's cues)
+    and a run uses a fraction of them."""
+
+    def __enter__(self) -> None:
+        global _checked
+        self._was, _checked = _checked, True
+
+    def __exit__(self, *exc) -> None:
+        global _checked
+        _checked = self._was
+
+
+def rules_checked() -> bool:
+    """Whether this is inside ``checked_rules``."""
+    return _checked
+
+
+class _Deferred:
+    """An RE2 pattern compiled on first attribute access."""
+
+    def __init__(self, pattern, ignorecase: bool) -> None:
+        self._source = (pattern, ignorecase)
+
+    def __getattr__(self, name: str):
+        # reached only until compiled: from then on the compiled pattern's
+        # own methods are attributes of this object
+        compiled = _compile(*self._source)
+        for attr in _FORWARDED:
+            setattr(self, attr, getattr(compiled, attr))
+        return getattr(compiled, name)
+
+
+def compile(pattern, ignorecase: bool = False):  # noqa: A001 - mirrors re.compile
+    """``pattern`` (str or bytes) compiled with RE2; PatternError if RE2
+    refuses it (under ``checked_rules``: compiled at first use)."""
     if not isinstance(pattern, (str, bytes)):
         raise PatternError(f"pattern must be a string, not {type(pattern).__name__}")
+    if _checked:
+        return _Deferred(pattern, ignorecase)
+    return _compile(pattern, ignorecase)
+
+
+def _compile(pattern, ignorecase: bool):
+    import re2
+
     options = re2.Options()
     options.log_errors = False       # else RE2 writes to stderr itself
     options.case_sensitive = not ignorecase

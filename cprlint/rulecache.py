@@ -9,13 +9,17 @@ together with what they were parsed from: each
 file's path, size, modification and change times and inode, cprlint's and
 Python's versions.  A run whose rule files all match uses the tables;
 any difference (a rule edited, added or removed, another rules directory,
-an upgrade) parses the files again and rewrites the cache.
+an upgrade) parses the files again and rewrites the cache once the rule
+engine has accepted them: rules from the cache were checked by the run
+that kept them, so their regexes are compiled when first used
+(``linear.checked_rules``), not all at start.
 
 Only rule data is kept (strings, numbers, booleans, lists and tables, as
 tomllib gives them); the checks of the rule engine run on it as on a fresh
-parse.  The cache is the user's own file; a missing, unreadable or broken
-one is ignored, one that cannot be written is not written, and
-``CPRLINT_NO_CACHE=1`` turns it off.
+parse, except that its regexes are compiled at first use.  The cache is
+the user's own file; a missing, unreadable or broken one is ignored, one
+that cannot be written is not written, and ``CPRLINT_NO_CACHE=1`` turns
+it off.
 """
 
 from __future__ import annotations
@@ -29,17 +33,21 @@ _FORMAT = 1
 _MAX_BYTES = 8 * 1024 * 1024      # the rule tables are ~200 kB
 
 
-def tables(paths: list[Path], parse, name: str = "rules") -> list[dict]:
-    """``parse(path)`` of each of ``paths``, in order: from the cache when it
-    holds them for these very files, else parsed and kept."""
+def tables(paths: list[Path], parse, name: str = "rules", check=None) -> tuple[list[dict], bool]:
+    """``parse(path)`` of each of ``paths``, in order, and whether they came
+    from the cache, which holds them for these very files only; a fresh
+    parse is kept once ``check(tables)`` (if given) has accepted it, so that
+    a kept table is one an earlier run checked."""
     kept = read(paths, name)
     if kept is not None:
-        return kept
+        return kept, True
     stamp = _stamp(paths)              # before parsing: a file saved meanwhile
     out = [parse(p) for p in paths]    # then makes the kept stamp stale, not the rules
+    if check is not None:
+        check(out)
     if _stamp(paths) == stamp:
         write(paths, out, name)
-    return out
+    return out, False
 
 
 def toml_table(path: Path, name: str) -> dict:
@@ -52,7 +60,7 @@ def toml_table(path: Path, name: str) -> dict:
         with open(p, "rb") as fh:
             return tomllib.load(fh)
 
-    return tables([path], parse, name)[0]
+    return tables([path], parse, name)[0][0]
 
 
 def _cache_file(name: str) -> str | None:

@@ -19,22 +19,28 @@ from __future__ import annotations
 import gc
 import io
 import os
-from dataclasses import dataclass, field
 
 from .errors import InputError
 from .options import CheckOptions
+from .records import Record
 
 C_SUFFIXES = (".c", ".h", ".c.inc", ".h.inc")
 SKIP_DIRS = ("build", "builddir", "node_modules", "__pycache__")
 
 
-@dataclass
-class Job:
+class Job(Record):
     series: object                          # inputs.series.Series
     views: list                             # code.model.HunkViews
-    mode: str = "hunk"                      # "hunk", "full" (base tree), "files"
-    notes: list[str] = field(default_factory=list)   # said in the summary
-    windowed: bool = False                  # one window of a long series (load_jobs)
+    mode: str                               # "hunk", "full" (base tree), "files"
+    notes: list[str]                        # said in the summary
+    windowed: bool                          # one window of a long series (load_jobs)
+
+    def __init__(self, series, views, mode="hunk", notes=None, windowed=False) -> None:
+        self.series = series
+        self.views = views
+        self.mode = mode
+        self.notes = [] if notes is None else notes
+        self.windowed = windowed
 
 
 def load_job(opts: CheckOptions, stdin=None, plan=None) -> Job:

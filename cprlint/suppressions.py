@@ -18,14 +18,15 @@ other rules have run (the engine's post-pass).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-DIRECTIVE = re.compile(
+from . import lazyre
+from .records import Record
+
+DIRECTIVE = lazyre.compile(
     r"cprlint\s*:\s*disable\s*=\s*([A-Za-z0-9_]+(?:\s*,\s*[A-Za-z0-9_]+)*)", re.I)
 
 
-@dataclass
-class Suppression:
+class Suppression(Record):
     """A ``cprlint: ignore[...]`` comment and the lines it covers."""
 
     path: str
@@ -38,6 +39,19 @@ class Suppression:
     patch_index: int | None
     view: object              # the CodeView it was read from
     text: str                 # the directive as written, e.g. "disable=MIG001"
+
+    def __init__(self, path, line, end_line, codes, covers, added, function, patch_index, view,
+                 text) -> None:
+        self.path = path
+        self.line = line
+        self.end_line = end_line
+        self.codes = codes
+        self.covers = covers
+        self.added = added
+        self.function = function
+        self.patch_index = patch_index
+        self.view = view
+        self.text = text
 
 
 def parse_directive(comment: str) -> tuple[tuple[str, ...], str] | None:

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+from . import lazyre
+
+CONTROL = lazyre.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 # what may not reach a terminal or a mail unescaped: C0 controls but tab and
 # newline, DEL, C1 controls (0x9b is a CSI on some terminals), line separators
-_SHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_SHOWN_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SHOWN = lazyre.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_SHOWN_ONE_LINE = lazyre.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def without_controls(text: str, replacement: str = "?") -> str:

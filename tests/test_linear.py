@@ -2,7 +2,7 @@
 
 * Rule-file regexes ([params], rules/data) are RE2 (cprlint/linear.py):
   linear whatever the pattern; a look-around is a rule error.
-* cprlint's own patterns (every string literal given to re.compile,
+* cprlint's own patterns (every string literal given to re.compile or lazyre.compile,
   re.search, ... in cprlint/) are audited here: no unbounded quantifier
   nested in another, and no two unbounded quantifiers over overlapping
   characters in a row (the shapes that backtrack polynomially or
@@ -157,7 +157,7 @@ def own_patterns() -> list[tuple[str, str | bytes, int]]:
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in _RE_FUNCS and isinstance(node.func.value, ast.Name)
-                    and node.func.value.id == "re" and node.args):
+                    and node.func.value.id in ("re", "lazyre") and node.args):
                 continue
             pat = _literal(node.args[0])
             if pat is None:

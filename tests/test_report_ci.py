@@ -3,7 +3,7 @@ sarif-pydantic package), GitHub workflow commands and reviewdog's rdjson."""
 
 from __future__ import annotations
 
-import dataclasses
+from cprlint import records
 import json
 import re
 import subprocess
@@ -107,7 +107,7 @@ def test_sarif_info_maps_to_note():
     from cprlint.report import render
 
     findings, summary = _fixture_findings()
-    info = [dataclasses.replace(findings[0], severity="info")]
+    info = [records.replace(findings[0], severity="info")]
     doc = json.loads(render("sarif", info, summary))
     assert doc["runs"][0]["results"][0]["level"] == "note"
 
@@ -116,7 +116,7 @@ def test_sarif_fingerprints_survive_moved_lines_and_tell_findings_apart():
     from cprlint.report import render
 
     findings, summary = _fixture_findings()
-    moved = [dataclasses.replace(f, line=f.line + 40, end_line=f.end_line + 40,
+    moved = [records.replace(f, line=f.line + 40, end_line=f.end_line + 40,
                                  input_line=(f.input_line or 0) + 7) for f in findings]
 
     def prints(fs):
@@ -127,10 +127,10 @@ def test_sarif_fingerprints_survive_moved_lines_and_tell_findings_apart():
     assert before == after
     assert len({json.dumps(p) for p in before}) == len(before)
     # a different flagged line is a different finding
-    edited = [dataclasses.replace(findings[0], source=findings[0].source + " /* x */")]
+    edited = [records.replace(findings[0], source=findings[0].source + " /* x */")]
     assert prints(edited)[0] != before[0]
     # re-indenting the line is not
-    reindented = [dataclasses.replace(findings[0], source="\t" + findings[0].source.strip())]
+    reindented = [records.replace(findings[0], source="\t" + findings[0].source.strip())]
     assert prints(reindented)[0] == before[0]
 
 
@@ -161,7 +161,7 @@ def test_github_escaping_per_the_actions_toolkit():
     from cprlint.report import render
 
     findings, summary = _fixture_findings()
-    f = dataclasses.replace(findings[0], path="dir,with:odd%name.c", title="a, b: 100%",
+    f = records.replace(findings[0], path="dir,with:odd%name.c", title="a, b: 100%",
                             message="50% done\r\nnext line, still: one annotation")
     (line,) = render("github", [f], summary).splitlines()
     assert "file=dir%2Cwith%3Aodd%25name.c," in line

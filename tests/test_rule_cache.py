@@ -77,6 +77,52 @@ def test_a_file_saved_while_it_is_parsed_is_not_kept_under_its_new_stamp(tmp_pat
         os.utime(p, ns=(1, 1))
         return {"text": text}
 
-    assert tables([table], parse_then_edit, "race") == [{"text": "old"}]
+    assert tables([table], parse_then_edit, "race") == ([{"text": "old"}], False)
     # the next run must see the new text, not the stale parse
-    assert tables([table], lambda p: {"text": p.read_text()}, "race") == [{"text": "new, longer"}]
+    assert tables([table], lambda p: {"text": p.read_text()}, "race") == (
+        [{"text": "new, longer"}], False)
+
+
+def _cmt001(rules):
+    return next(r for r in rules if r.id == "CMT001")
+
+
+def test_kept_rules_compile_their_regexes_at_first_use_and_match_the_same(tmp_path, monkeypatch):
+    from cprlint.linear import _Deferred
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    from cprlint.kinds import comment_prose
+
+    fresh_kind = _cmt001(load_rules()).kind
+    comment_prose._CACHE.clear()            # CMT001 compiles its cues once per process
+    comment_prose._CACHE_BY_ID.clear()
+    kept_kind = _cmt001(load_rules()).kind
+    fresh, kept = fresh_kind.prose.counters, kept_kind.prose.counters
+    name = next(iter(fresh))
+    assert not isinstance(fresh[name][0], _Deferred)
+    assert isinstance(kept[name][0], _Deferred)      # nothing compiled yet
+    text = "we had to avoid a race here, so this keeps the lock held"
+    for key in fresh:
+        assert [bool(r.search(text)) for r in kept[key]] == [bool(r.search(text))
+                                                              for r in fresh[key]]
+        assert kept[key].any_search(text) == fresh[key].any_search(text)
+
+
+def test_a_rule_file_with_a_bad_regex_is_refused_every_run_and_never_kept(tmp_path, monkeypatch):
+    import pytest
+
+    from cprlint.engine import RuleError
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    shutil.copytree(rules_dir(), rules)
+    path = rules / "SER003.toml"            # a trailers rule: RE2 patterns in [params]
+    text = path.read_text()
+    good = "list_addresses = ['^qemu-devel@nongnu\\.org$'"
+    assert good in text
+    # a look-behind: not linear-time RE2 syntax
+    path.write_text(text.replace(good, "list_addresses = ['(?<=x)y'", 1))
+    for _ in range(2):                      # the second run has no cache to lean on
+        with pytest.raises(RuleError, match="SER003"):
+            load_rules(rules)
+    assert not (tmp_path / "cache" / "cprlint" / "rules.marshal").exists()

@@ -9,13 +9,16 @@ numbering) and added (post numbering) and which input line shows each.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..records import Record
 
 
-@dataclass
-class FileText:
+class FileText(Record):
     lines: list[str]           # without line ends
-    eol: bool = True           # the last line ends with '\n'
+    eol: bool                  # the last line ends with '\n'
+
+    def __init__(self, lines, eol=True) -> None:
+        self.lines = lines
+        self.eol = eol
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "FileText":
@@ -38,14 +41,22 @@ class FileText:
         return self.text().encode("utf-8", "surrogateescape")
 
 
-@dataclass
-class Applied:
+class Applied(Record):
     post: FileText
-    offsets: list[tuple[int, int]] = field(default_factory=list)  # (hunk no. 1-based, lines)
-    pre_changed: set[int] = field(default_factory=set)      # '-' lines, pre numbering
-    post_changed: set[int] = field(default_factory=set)     # '+' lines, post numbering
-    pre_inputs: dict[int, int | None] = field(default_factory=dict)   # shown pre lines
-    post_inputs: dict[int, int | None] = field(default_factory=dict)  # shown post lines
+    offsets: list[tuple[int, int]]      # (hunk no. 1-based, lines)
+    pre_changed: set[int]               # '-' lines, pre numbering
+    post_changed: set[int]              # '+' lines, post numbering
+    pre_inputs: dict[int, int | None]   # shown pre lines
+    post_inputs: dict[int, int | None]  # shown post lines
+
+    def __init__(self, post, offsets=None, pre_changed=None, post_changed=None, pre_inputs=None,
+                 post_inputs=None) -> None:
+        self.post = post
+        self.offsets = [] if offsets is None else offsets
+        self.pre_changed = set() if pre_changed is None else pre_changed
+        self.post_changed = set() if post_changed is None else post_changed
+        self.pre_inputs = {} if pre_inputs is None else pre_inputs
+        self.post_inputs = {} if post_inputs is None else post_inputs
 
 
 class ApplyError(Exception):

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import re
 
+from .. import lazyre
 from ..errors import InputError
 
-_REV = re.compile(r"^[A-Za-z0-9_./@{}~^+-]+$")
+_REV = lazyre.compile(r"^[A-Za-z0-9_./@{}~^+-]+$")
 
 
 def run_git(args: list[str], cwd: str, what: str, stdin: bytes | None = None) -> bytes:
@@ -72,7 +73,7 @@ def format_patch(repo: str, base: str, tip: str, what: str) -> bytes:
                     "--no-signature", "--function-context", f"{base}..{tip}"], repo, what)
 
 
-_FROM_SHA = re.compile(rb"^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$", re.M)
+_FROM_SHA = lazyre.compile(rb"^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$", re.M)
 
 
 def commits_of(mbox: bytes) -> list[str]:

@@ -11,10 +11,11 @@ outside it (rare) costs one more query, cached too.
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterable
 
-_REFERENCED = re.compile(r"\b([A-Za-z_]\w*)\s*\(\)")   # foo() in a comment
+from .. import lazyre
+
+_REFERENCED = lazyre.compile(r"\b([A-Za-z_]\w*)\s*\(\)")   # foo() in a comment
 
 
 class NameLookup:

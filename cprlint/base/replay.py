@@ -8,25 +8,33 @@ a note says so.  Nothing here raises on a bad base: it degrades.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from ..records import Record
 from .apply import Applied, ApplyError, FileText, apply_hunks
 from .tree import BaseTree, blob_matches
 
 
-@dataclass
-class FileStep:
+class FileStep(Record):
     patch_index: int
     fd: object                 # inputs.series.FileDiff
     pre: FileText
     applied: Applied
 
+    def __init__(self, patch_index, fd, pre, applied) -> None:
+        self.patch_index = patch_index
+        self.fd = fd
+        self.pre = pre
+        self.applied = applied
 
-@dataclass
-class Replay:
-    steps: list[FileStep] = field(default_factory=list)
-    hunk_only: list[tuple[int, object]] = field(default_factory=list)  # (patch index, FileDiff)
-    notes: list[str] = field(default_factory=list)
+
+class Replay(Record):
+    steps: list[FileStep]
+    hunk_only: list[tuple[int, object]]  # (patch index, FileDiff)
+    notes: list[str]
+
+    def __init__(self, steps=None, hunk_only=None, notes=None) -> None:
+        self.steps = [] if steps is None else steps
+        self.hunk_only = [] if hunk_only is None else hunk_only
+        self.notes = [] if notes is None else notes
 
 
 def replay_series(series, base: BaseTree) -> Replay:

@@ -7,9 +7,9 @@ Paths come from mails: absolute paths and '..' components are refused.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 
+from .. import lazyre
 from .git import run_git
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -36,7 +36,7 @@ def safe_path(path: str) -> str | None:
     return path
 
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = lazyre.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _C_GLOBS = ["*.c", "*.h", "*.c.inc", "*.h.inc"]
 
 

@@ -10,14 +10,14 @@ follow the input's nesting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import FrozenRecord
 from .facts import collapse
 from .parsed import function_nodes, parsed, per_content
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(FrozenRecord):
+    __slots__ = ("function", "lhs", "op", "rhs", "text", "line", "end_line")
+
     function: str       # enclosing function ('' when unknown)
     lhs: str            # collapsed text, e.g. "s->state"
     op: str             # "=", "+=", "|=", ...
@@ -25,6 +25,16 @@ class Assignment:
     text: str           # the whole assignment, collapsed
     line: int
     end_line: int
+
+    def __init__(self, function, lhs, op, rhs, text, line, end_line) -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "function", function)
+        _set(self, "lhs", lhs)
+        _set(self, "op", op)
+        _set(self, "rhs", rhs)
+        _set(self, "text", text)
+        _set(self, "line", line)
+        _set(self, "end_line", end_line)
 
 
 def assignments(view) -> list[Assignment]:

@@ -10,24 +10,29 @@ call name a function, given the names of the functions in view.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Collection, Iterable
 
+from .. import lazyre
+from ..records import FrozenRecord
 from .model import CallFact
 
 # an argument that is just a function designator: optional casts, optional '&'
-_DESIGNATOR = re.compile(
+_DESIGNATOR = lazyre.compile(
     r"^(?:\(\s*[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*\s*\**\s*\)\s*)*&?\s*([A-Za-z_]\w*)$")
 
 
-@dataclass(frozen=True)
-class CallbackFact:
+class CallbackFact(FrozenRecord):
     """A function handed to a registering call as a callback."""
 
     call: CallFact      # the registering call
     arg: int            # index of the argument that names the callback
     name: str           # the function handed over
+
+    def __init__(self, call, arg, name) -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "call", call)
+        _set(self, "arg", arg)
+        _set(self, "name", name)
 
 
 def designated_function(arg: str) -> str | None:

@@ -13,50 +13,74 @@ when it shows them, and ``head_visible`` is False.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from .. import lazyre
+from ..records import FrozenRecord, Record
 from .facts import collapse
 from .parsed import Parsed, function_nodes, parsed, per_content
 
 
-@dataclass(frozen=True)
-class Variable:
+class Variable(FrozenRecord):
     """A parameter or local variable: name, type and the auto-free attributes."""
 
     name: str
-    type: str              # declared type with the pointer stars, e.g. "Error *", "char **"
-    attributes: tuple[str, ...] = ()   # "g_autoptr(Error)", "g_autofree", "g_auto(GStrv)"
-    line: int = 0
-    is_param: bool = False
-    init: str = ""         # a local's initializer, whitespace collapsed ('' when none)
+    type: str                    # declared type with the pointer stars, e.g. "Error *", "char **"
+    attributes: tuple[str, ...]  # "g_autoptr(Error)", "g_autofree", "g_auto(GStrv)"
+    line: int
+    is_param: bool
+    init: str                    # a local's initializer, whitespace collapsed ('' when none)
+
+    def __init__(self, name, type, attributes=(), line=0, is_param=False, init="") -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "name", name)
+        _set(self, "type", type)
+        _set(self, "attributes", attributes)
+        _set(self, "line", line)
+        _set(self, "is_param", is_param)
+        _set(self, "init", init)
 
     @property
     def auto_freed(self) -> bool:
         return bool(self.attributes)
 
 
-@dataclass
-class Return:
+class Return(Record):
     """A return statement of a function."""
 
     line: int
     expr: str              # collapsed expression text, '' for a bare return
 
+    def __init__(self, line, expr) -> None:
+        self.line = line
+        self.expr = expr
 
-@dataclass
-class FunctionDecl:
+
+class FunctionDecl(Record):
     """A function definition: return type, parameters, locals and returns."""
 
     name: str
     line: int
     end_line: int
-    return_type: str       # e.g. "bool", "int", "void", "char *"; '' when unknown
-    params: list[Variable] = field(default_factory=list)
-    locals: dict[str, Variable] = field(default_factory=dict)  # first declaration of a name
-    returns: list[Return] = field(default_factory=list)
-    head_visible: bool = True    # the definition's head (type, name, parameters) is in view
-    end_visible: bool = True     # its closing '}' is in view
-    params_known: bool = True    # parameters known (head or a complete section header)
+    return_type: str             # e.g. "bool", "int", "void", "char *"; '' when unknown
+    params: list[Variable]
+    locals: dict[str, Variable]  # first declaration of a name
+    returns: list[Return]
+    head_visible: bool           # the definition's head (type, name, parameters) is in view
+    end_visible: bool            # its closing '}' is in view
+    params_known: bool           # parameters known (head or a complete section header)
+
+    def __init__(self, name, line, end_line, return_type, params=None, locals=None,
+                 returns=None, head_visible=True, end_visible=True, params_known=True) -> None:
+        self.name = name
+        self.line = line
+        self.end_line = end_line
+        self.return_type = return_type
+        self.params = [] if params is None else params
+        self.locals = {} if locals is None else locals
+        self.returns = [] if returns is None else returns
+        self.head_visible = head_visible
+        self.end_visible = end_visible
+        self.params_known = params_known
 
     def variable(self, name: str) -> Variable | None:
         """The local or parameter ``name`` (innermost first: locals)."""
@@ -66,14 +90,18 @@ class FunctionDecl:
         return next((p for p in self.params if p.name == name), None)
 
 
-@dataclass
-class Declarations:
+class Declarations(Record):
     """The declaration facts of a view."""
 
-    functions: list[FunctionDecl] = field(default_factory=list)
-    return_types: dict[str, str] = field(default_factory=dict)   # name -> return type
-    initializer_refs: list[tuple[str, str, int]] = field(default_factory=list)
+    functions: list[FunctionDecl]
+    return_types: dict[str, str]  # name -> return type
+    initializer_refs: list[tuple[str, str, int]]
     # (field, function name, line) of ``.field = name`` designated initializers
+
+    def __init__(self, functions=None, return_types=None, initializer_refs=None) -> None:
+        self.functions = [] if functions is None else functions
+        self.return_types = {} if return_types is None else return_types
+        self.initializer_refs = [] if initializer_refs is None else initializer_refs
 
     def function(self, name: str) -> FunctionDecl | None:
         return next((f for f in self.functions if f.name == name), None)
@@ -86,7 +114,7 @@ class Declarations:
         return best
 
 
-_STORAGE = re.compile(r"\b(static|inline|extern|const|volatile|register|G_GNUC_\w+|"
+_STORAGE = lazyre.compile(r"\b(static|inline|extern|const|volatile|register|G_GNUC_\w+|"
                       r"QEMU_\w+|coroutine_fn|coroutine_mixed_fn|no_coroutine_fn|"
                       r"GRAPH_\w+|G_NORETURN)\b")
 
@@ -235,7 +263,8 @@ def _params(p: Parsed, plist) -> list[Variable]:
     return out
 
 
-_SECTION = re.compile(r"^(?P<type>[A-Za-z_][\w\s\*]*?)[\s\*]*\b(?P<name>\w+)\s*\((?P<params>[^()]*)(?P<close>\))?")
+_SECTION = lazyre.compile(
+    r"^(?P<type>[A-Za-z_][\w\s\*]*?)[\s\*]*\b(?P<name>\w+)\s*\((?P<params>[^()]*)(?P<close>\))?")
 
 
 def _from_section(header: str, name: str) -> tuple[str, list[Variable], bool]:
@@ -272,7 +301,7 @@ def _type_and_name(part: str) -> tuple[str, str]:
     return typ, name
 
 
-_AUTO = re.compile(r"^\s*(g_autoptr\s*\(\s*\w+\s*\)|g_auto\s*\(\s*\w+\s*\)|g_autofree)")
+_AUTO = lazyre.compile(r"^\s*(g_autoptr\s*\(\s*\w+\s*\)|g_auto\s*\(\s*\w+\s*\)|g_autofree)")
 
 
 def _body(p: Parsed, body, fd: FunctionDecl) -> None:

@@ -7,8 +7,7 @@ is one :class:`BitUnion` with its operands' texts in order, e.g.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import Record
 from .facts import collapse
 from .fragments import language
 from .parsed import parsed, per_content
@@ -16,14 +15,19 @@ from .parsed import parsed, per_content
 _QUERY = None
 
 
-@dataclass
-class BitUnion:
+class BitUnion(Record):
     """A ``|`` chain of operands."""
 
     operands: list[str]
     operand_lines: list[int]
     line: int
     text: str
+
+    def __init__(self, operands, operand_lines, line, text) -> None:
+        self.operands = operands
+        self.operand_lines = operand_lines
+        self.line = line
+        self.text = text
 
 
 def _ors(root):

@@ -12,13 +12,14 @@ import gc
 import re
 from bisect import bisect_left
 
+from .. import lazyre
 from .conditions import negate
 from .fragments import SYN, ParsedFragment, language
 from .masking import is_masked_while, macro_name_at, match_paren
 from ..limits import MAX_NODE_TEXT, MAX_TREE_DEPTH
 from .model import CallFact, CommentFact, EarlyExit, Facts, FunctionFact, Guard
 
-_SPACES = re.compile(r"\s+")
+_SPACES = lazyre.compile(r"\s+")
 _EXIT_KINDS = {"return_statement": "return", "goto_statement": "goto",
                "break_statement": "break", "continue_statement": "continue"}
 _SYN_B = SYN.encode()
@@ -151,7 +152,7 @@ def _start(n) -> int:
 
 
 # identifiers: every word outside comments and string/char literals ...
-_WORDS = re.compile(
+_WORDS = lazyre.compile(
     rb"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|([A-Za-z_][A-Za-z0-9_]*)",
     re.S)
 # ... except C keywords and preprocessor directive words

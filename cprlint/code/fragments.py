@@ -12,10 +12,11 @@ Rows map back by arithmetic: a node on 0-based row ``r`` is on fragment row
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from tree_sitter import Language, Parser, Tree
 
+from .. import lazyre
+from ..records import Record
 from .masking import mask
 
 SYN = "__cprlint_"
@@ -79,7 +80,7 @@ def language() -> Language:
 
 # --- light lexer -----------------------------------------------------------
 
-_TOKENS = re.compile(
+_TOKENS = lazyre.compile(
     rb"/\*.*?(?:\*/|\Z)"            # block comment (maybe unterminated)
     rb"|//[^\n]*"                   # line comment
     rb"|\"(?:\\.|[^\"\\\n])*\"?"    # string
@@ -87,13 +88,12 @@ _TOKENS = re.compile(
     rb"|[(){}]",
     re.S,
 )
-_GAP = re.compile(rb"(?:[ \t\r\n\f\v]+|/\*.*?\*/|//[^\n]*)*", re.S)
-_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_GAP = lazyre.compile(rb"(?:[ \t\r\n\f\v]+|/\*.*?\*/|//[^\n]*)*", re.S)
+_WORD = lazyre.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _OPENER = {41: 40, 125: 123}   # ')' -> '(', '}' -> '{'
 
 
-@dataclass
-class Closer:
+class Closer(Record):
     """A ``)`` or ``}`` of a fragment that closes something opened before it."""
 
     char: str        # ")" or "}"
@@ -102,15 +102,28 @@ class Closer:
     first_on_line: bool
     next_token: bytes
 
+    def __init__(self, char, pos, column, first_on_line, next_token) -> None:
+        self.char = char
+        self.pos = pos
+        self.column = column
+        self.first_on_line = first_on_line
+        self.next_token = next_token
 
-@dataclass
-class LexResult:
+
+class LexResult(Record):
     """What the bracket lexer found in a fragment."""
 
-    closers: list[Closer] = field(default_factory=list)   # unmatched, innermost first
-    open_stack: list[int] = field(default_factory=list)   # still open at the end (bytes)
-    ends_in_comment: bool = False
-    first_code_column: int = -1                           # column of first code byte
+    closers: list[Closer]   # unmatched, innermost first
+    open_stack: list[int]   # still open at the end (bytes)
+    ends_in_comment: bool
+    first_code_column: int  # column of first code byte
+
+    def __init__(self, closers=None, open_stack=None, ends_in_comment=False,
+                 first_code_column=-1) -> None:
+        self.closers = [] if closers is None else closers
+        self.open_stack = [] if open_stack is None else open_stack
+        self.ends_in_comment = ends_in_comment
+        self.first_code_column = first_code_column
 
 
 _SCAN = 4096      # bytes a look-around for one token may scan
@@ -184,8 +197,7 @@ def _blank_leading_comment_tail(src: bytes) -> tuple[bytes, int]:
 
 # --- the wrapper ------------------------------------------------------------
 
-@dataclass
-class ParsedFragment:
+class ParsedFragment(Record):
     """A fragment parsed by tree-sitter, with the wrapper around it."""
 
     tree: Tree
@@ -200,6 +212,21 @@ class ParsedFragment:
     in_function: bool      # the fragment's first lines sit in a function body
     function_end: int      # fragment byte of the '}' closing that function, -1 if not seen
     comment_tail_end: int  # >0: fragment starts inside a comment ending here
+
+    def __init__(self, tree, masked, orig, prefix_len, row_offset, frag_len, wrapped,
+                 error_count, missing_count, in_function, function_end, comment_tail_end) -> None:
+        self.tree = tree
+        self.masked = masked
+        self.orig = orig
+        self.prefix_len = prefix_len
+        self.row_offset = row_offset
+        self.frag_len = frag_len
+        self.wrapped = wrapped
+        self.error_count = error_count
+        self.missing_count = missing_count
+        self.in_function = in_function
+        self.function_end = function_end
+        self.comment_tail_end = comment_tail_end
 
     @property
     def frag_end(self) -> int:

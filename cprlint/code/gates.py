@@ -14,19 +14,19 @@ joined by the kinds, across the views they see (a hunk may show the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .. import lazyre
+from ..records import FrozenRecord
 from .declarations import declarations
 from .initializers import _macro_table, _mask, vmsds_of
 
-_MEMBER = re.compile(r"(?:->|\.)[ \t]*([A-Za-z_]\w*)")
-_IDENT = re.compile(r"[A-Za-z_]\w*")
-_ACCESS = re.compile(r"->|\.")
+_MEMBER = lazyre.compile(r"(?:->|\.)[ \t]*([A-Za-z_]\w*)")
+_IDENT = lazyre.compile(r"[A-Za-z_]\w*")
+_ACCESS = lazyre.compile(r"->|\.")
 _TRUE = frozenset({"true", "1", "(true)", "(1)"})
 
 
-@dataclass(frozen=True)
-class GateBody:
+class GateBody(FrozenRecord):
     function: str
     line: int
     end_line: int
@@ -34,6 +34,16 @@ class GateBody:
     text: str                  # the body, comments blanked (for a bit name)
     always_true: bool          # it returns, and every return is true (or 1)
     returns_member: str        # 'x' when every return is 's->x' ('' otherwise)
+
+    def __init__(self, function, line, end_line, reads, text, always_true, returns_member) -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "function", function)
+        _set(self, "line", line)
+        _set(self, "end_line", end_line)
+        _set(self, "reads", reads)
+        _set(self, "text", text)
+        _set(self, "always_true", always_true)
+        _set(self, "returns_member", returns_member)
 
 
 def _member(expr: str) -> str:

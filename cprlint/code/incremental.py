@@ -28,8 +28,8 @@ from __future__ import annotations
 import gc
 import hashlib
 from bisect import bisect_right
-from dataclasses import dataclass, fields
 
+from ..records import FrozenRecord, Record, field_names
 from .facts import build_facts, identifiers_in
 from .fragments import ParsedFragment, count_errors, parser
 from .masking import mask
@@ -42,11 +42,10 @@ from .model import CallFact, CommentFact, EarlyExit, Facts, FunctionFact, Guard
 KNOWN_FIELDS = frozenset((
     "functions", "calls", "comments", "identifiers", "macros_defined", "prototypes",
     "enum_constants", "fields_defined", "too_deep", "error_count", "missing_count"))
-_SHIFTABLE = {f.name for f in fields(Facts)} <= KNOWN_FIELDS
+_SHIFTABLE = set(field_names(Facts)) <= KNOWN_FIELDS
 
 
-@dataclass
-class _Chunk:
+class _Chunk(Record):
     """One run of whole lines: its bytes, where it sat, and its facts
     (lines and bytes as they were at ``line``/``byte``)."""
 
@@ -54,30 +53,51 @@ class _Chunk:
     byte: int                 # first byte
     facts: Facts
 
+    def __init__(self, line, byte, facts) -> None:
+        self.line = line
+        self.byte = byte
+        self.facts = facts
 
-@dataclass
-class _Version:
+
+class _Version(Record):
     text_key: bytes           # digest of the original bytes
     masked: bytes | None      # only on a path's newest version (the next parse's base)
     tree: object              # tree_sitter.Tree of ``masked``; None as for masked
     chunks: dict              # digest of (orig, masked) chunk bytes -> _Chunk
     facts: Facts
-    outline: list | None = None   # [OutlineEntry] of its chunks, in order (None: not cut)
+    outline: list | None      # [OutlineEntry] of its chunks, in order (None: not cut)
+
+    def __init__(self, text_key, masked, tree, chunks, facts, outline=None) -> None:
+        self.text_key = text_key
+        self.masked = masked
+        self.tree = tree
+        self.chunks = chunks
+        self.facts = facts
+        self.outline = outline
 
 
-@dataclass(frozen=True, slots=True)
-class OutlineEntry:
+class OutlineEntry(FrozenRecord):
     """One chunk of a file version: its lines, its digest (two versions'
     entries with the same key have the same text), the names of the
     functions defined in it (as code.parsed.function_nodes and the facts
     walk name them), and whether it holds nothing but named function
     definitions that parsed without error (``only_functions``)."""
 
+    __slots__ = ("line", "end_line", "key", "functions", "only_functions")
+
     line: int                 # first file line
     end_line: int             # last file line
     key: bytes
     functions: tuple[str, ...]
     only_functions: bool
+
+    def __init__(self, line, end_line, key, functions, only_functions) -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "line", line)
+        _set(self, "end_line", end_line)
+        _set(self, "key", key)
+        _set(self, "functions", functions)
+        _set(self, "only_functions", only_functions)
 
 
 class _SubTree:

@@ -20,19 +20,22 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .. import lazyre
+from ..records import FrozenRecord, Record
 
-_HEADER = re.compile(
+
+_HEADER = lazyre.compile(
     r"(?:\bstatic\s+)?(?:\bconst\s+)?\bVMStateDescription\s+(\w+)\s*=\s*$")
-_FIELDS_ARRAY = re.compile(r"(?:\bconst\s+)?\bVMStateField\s+(\w+)\s*\[\s*(?:\w+\s*)?\]\s*=\s*$")
-_SECTION_VMSD = re.compile(r"\bVMStateDescription\s+(\w+)\s*=")
-_SECTION_FIELDS = re.compile(r"\bVMStateField\s+(\w+)\s*\[")
-_DESIGNATOR = re.compile(r"^\.(\w+)\s*=\s*(.*)$", re.S)
-_MACRO = re.compile(r"^(VMSTATE_\w+)\s*\((.*)\)$", re.S)
-_SPACES = re.compile(r"\s+")
-_INT = re.compile(r"^[0-9]+$")
+_FIELDS_ARRAY = lazyre.compile(
+    r"(?:\bconst\s+)?\bVMStateField\s+(\w+)\s*\[\s*(?:\w+\s*)?\]\s*=\s*$")
+_SECTION_VMSD = lazyre.compile(r"\bVMStateDescription\s+(\w+)\s*=")
+_SECTION_FIELDS = lazyre.compile(r"\bVMStateField\s+(\w+)\s*\[")
+_DESIGNATOR = lazyre.compile(r"^\.(\w+)\s*=\s*(.*)$", re.S)
+_MACRO = lazyre.compile(r"^(VMSTATE_\w+)\s*\((.*)\)$", re.S)
+_SPACES = lazyre.compile(r"\s+")
+_INT = lazyre.compile(r"^[0-9]+$")
 
 # element sizes (bytes on the wire) by the type word of a VMSTATE_<TYPE>... macro
 _TYPE_SIZES = {
@@ -42,15 +45,14 @@ _TYPE_SIZES = {
     "INT64": 8, "UINT64": 8, "U64": 8, "BE64": 8,
     "TIMER": 8, "TIMER_PTR": 8, "FLOAT64": 8, "CPUDOUBLE": 8,
 }
-_SCALAR = re.compile(
+_SCALAR = lazyre.compile(
     r"^VMSTATE_(BOOL|U?INT(?:8|16|32|64)|U(?:8|16|32|64)|TIMER_PTR|TIMER|FLOAT64|CPUDOUBLE)"
     r"(_ARRAY|_2DARRAY)?(?:_EQUAL)?(?:_V)?(?:_TEST)?$")
 _SIZEOF = {"uint8_t": 1, "int8_t": 1, "bool": 1, "char": 1, "uint16_t": 2, "int16_t": 2,
            "uint32_t": 4, "int32_t": 4, "uint64_t": 8, "int64_t": 8}
 
 
-@dataclass(frozen=True)
-class VmsdField:
+class VmsdField(FrozenRecord):
     """One entry of a ``.fields`` list."""
 
     macro: str                  # "VMSTATE_UINT32_V"; "{...}" for a struct literal entry
@@ -63,6 +65,19 @@ class VmsdField:
     version_text: str           # the version argument as written ('' when none)
     tested: bool                # loaded only when a _test predicate says so
     size: int | None            # bytes on the wire, when it can be told
+
+    def __init__(self, macro, args, line, end_line, changed, version, version_text, tested,
+                 size) -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "macro", macro)
+        _set(self, "args", args)
+        _set(self, "line", line)
+        _set(self, "end_line", end_line)
+        _set(self, "changed", changed)
+        _set(self, "version", version)
+        _set(self, "version_text", version_text)
+        _set(self, "tested", tested)
+        _set(self, "size", size)
 
     @property
     def name(self) -> str:
@@ -109,37 +124,57 @@ class VmsdField:
         return self.text
 
 
-@dataclass
-class Attr:
+class Attr(Record):
     """A designated initializer's value in a VMStateDescription."""
 
     value: str                  # the designator's value, whitespace collapsed
     line: int
     changed: bool
 
+    def __init__(self, value, line, changed) -> None:
+        self.value = value
+        self.line = line
+        self.changed = changed
+
     @property
     def number(self) -> int | None:
         return int(self.value) if _INT.match(self.value) else None
 
 
-@dataclass
-class Vmsd:
+class Vmsd(Record):
     """One VMStateDescription initializer (``kind`` "vmsd") or one separate
     VMStateField list (``kind`` "fields"), as far as the view shows it."""
 
-    var: str                    # the C variable; '' when the view does not tell
-    kind: str                   # "vmsd" or "fields"
-    line: int                   # header line, or first line seen
+    var: str                                  # the C variable; '' when the view does not tell
+    kind: str                                 # "vmsd" or "fields"
+    line: int                                 # header line, or first line seen
     end_line: int
-    start_visible: bool         # the header is in the view
-    end_visible: bool           # the closing '};' is in the view
-    header_changed: bool = False
-    attrs: dict[str, Attr] = field(default_factory=dict)
-    fields: list[VmsdField] = field(default_factory=list)
-    fields_start_visible: bool = False   # '.fields = ... {' (or the array's '{') seen
-    fields_end_visible: bool = False     # the list's closing brace seen
-    fields_conditional: bool = False     # #if/#ifdef lines inside the list
-    subsections: list[tuple[str, int, bool]] = field(default_factory=list)  # (&name, line, changed)
+    start_visible: bool                       # the header is in the view
+    end_visible: bool                         # the closing '};' is in the view
+    header_changed: bool
+    attrs: dict[str, Attr]
+    fields: list[VmsdField]
+    fields_start_visible: bool                # '.fields = ... {' (or the array's '{') seen
+    fields_end_visible: bool                  # the list's closing brace seen
+    fields_conditional: bool                  # #if/#ifdef lines inside the list
+    subsections: list[tuple[str, int, bool]]  # (&name, line, changed)
+
+    def __init__(self, var, kind, line, end_line, start_visible, end_visible,
+                 header_changed=False, attrs=None, fields=None, fields_start_visible=False,
+                 fields_end_visible=False, fields_conditional=False, subsections=None) -> None:
+        self.var = var
+        self.kind = kind
+        self.line = line
+        self.end_line = end_line
+        self.start_visible = start_visible
+        self.end_visible = end_visible
+        self.header_changed = header_changed
+        self.attrs = {} if attrs is None else attrs
+        self.fields = [] if fields is None else fields
+        self.fields_start_visible = fields_start_visible
+        self.fields_end_visible = fields_end_visible
+        self.fields_conditional = fields_conditional
+        self.subsections = [] if subsections is None else subsections
 
     @property
     def name(self) -> str | None:
@@ -160,12 +195,12 @@ def _blank(m: re.Match) -> str:
     return re.sub(r"[^\n]", " ", m.group(0))
 
 
-_COMMENT_OR_STRING = re.compile(
+_COMMENT_OR_STRING = lazyre.compile(
     r'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.S)
 # what the scanner stops at: a string or character literal (skipped whole),
 # or a bracket or separator
-_PUNCT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|\'(?:[^\'\\\n]|\\.)*\'?|[()\[\],;{}]')
-_PREPROC = re.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.M)
+_PUNCT = lazyre.compile(r'"(?:[^"\\\n]|\\.)*"?|\'(?:[^\'\\\n]|\\.)*\'?|[()\[\],;{}]')
+_PREPROC = lazyre.compile(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.M)
 
 
 def _mask(text: str) -> tuple[str, list[int]]:
@@ -190,16 +225,20 @@ def _mask(text: str) -> tuple[str, list[int]]:
 
 # -- scanner -------------------------------------------------------------------
 
-@dataclass
-class _Ctx:
+class _Ctx(Record):
     """What the initializer scanner is inside of."""
 
     what: str                   # "vmsd", "fields", "subs", "field", "other", "top"
-    vmsd: Vmsd | None = None
-    implicit: bool = False      # opened before the view started
+    vmsd: Vmsd | None
+    implicit: bool              # opened before the view started
+
+    def __init__(self, what, vmsd=None, implicit=False) -> None:
+        self.what = what
+        self.vmsd = vmsd
+        self.implicit = implicit
 
 
-_NEWLINE = re.compile("\n")
+_NEWLINE = lazyre.compile("\n")
 
 
 def line_of(text: str, first_line: int):
@@ -447,7 +486,7 @@ def _size(macro: str, args: tuple[str, ...]) -> int | None:
     return elem
 
 
-_CONST_TOKEN = re.compile(r"\s*(?:(\d+)|sizeof\s*\(\s*(\w+)\s*\)|([-+*()]))")
+_CONST_TOKEN = lazyre.compile(r"\s*(?:(\d+)|sizeof\s*\(\s*(\w+)\s*\)|([-+*()]))")
 
 
 def _const(text: str) -> int | None:

@@ -20,16 +20,18 @@ The word lists and the block-macro pattern live in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .. import lazyre
+from ..records import FrozenRecord
+
 
 _DATA_NAME = "qemu_macros.toml"
-_IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-_WS = re.compile(rb"[ \t\r\n\f\v]*")
+_IDENT = lazyre.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_WS = lazyre.compile(rb"[ \t\r\n\f\v]*")
 # whitespace and comments after a block macro's argument list
-_GAP = re.compile(rb"(?:[ \t\r\n\f\v]+|/\*.*?\*/|//[^\n]*)*", re.S)
+_GAP = lazyre.compile(rb"(?:[ \t\r\n\f\v]+|/\*.*?\*/|//[^\n]*)*", re.S)
 _MAX_ARGS = 4000          # bytes scanned for a balanced argument list
 
 
@@ -39,8 +41,7 @@ def _data_path() -> Path:
     return rules_dir() / "data" / _DATA_NAME
 
 
-@dataclass(frozen=True)
-class MacroConfig:
+class MacroConfig(FrozenRecord):
     """The QEMU macro lists (rules/data/qemu_macros.toml), compiled."""
 
     words: tuple[str, ...]
@@ -52,6 +53,18 @@ class MacroConfig:
     words_re: re.Pattern | None
     calls_re: re.Pattern | None
     block_re: re.Pattern
+
+    def __init__(self, words, call_names, call_prefixes, block_pattern, block_exclude, words_re,
+                 calls_re, block_re) -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "words", words)
+        _set(self, "call_names", call_names)
+        _set(self, "call_prefixes", call_prefixes)
+        _set(self, "block_pattern", block_pattern)
+        _set(self, "block_exclude", block_exclude)
+        _set(self, "words_re", words_re)
+        _set(self, "calls_re", calls_re)
+        _set(self, "block_re", block_re)
 
 
 @lru_cache(maxsize=None)
@@ -138,7 +151,7 @@ def _in_define_name(src: bytes, start: int) -> bool:
     return head.startswith(b"#") and head[1:].strip() == b"define"
 
 
-_PP_LINE = re.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$", re.M)
+_PP_LINE = lazyre.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$", re.M)
 
 
 def _blank_if0(src: bytes, buf: bytearray | None) -> bytearray | None:

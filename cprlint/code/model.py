@@ -10,7 +10,8 @@ of that image (post-image numbers for "post", pre-image numbers for "pre");
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+
+from ..records import FrozenRecord, Record
 
 
 def any_between(order: list[int], first: int, last: int) -> bool:
@@ -24,8 +25,7 @@ def any_between(order: list[int], first: int, last: int) -> bool:
 # view per patch and file (a third less memory than with a __dict__ each).
 
 
-@dataclass(frozen=True, slots=True)
-class Guard:
+class Guard(FrozenRecord):
     """One enclosing condition of a statement, outermost first.
 
     kind: "if"    -- the statement is in the then-branch of ``if (text)``
@@ -44,15 +44,24 @@ class Guard:
           its argument text, e.g. "&s->lock" for WITH_QEMU_LOCK_GUARD(&s->lock).
     """
 
+    __slots__ = ("kind", "text", "line", "switch", "detail")
+
     kind: str
     text: str
     line: int
-    switch: str = ""
-    detail: str = ""
+    switch: str
+    detail: str
+
+    def __init__(self, kind, text, line, switch="", detail="") -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "kind", kind)
+        _set(self, "text", text)
+        _set(self, "line", line)
+        _set(self, "switch", switch)
+        _set(self, "detail", detail)
 
 
-@dataclass(frozen=True, slots=True)
-class EarlyExit:
+class EarlyExit(FrozenRecord):
     """An earlier statement in the same function that can leave the path.
 
     ``if (cond) { ...; return/goto L/break/continue; }`` seen *before* the
@@ -62,15 +71,26 @@ class EarlyExit:
     label or "".
     """
 
+    __slots__ = ("cond", "exit", "line", "target")
+
     cond: str
     exit: str
     line: int
-    target: str = ""
+    target: str
+
+    def __init__(self, cond, exit, line, target="") -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "cond", cond)
+        _set(self, "exit", exit)
+        _set(self, "line", line)
+        _set(self, "target", target)
 
 
-@dataclass(slots=True)
-class CallFact:
+class CallFact(Record):
     """A call in a view: callee, arguments, enclosing guards and exits."""
+
+    __slots__ = ("name", "args", "text", "line", "end_line", "byte", "function", "guards",
+                 "early_exits", "labels", "in_condition", "in_error")
 
     name: str                  # callee identifier, e.g. "vm_resume"
     args: list[str]            # argument texts, whitespace collapsed
@@ -79,32 +99,57 @@ class CallFact:
     end_line: int
     byte: int                  # start byte in the view text (orders calls)
     function: str              # enclosing function name ('' when unknown)
-    guards: list[Guard] = field(default_factory=list)
-    early_exits: list[EarlyExit] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)   # labels before it in the same function
-    in_condition: bool = False # the call is (part of) an if/while condition itself
-    in_error: bool = False     # anchored inside an ERROR subtree of the parse
+    guards: list[Guard]
+    early_exits: list[EarlyExit]
+    labels: list[str]          # labels before it in the same function
+    in_condition: bool         # the call is (part of) an if/while condition itself
+    in_error: bool             # anchored inside an ERROR subtree of the parse
+
+    def __init__(self, name, args, text, line, end_line, byte, function, guards=None,
+                 early_exits=None, labels=None, in_condition=False, in_error=False) -> None:
+        self.name = name
+        self.args = args
+        self.text = text
+        self.line = line
+        self.end_line = end_line
+        self.byte = byte
+        self.function = function
+        self.guards = [] if guards is None else guards
+        self.early_exits = [] if early_exits is None else early_exits
+        self.labels = [] if labels is None else labels
+        self.in_condition = in_condition
+        self.in_error = in_error
 
 
-@dataclass(slots=True)
-class CommentFact:
+class CommentFact(Record):
     """A comment in a view and the lines of it the patch changed."""
 
-    text: str                  # raw comment text including /* */ or //
-    line: int                  # first file line
+    __slots__ = ("text", "line", "end_line", "function", "changed_lines")
+
+    text: str                      # raw comment text including /* */ or //
+    line: int                      # first file line
     end_line: int
-    function: str              # enclosing function ('' at file scope or unknown)
-    changed_lines: frozenset[int] = frozenset()   # file lines of this comment that the
+    function: str                  # enclosing function ('' at file scope or unknown)
+    changed_lines: frozenset[int]  # file lines of this comment that the
                                # patch added ('+', post view) or removed ('-', pre view)
+
+    def __init__(self, text, line, end_line, function, changed_lines=frozenset()) -> None:
+        self.text = text
+        self.line = line
+        self.end_line = end_line
+        self.function = function
+        self.changed_lines = changed_lines
 
     def lines(self) -> list[tuple[int, str]]:
         """(file line, text of that line) for every line of the comment."""
         return [(self.line + i, t) for i, t in enumerate(self.text.split("\n"))]
 
 
-@dataclass(slots=True)
-class FunctionFact:
+class FunctionFact(Record):
     """A function definition (or the hunk header's function) in a view."""
+
+    __slots__ = ("name", "line", "end_line", "body_line", "start_visible", "end_visible",
+                 "is_static", "from_section")
 
     name: str
     line: int                  # line of the name in the declarator
@@ -112,46 +157,85 @@ class FunctionFact:
     body_line: int             # line of the opening '{'
     start_visible: bool        # the definition's header and '{' are inside the view
     end_visible: bool          # the closing '}' is inside the view
-    is_static: bool = False
-    from_section: bool = False # name known only from the hunk header, not the parse
+    is_static: bool
+    from_section: bool         # name known only from the hunk header, not the parse
+
+    def __init__(self, name, line, end_line, body_line, start_visible, end_visible,
+                 is_static=False, from_section=False) -> None:
+        self.name = name
+        self.line = line
+        self.end_line = end_line
+        self.body_line = body_line
+        self.start_visible = start_visible
+        self.end_visible = end_visible
+        self.is_static = is_static
+        self.from_section = from_section
 
 
-@dataclass
-class Facts:
+class Facts(Record):
     """The general facts of one view."""
 
-    functions: list[FunctionFact] = field(default_factory=list)
-    calls: list[CallFact] = field(default_factory=list)
-    comments: list[CommentFact] = field(default_factory=list)
-    identifiers: set[str] = field(default_factory=set)   # every identifier used
-    macros_defined: list[tuple[str, int]] = field(default_factory=list)  # (#define NAME, line)
-    prototypes: list[tuple[str, int]] = field(default_factory=list)      # (declared function, line)
-    enum_constants: list[tuple[str, int]] = field(default_factory=list)  # (enumerator, line)
+    functions: list[FunctionFact]
+    calls: list[CallFact]
+    comments: list[CommentFact]
+    identifiers: set[str]                  # every identifier used
+    macros_defined: list[tuple[str, int]]  # (#define NAME, line)
+    prototypes: list[tuple[str, int]]      # (declared function, line)
+    enum_constants: list[tuple[str, int]]  # (enumerator, line)
     # (function or '', line) nested past limits.MAX_TREE_DEPTH: not analysed
-    too_deep: list[tuple[str, int]] = field(default_factory=list)
-    fields_defined: list[tuple[str, int]] = field(default_factory=list)  # (struct/union field, line)
-    error_count: int = 0       # ERROR nodes left after masking/wrapping
-    missing_count: int = 0
+    too_deep: list[tuple[str, int]]
+    fields_defined: list[tuple[str, int]]  # (struct/union field, line)
+    error_count: int                       # ERROR nodes left after masking/wrapping
+    missing_count: int
+
+    def __init__(self, functions=None, calls=None, comments=None, identifiers=None,
+                 macros_defined=None, prototypes=None, enum_constants=None, too_deep=None,
+                 fields_defined=None, error_count=0, missing_count=0) -> None:
+        self.functions = [] if functions is None else functions
+        self.calls = [] if calls is None else calls
+        self.comments = [] if comments is None else comments
+        self.identifiers = set() if identifiers is None else identifiers
+        self.macros_defined = [] if macros_defined is None else macros_defined
+        self.prototypes = [] if prototypes is None else prototypes
+        self.enum_constants = [] if enum_constants is None else enum_constants
+        self.too_deep = [] if too_deep is None else too_deep
+        self.fields_defined = [] if fields_defined is None else fields_defined
+        self.error_count = error_count
+        self.missing_count = missing_count
 
 
-@dataclass
-class CodeView:
+class CodeView(Record):
     """One image of one hunk (or, later, of a whole file)."""
 
     path: str
-    side: str                  # "post" or "pre"
-    text: str                  # the image text (original, unmasked), '\n' line ends
-    first_line: int            # file line number of the first line of ``text``
-    changed: frozenset[int]    # file lines added (post) / removed (pre) by the patch
-    input_lines: dict[int, int | None]   # file line -> input line (None if unknown)
-    section: str = ""          # function name from the hunk header ('' if none)
-    section_text: str = ""     # the hunk header's section as git wrote it (e.g. the
+    side: str                           # "post" or "pre"
+    text: str                           # the image text (original, unmasked), '\n' line ends
+    first_line: int                     # file line number of the first line of ``text``
+    changed: frozenset[int]             # file lines added (post) / removed (pre) by the patch
+    input_lines: dict[int, int | None]  # file line -> input line (None if unknown)
+    section: str                        # function name from the hunk header ('' if none)
+    section_text: str                   # the hunk header's section as git wrote it (e.g. the
                                # 'static const VMStateDescription vmstate_x = {' above)
-    whole_file: bool = False   # True when text is a whole file, not a hunk
-    facts: Facts = field(default_factory=Facts)
-    patch_index: int | None = None   # the patch this image belongs to (None: a file as it is)
+    whole_file: bool         # True when text is a whole file, not a hunk
+    facts: Facts
+    patch_index: int | None  # the patch this image belongs to (None: a file as it is)
     # full mode: the file's chunks (code.incremental.OutlineEntry), None if not cut
-    outline: list | None = None
+    outline: list | None
+
+    def __init__(self, path, side, text, first_line, changed, input_lines, section="",
+                 section_text="", whole_file=False, facts=None, patch_index=None, outline=None) -> None:
+        self.path = path
+        self.side = side
+        self.text = text
+        self.first_line = first_line
+        self.changed = changed
+        self.input_lines = input_lines
+        self.section = section
+        self.section_text = section_text
+        self.whole_file = whole_file
+        self.facts = Facts() if facts is None else facts
+        self.patch_index = patch_index
+        self.outline = outline
 
     def input_line(self, line: int) -> int | None:
         return self.input_lines.get(line)
@@ -172,8 +256,7 @@ class CodeView:
         return best
 
 
-@dataclass
-class HunkViews:
+class HunkViews(Record):
     """Both images of one hunk of one C file of one patch."""
 
     patch_index: int           # position in Series.patches
@@ -181,3 +264,10 @@ class HunkViews:
     hunk_index: int
     post: CodeView
     pre: CodeView
+
+    def __init__(self, patch_index, file_path, hunk_index, post, pre) -> None:
+        self.patch_index = patch_index
+        self.file_path = file_path
+        self.hunk_index = hunk_index
+        self.post = post
+        self.pre = pre

@@ -8,8 +8,7 @@ parse is made only when a rule asks for these facts, and kept on the view.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import Record
 from .fragments import SYN, ParsedFragment, parse_fragment, parse_whole
 
 _WHOLE: dict[str, ParsedFragment] = {}
@@ -17,12 +16,15 @@ _LIMIT = 32          # whole-file parses kept (patch by patch: a post-image is t
                      # next pre-image; a patch touching many files needs none back)
 
 
-@dataclass
-class Parsed:
+class Parsed(Record):
     """A parsed fragment seen from a view: node text and file lines."""
 
     pf: ParsedFragment
     first_line: int
+
+    def __init__(self, pf, first_line) -> None:
+        self.pf = pf
+        self.first_line = first_line
 
     @property
     def lo(self) -> int:

@@ -29,8 +29,9 @@ out of view (a goto to a label the hunk does not show).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from .. import lazyre
+from ..records import Record
 from .conditions import negate, split_top, strip_parens
 from .facts import collapse
 from .parsed import Parsed, function_nodes, parsed, per_content
@@ -49,17 +50,20 @@ NORETURN = frozenset(("exit", "_exit", "abort", "g_assert_not_reached", "hw_erro
                       "qemu_abort"))
 
 
-@dataclass
-class StmtCall:
+class StmtCall(Record):
     """A call in a statement's own text."""
 
     name: str
     args: list[str]
     text: str
 
+    def __init__(self, name, args, text) -> None:
+        self.name = name
+        self.args = args
+        self.text = text
 
-@dataclass
-class Stmt:
+
+class Stmt(Record):
     """One statement of a function's flow."""
 
     kind: str                  # expr decl return goto break continue if loop switch case
@@ -67,28 +71,52 @@ class Stmt:
     line: int
     end_line: int
     text: str                  # own text, whitespace collapsed ('' for blocks and labels)
-    parent: int = -1           # index of the enclosing statement, -1 at function level
-    children: list[int] = field(default_factory=list)
-    label: str = ""            # the label of a labeled statement
-    target: str = ""           # the label a goto jumps to
-    calls: list[StmtCall] = field(default_factory=list)   # calls in the own text
+    parent: int                # index of the enclosing statement, -1 at function level
+    children: list[int]
+    label: str                 # the label of a labeled statement
+    target: str                # the label a goto jumps to
+    calls: list[StmtCall]      # calls in the own text
+
+    def __init__(self, kind, line, end_line, text, parent=-1, children=None, label="",
+                 target="", calls=None) -> None:
+        self.kind = kind
+        self.line = line
+        self.end_line = end_line
+        self.text = text
+        self.parent = parent
+        self.children = [] if children is None else children
+        self.label = label
+        self.target = target
+        self.calls = [] if calls is None else calls
 
 
-@dataclass
-class Flow:
+class Flow(Record):
     """The statements of one function, as a tree of indices."""
 
     function: str
     line: int
     end_line: int
-    stmts: list[Stmt] = field(default_factory=list)
-    top: list[int] = field(default_factory=list)         # statements of the body
-    labels: dict[str, int] = field(default_factory=dict)
-    complete: bool = True      # head and closing brace in view
-    lost: bool = False         # set by forward(): a path left the view
-    ended: bool = False        # set by forward(): a path returned or fell off the end
+    stmts: list[Stmt]
+    top: list[int]  # statements of the body
+    labels: dict[str, int]
+    complete: bool  # head and closing brace in view
+    lost: bool      # set by forward(): a path left the view
+    ended: bool     # set by forward(): a path returned or fell off the end
                                # (not one that ended in exit()/abort())
-    _held: list | None = None
+    _held: list | None
+
+    def __init__(self, function, line, end_line, stmts=None, top=None, labels=None,
+                 complete=True, lost=False, ended=False, _held=None) -> None:
+        self.function = function
+        self.line = line
+        self.end_line = end_line
+        self.stmts = [] if stmts is None else stmts
+        self.top = [] if top is None else top
+        self.labels = {} if labels is None else labels
+        self.complete = complete
+        self.lost = lost
+        self.ended = ended
+        self._held = _held
 
     # -- following statements ---------------------------------------------
     def forward(self, i: int, visit, assume: list[str] | None = None) -> None:
@@ -452,7 +480,7 @@ def _norm(cond: str) -> str:
     return re.sub(r"\s+", "", strip_parens(cond))
 
 
-_REL = re.compile(r"^(!?)([A-Za-z_]\w*)(?:(<=|>=|==|!=|<|>)(-?\d+))?$")
+_REL = lazyre.compile(r"^(!?)([A-Za-z_]\w*)(?:(<=|>=|==|!=|<|>)(-?\d+))?$")
 _OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, "==": lambda a, b: a == b,
         "!=": lambda a, b: a != b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 

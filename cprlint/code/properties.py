@@ -8,21 +8,21 @@ lines blanked), like the VMState initializers.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from functools import lru_cache
 
+from .. import lazyre
+from ..records import FrozenRecord
 from .initializers import _mask, _split_args, line_of
 
 
-_PROP = re.compile(r"\b(DEFINE_PROP_\w+)\s*\(")
-_COMPAT = re.compile(r'\{\s*("[^"\n]*"|\w+)\s*,\s*"([^"\n]+)"\s*,\s*("[^"\n]*"|\w+)\s*(?:,\s*)?\}')
-_SPACES = re.compile(r"\s+")
-_INT_LITERAL = re.compile(r"^(0[xX][0-9a-fA-F]+|[1-9][0-9]*|0)[uUlL]{0,3}$")
+_PROP = lazyre.compile(r"\b(DEFINE_PROP_\w+)\s*\(")
+_COMPAT = lazyre.compile(
+    r'\{\s*("[^"\n]*"|\w+)\s*,\s*"([^"\n]+)"\s*,\s*("[^"\n]*"|\w+)\s*(?:,\s*)?\}')
+_SPACES = lazyre.compile(r"\s+")
+_INT_LITERAL = lazyre.compile(r"^(0[xX][0-9a-fA-F]+|[1-9][0-9]*|0)[uUlL]{0,3}$")
 
 
-@dataclass(frozen=True)
-class PropFact:
+class PropFact(FrozenRecord):
     """A qdev property definition and its default."""
 
     macro: str
@@ -30,8 +30,18 @@ class PropFact:
     default: str       # the default argument as written, whitespace collapsed
     line: int
     changed: bool      # a line of it was added (post) / removed (pre)
-    field: str = ""    # the state field behind it (third argument)
-    bit: str = ""      # the bit of that field, for the DEFINE_PROP_BIT* macros
+    field: str         # the state field behind it (third argument)
+    bit: str           # the bit of that field, for the DEFINE_PROP_BIT* macros
+
+    def __init__(self, macro, name, default, line, changed, field="", bit="") -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "macro", macro)
+        _set(self, "name", name)
+        _set(self, "default", default)
+        _set(self, "line", line)
+        _set(self, "changed", changed)
+        _set(self, "field", field)
+        _set(self, "bit", bit)
 
     @property
     def default_on(self) -> bool:
@@ -44,8 +54,7 @@ class PropFact:
         return bool(m) and int(m.group(1), 0) != 0
 
 
-@dataclass(frozen=True)
-class CompatFact:
+class CompatFact(FrozenRecord):
     """An entry of a machine-type compat property table."""
 
     driver: str        # TYPE_FOO or "foo-device"
@@ -53,6 +62,14 @@ class CompatFact:
     value: str
     line: int
     changed: bool
+
+    def __init__(self, driver, name, value, line, changed) -> None:
+        _set = object.__setattr__     # FrozenRecord refuses self.x = ...
+        _set(self, "driver", driver)
+        _set(self, "name", name)
+        _set(self, "value", value)
+        _set(self, "line", line)
+        _set(self, "changed", changed)
 
 
 @lru_cache(maxsize=1)

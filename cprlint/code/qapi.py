@@ -27,10 +27,12 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-_KEY = re.compile(r"'(\*?)([A-Za-z0-9_][A-Za-z0-9_.+-]*)'[ \t]*:")
-_STRING = re.compile(r"'([A-Za-z0-9_][A-Za-z0-9_.+-]*)'")
-_ENUM = re.compile(r"'enum'[ \t]*:[ \t]*'([A-Za-z0-9_]+)'")
-_PREFIX = re.compile(r"'prefix'[ \t]*:[ \t]*'([A-Za-z0-9_]+)'")
+from .. import lazyre
+
+_KEY = lazyre.compile(r"'(\*?)([A-Za-z0-9_][A-Za-z0-9_.+-]*)'[ \t]*:")
+_STRING = lazyre.compile(r"'([A-Za-z0-9_][A-Za-z0-9_.+-]*)'")
+_ENUM = lazyre.compile(r"'enum'[ \t]*:[ \t]*'([A-Za-z0-9_]+)'")
+_PREFIX = lazyre.compile(r"'prefix'[ \t]*:[ \t]*'([A-Za-z0-9_]+)'")
 MAX_LINE = 1000
 
 _PROTECTED = frozenset("""

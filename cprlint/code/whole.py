@@ -9,8 +9,7 @@ changed the text), in files mode from one walk; only the comments'
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from ..records import replace
 from .facts import build_facts
 from .fragments import parse_whole
 from .model import CodeView, Facts, HunkViews, any_between

@@ -9,30 +9,35 @@ every HunkLine keeps the input line of its (first) physical line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from .. import lazyre
 from ..errors import InputError
+from ..records import Record
 from ..untrusted import without_controls
 from .lines import SrcLine
 from .series import FileDiff, Hunk, HunkLine, Repair
 from .unwrap import UnwrapError, unwrap_hunk
 
-HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+HUNK_HEADER = lazyre.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _GIT_HEADER_PREFIXES = (
     "diff --git ", "index ", "--- ", "+++ ", "old mode ", "new mode ", "deleted file mode ",
     "new file mode ", "similarity index ", "dissimilarity index ", "rename from ", "rename to ",
     "copy from ", "copy to ", "Binary files ", "GIT binary patch",
 )
-_INDEX_LINE = re.compile(r"^index ([0-9a-fA-F]+)\.\.([0-9a-fA-F]+)")
+_INDEX_LINE = lazyre.compile(r"^index ([0-9a-fA-F]+)\.\.([0-9a-fA-F]+)")
 
 
-@dataclass
-class ParsedDiff:
+class ParsedDiff(Record):
     """The file diffs of a patch and the line wraps undone in them."""
 
-    files: list[FileDiff] = field(default_factory=list)
-    repairs: list[Repair] = field(default_factory=list)
-    cut: str = ""             # what MAX_PATCH_HUNKS / MAX_PATCH_LINES left out ('' if nothing)
+    files: list[FileDiff]
+    repairs: list[Repair]
+    cut: str  # what MAX_PATCH_HUNKS / MAX_PATCH_LINES left out ('' if nothing)
+
+    def __init__(self, files=None, repairs=None, cut="") -> None:
+        self.files = [] if files is None else files
+        self.repairs = [] if repairs is None else repairs
+        self.cut = cut
 
 
 def find_diff_start(lines: list[SrcLine], start: int = 0) -> int | None:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..limits import MAX_LINE_CHARS, count_cut
+from ..records import Record
 
 
-@dataclass
-class SrcLine:
+class SrcLine(Record):
     """A line of input text with its input line number."""
 
     text: str                  # content (quote prefix and newline removed)
     input_line: int | None     # 1-based line in the input file; None if unknown
-    width: int = -1            # length of the physical line as the mailer saw it
+    width: int                 # length of the physical line as the mailer saw it
+
+    def __init__(self, text, input_line, width=-1) -> None:
+        self.text = text
+        self.input_line = input_line
+        self.width = width
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         if self.width < 0:

@@ -11,54 +11,78 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
 
+from .. import lazyre
 from ..errors import InputError
 from ..limits import MAX_HEADER_CHARS, MAX_HEADER_LINES, count_cut
+from ..records import Record
 from ..untrusted import split_addresses
 from .lines import SrcLine, number_lines
 
 _DAY = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 _MON = rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-FROM_LINE = re.compile(
+FROM_LINE = lazyre.compile(
     rb"^From \S+ +" + _DAY + rb",? +" + _MON + rb" +\d{1,2} +\d{1,2}:\d{2}(?::\d{2})?"
     rb"(?: +(?:[A-Z]{2,5}|[+-]\d{4}))? +\d{4}(?: +[+-]\d{4})?[ \t\r]*$"
 )
-_HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:")
-_MBOXRD_ESCAPED = re.compile(rb"^>+From ")
+_HEADER_LINE = lazyre.compile(rb"^[A-Za-z][A-Za-z0-9-]*:")
+_MBOXRD_ESCAPED = lazyre.compile(rb"^>+From ")
 _MAIL_HEADERS = {b"from", b"subject", b"date", b"message-id", b"to", b"received",
                  b"return-path", b"mime-version", b"content-type", b"delivered-to"}
 
 
-@dataclass
-class RawMessage:
+class RawMessage(Record):
     """One message of a mailbox, as lines of bytes."""
 
     lines: list[bytes]          # message lines after the From_ line, no newlines
     first_line: int             # 1-based input line of the message's first line (its From_ line)
     header_line: int            # 1-based input line of lines[0]
-    mboxrd: bool = False
+    mboxrd: bool
+
+    def __init__(self, lines, first_line, header_line, mboxrd=False) -> None:
+        self.lines = lines
+        self.first_line = first_line
+        self.header_line = header_line
+        self.mboxrd = mboxrd
 
 
-@dataclass
-class Mail:
+class Mail(Record):
     """A message's decoded headers and body."""
 
-    subject: str = ""
-    author: str = ""
-    date: str = ""
-    message_id: str = ""
-    in_reply_to: str = ""
-    references: list[str] = field(default_factory=list)
-    to: str = ""
-    cc: str = ""
-    reply_to: str = ""          # Reply-To: and X-Original-From:, where a list that
-    original_from: str = ""     # rewrote From: ("X via <list>") keeps the author
-    body: list[SrcLine] = field(default_factory=list)
-    crlf: bool = False
-    exact_lines: bool = True
-    first_line: int = 1
-    has_headers: bool = True
+    subject: str
+    author: str
+    date: str
+    message_id: str
+    in_reply_to: str
+    references: list[str]
+    to: str
+    cc: str
+    reply_to: str       # Reply-To: and X-Original-From:, where a list that
+    original_from: str  # rewrote From: ("X via <list>") keeps the author
+    body: list[SrcLine]
+    crlf: bool
+    exact_lines: bool
+    first_line: int
+    has_headers: bool
+
+    def __init__(self, subject="", author="", date="", message_id="", in_reply_to="",
+                 references=None, to="", cc="", reply_to="", original_from="", body=None,
+                 crlf=False, exact_lines=True, first_line=1, has_headers=True) -> None:
+        self.subject = subject
+        self.author = author
+        self.date = date
+        self.message_id = message_id
+        self.in_reply_to = in_reply_to
+        self.references = [] if references is None else references
+        self.to = to
+        self.cc = cc
+        self.reply_to = reply_to
+        self.original_from = original_from
+        self.body = [] if body is None else body
+        self.crlf = crlf
+        self.exact_lines = exact_lines
+        self.first_line = first_line
+        self.has_headers = has_headers
 
 
 def split_lines(data: bytes) -> list[bytes]:

@@ -16,37 +16,52 @@ before the diff is parsed; ``base-commit`` is kept: it names the base tree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from .. import lazyre
+from ..records import Record
 from .diff import find_diff_start
 from .lines import SrcLine
 
 # the value is rstripped by the caller: a lazy ``(\S.*?)\s*$`` is quadratic on long spaces
-_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):\s+(\S.*)$")
+_TRAILER = lazyre.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):\s+(\S.*)$")
 MAX_TRAILER = 2000       # longer lines are not trailers (and not worth a regex)
-_PSEUDO_HEADER = re.compile(r"^(From|Date|Subject):\s*(.*?)\s*$")
+_PSEUDO_HEADER = lazyre.compile(r"^(From|Date|Subject):\s*(.*?)\s*$")
 _HUNKISH = (" ", "+", "-", "@", "\\")
 # the basement lines of git format-patch --base and b4; a hunk line never
 # starts with a letter, so one of these after the diff starts the footer
-_BASEMENT = re.compile(r"^(base-commit|change-id|prerequisite-[a-z-]+):[ \t]*(\S*)", re.I)
-_SHA = re.compile(r"^[0-9a-f]{7,64}$")
+_BASEMENT = lazyre.compile(r"^(base-commit|change-id|prerequisite-[a-z-]+):[ \t]*(\S*)", re.I)
+_SHA = lazyre.compile(r"^[0-9a-f]{7,64}$")
 
 
-@dataclass
-class PatchBody:
+class PatchBody(Record):
     """A patch mail's body: in-body headers, commit message, trailers."""
 
-    author: str = ""                 # in-body From:
-    date: str = ""                   # in-body Date:
-    subject: str = ""                # in-body Subject:
-    commit_message: str = ""
-    message_lines: list[SrcLine] = field(default_factory=list)
-    trailers: list[tuple[str, str]] = field(default_factory=list)
-    trailer_lines: list[int | None] = field(default_factory=list)  # input line of each trailer
-    author_line: int | None = None   # input line of the in-body From:
-    notes: list[SrcLine] = field(default_factory=list)   # between '---' and the diff
-    diff: list[SrcLine] = field(default_factory=list)
-    base_commit: str = ""            # ``base-commit: <sha>`` below the diff (lowercase hex)
+    author: str                      # in-body From:
+    date: str                        # in-body Date:
+    subject: str                     # in-body Subject:
+    commit_message: str
+    message_lines: list[SrcLine]
+    trailers: list[tuple[str, str]]
+    trailer_lines: list[int | None]  # input line of each trailer
+    author_line: int | None          # input line of the in-body From:
+    notes: list[SrcLine]             # between '---' and the diff
+    diff: list[SrcLine]
+    base_commit: str                 # ``base-commit: <sha>`` below the diff (lowercase hex)
+
+    def __init__(self, author="", date="", subject="", commit_message="", message_lines=None,
+                 trailers=None, trailer_lines=None, author_line=None, notes=None, diff=None,
+                 base_commit="") -> None:
+        self.author = author
+        self.date = date
+        self.subject = subject
+        self.commit_message = commit_message
+        self.message_lines = [] if message_lines is None else message_lines
+        self.trailers = [] if trailers is None else trailers
+        self.trailer_lines = [] if trailer_lines is None else trailer_lines
+        self.author_line = author_line
+        self.notes = [] if notes is None else notes
+        self.diff = [] if diff is None else diff
+        self.base_commit = base_commit
 
 
 def split_body(lines: list[SrcLine]) -> PatchBody:

@@ -10,14 +10,15 @@ hunk, by the same code as for plain patches (unwrap.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from .. import lazyre
+from ..records import Record
 from .lines import SrcLine
 
-QUOTE_PREFIX = re.compile(r"^(?:> ?)+")
+QUOTE_PREFIX = lazyre.compile(r"^(?:> ?)+")
 # "... wrote:" is split off first (_ATTRIBUTION_TAIL), so that the patterns for
 # the head have one free split point each and stay linear on hostile lines.
-_ATTRIBUTION_TAIL = re.compile(r"(?<!\s)\s+(wrote|writes|said):\s*$")
+_ATTRIBUTION_TAIL = lazyre.compile(r"(?<!\s)\s+(wrote|writes|said):\s*$")
 _ATTRIBUTION = [
     (("wrote",), re.compile(r"^On (?P<date>.+?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
                             r"(?:\s*(?:[+-]\d{4}|[A-Z]{2,5}))?),?\s+(?P<who>.+)$")),
@@ -27,15 +28,21 @@ _ATTRIBUTION = [
 MAX_ATTRIBUTION = 2000   # a longer line is no attribution
 
 
-@dataclass
-class QuotedPatch:
+class QuotedPatch(Record):
     """A patch quoted in a reply, with its quote depth and attribution."""
 
     depth: int
-    lines: list[SrcLine] = field(default_factory=list)
-    author: str = ""
-    date: str = ""
-    attribution_line: int | None = None
+    lines: list[SrcLine]
+    author: str
+    date: str
+    attribution_line: int | None
+
+    def __init__(self, depth, lines=None, author="", date="", attribution_line=None) -> None:
+        self.depth = depth
+        self.lines = [] if lines is None else lines
+        self.author = author
+        self.date = date
+        self.attribution_line = attribution_line
 
 
 def split_quote(text: str) -> tuple[int, str]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
+
+from .. import lazyre
 
 # The look-behind makes a search start only at a name's first character:
 # without it every position of a long name starts a scan (quadratic).
-_NAME_BEFORE_PAREN = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+_NAME_BEFORE_PAREN = lazyre.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _KEYWORDS = {"if", "for", "while", "switch", "return", "sizeof", "defined"}
 
 

@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-_REPLY = re.compile(r"^\s*(?:re|aw|fwd?|sv|antw)(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
-_GROUP = re.compile(r"^\s*\[([^\[\]]*)\]\s*")
-_VERSION = re.compile(r"^[vV](\d+)$")
-_INDEX = re.compile(r"^(\d+)/(\d+)$")
+from .. import lazyre
+from ..records import Record
+
+_REPLY = lazyre.compile(r"^\s*(?:re|aw|fwd?|sv|antw)(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
+_GROUP = lazyre.compile(r"^\s*\[([^\[\]]*)\]\s*")
+_VERSION = lazyre.compile(r"^[vV](\d+)$")
+_INDEX = lazyre.compile(r"^(\d+)/(\d+)$")
 
 
-@dataclass
-class SubjectInfo:
+class SubjectInfo(Record):
     """What a patch subject says: version, k/n, tags, reply."""
 
     subject: str                 # without Re: and [..] prefixes
     raw: str
-    version: int = 1
-    index: int = 1
-    total: int = 1
-    tags: list[str] = field(default_factory=list)
-    is_reply: bool = False
-    has_index: bool = False      # an explicit k/n was present
+    version: int
+    index: int
+    total: int
+    tags: list[str]
+    is_reply: bool
+    has_index: bool              # an explicit k/n was present
+
+    def __init__(self, subject, raw, version=1, index=1, total=1, tags=None, is_reply=False,
+                 has_index=False) -> None:
+        self.subject = subject
+        self.raw = raw
+        self.version = version
+        self.index = index
+        self.total = total
+        self.tags = [] if tags is None else tags
+        self.is_reply = is_reply
+        self.has_index = has_index
 
     @property
     def is_patch_like(self) -> bool:

@@ -17,8 +17,7 @@ usual handful of wraps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import Record
 from .lines import SrcLine
 
 WRAP_WIDTH = 60          # a wrapped line is at least about this long ...
@@ -33,14 +32,19 @@ class UnwrapError(Exception):
         self.kind = kind          # "truncated" or "ambiguous"
 
 
-@dataclass
-class Unwrapped:
+class Unwrapped(Record):
     """A hunk with the mail client's line wraps joined back."""
 
-    header: SrcLine               # possibly with a wrapped section joined on
+    header: SrcLine                             # possibly with a wrapped section joined on
     lines: list[SrcLine]          # logical hunk lines (joined), input_line = first physical line
-    joins: list[tuple[int | None, int | None]]   # (continuation line, line joined onto)
+    joins: list[tuple[int | None, int | None]]  # (continuation line, line joined onto)
     used: int                     # physical lines consumed (the rest were blank trailing lines)
+
+    def __init__(self, header, lines, joins, used) -> None:
+        self.header = header
+        self.lines = lines
+        self.joins = joins
+        self.used = used
 
 
 def line_class(text: str) -> str:

@@ -28,6 +28,8 @@ import re
 from importlib import import_module
 from typing import ClassVar, Iterable
 
+from .. import lazyre, linear
+
 # kind name -> "module:Class"; modules are imported only when a rule uses them.
 _REGISTRY = {
     "guarded_call": "cprlint.kinds.guarded_call:GuardedCall",
@@ -88,6 +90,9 @@ class Kind:
                 f"kind '{self.name}' does not know parameter(s) {', '.join(sorted(unknown))}"
             )
         self.params = params
+        # made from rule tables an earlier run checked (linear.checked_rules):
+        # a kind that compiles its patterns later does so under it too
+        self.params_checked = linear.rules_checked()
 
     def scan(self, view) -> Iterable:  # image kinds
         return ()
@@ -126,6 +131,17 @@ def fill_case(cases: dict, case: str, fields: dict) -> dict:
             "fix": cases[case]["fix"].format_map(f)}
 
 
+def py_regex(pattern, flags: int = 0):
+    """A rule-file regex that a kind matches with Python's ``re`` (the kinds
+    whose patterns are not on RE2 yet): compiled now, so that a bad one is
+    an error when the rules load, or at its first use when the rule tables
+    come from the cache (``linear.checked_rules``: an earlier run compiled
+    them)."""
+    if linear.rules_checked():
+        return lazyre.compile(pattern, flags)
+    return re.compile(pattern, flags)
+
+
 def param_regex(kind: str, where: str, pattern, ignorecase: bool = False):
     """A rule-file regex, compiled for linear-time matching (see
     cprlint.linear: RE2 syntax, no look-around); KindError naming the
@@ -139,7 +155,7 @@ def param_regex(kind: str, where: str, pattern, ignorecase: bool = False):
         raise KindError(f"{kind}: {where}: {exc}") from None
 
 
-_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+_INLINE_FLAGS = lazyre.compile(r"\(\?[aiLmsux]+\)")
 
 
 class AnyOf(list):
@@ -150,21 +166,33 @@ class AnyOf(list):
 
     def __init__(self, compiled: list, raw: list, ignorecase: bool):
         super().__init__(compiled)
-        self._one = None
+        self._raw = raw
+        self._ignorecase = ignorecase
+        self._one = _UNSET            # the alternation, compiled at the first any_search
+
+    def _alternation(self):
         # a pattern with inline flags ("(?i)...") applies them to itself
         # alone; joined, Python would read them as global: one search each
-        if len(raw) > 1 and not any(_INLINE_FLAGS.search(p) for p in raw if isinstance(p, str)):
-            from ..linear import PatternError, compile
+        raw = self._raw
+        if len(raw) < 2 or any(_INLINE_FLAGS.search(p) for p in raw if isinstance(p, str)):
+            return None
+        from ..linear import PatternError, _compile
 
-            try:
-                self._one = compile("|".join(f"(?:{p})" for p in raw), ignorecase)
-            except PatternError:
-                self._one = None
+        try:
+            return _compile("|".join(f"(?:{p})" for p in raw), self._ignorecase)
+        except PatternError:
+            return None
 
     def any_search(self, text) -> bool:
-        if self._one is not None:
-            return self._one.search(text) is not None
+        one = self._one
+        if one is _UNSET:
+            one = self._one = self._alternation()
+        if one is not None:
+            return one.search(text) is not None
         return any(r.search(text) for r in self)
+
+
+_UNSET = object()
 
 
 def param_regexes(kind: str, where: str, patterns, ignorecase: bool = False) -> AnyOf:

@@ -28,21 +28,23 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..code.facts import identifiers_in
 from ..code.qapi import QapiNames, is_schema
 from ..findings import Candidate
 from . import Kind, KindError, fill_case, load_cases
 
-_CODE_NOISE = re.compile(
+_CODE_NOISE = lazyre.compile(
     r"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
 # (\s*=value | \s*) then (,\s*): never two \s* in a row (quadratic on blanks)
-_ENUM_LINE = re.compile(r"^\s*([A-Z_][A-Z0-9_]*)(?:\s*=[^,;{}]*|\s*)(?:,\s*)?(?:/\*.*)?$")
+_ENUM_LINE = lazyre.compile(r"^\s*([A-Z_][A-Z0-9_]*)(?:\s*=[^,;{}]*|\s*)(?:,\s*)?(?:/\*.*)?$")
 # a field declaration line: a type, then one or more declarators ("uint16_t cols, rows;")
-_FIELD_LINE = re.compile(
+_FIELD_LINE = lazyre.compile(
     r"^\s*(?!return\b|goto\b|case\b|else\b)(?:(?:const|volatile|unsigned|signed|struct|union|"
     r"enum)\s+)*[A-Za-z_]\w*([\s*][^;{}()=]*);\s*(?:/\*.*|//.*)?$")
-_DECLARATOR = re.compile(r"^[\s*]*(?:(?:const|volatile|restrict)\b[\s*]*)*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*(?::\s*\w+\s*)?$")
-_INLINE_OR_UNUSED = re.compile(r"\binline\b|G_GNUC_UNUSED|__attribute__\s*\(\(\s*unused|"
+_DECLARATOR = lazyre.compile(
+    r"^[\s*]*(?:(?:const|volatile|restrict)\b[\s*]*)*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*(?::\s*\w+\s*)?$")
+_INLINE_OR_UNUSED = lazyre.compile(r"\binline\b|G_GNUC_UNUSED|__attribute__\s*\(\(\s*unused|"
                                r"\bQEMU_UNUSED\b|__maybe_unused")
 
 _WHAT = {"function": "function", "prototype": "function", "macro": "macro",
@@ -284,8 +286,8 @@ class BisectOrder(Kind):
                          key=key, view=view, patch_index=k, fields=fields)
 
 
-_STRUCT_HEAD = re.compile(r"^\s*(?:typedef\s+)?(?:struct|union)\b\s*(\w*)[^;()]*\{\s*$")
-_STRUCT_TAIL = re.compile(r"^\s*\}\s*(\w*)\s*;")
+_STRUCT_HEAD = lazyre.compile(r"^\s*(?:typedef\s+)?(?:struct|union)\b\s*(\w*)[^;()]*\{\s*$")
+_STRUCT_TAIL = lazyre.compile(r"^\s*\}\s*(\w*)\s*;")
 
 
 def _new_struct_names(view, line) -> set:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Candidate
-from . import Kind, KindError
+from . import Kind, KindError, py_regex
 from .support.callgraph import CallGraph
 from .support.calls import patterns
 
@@ -34,13 +34,13 @@ class BlockingWait(Kind):
         super().__init__(params)
         self.waits = patterns(params["waits"])
         self.polls = patterns(params.get("polls", []))
-        self.note_paths = [re.compile(r) for r in params.get("note_paths", [])]
+        self.note_paths = [py_regex(r) for r in params.get("note_paths", [])]
         self.contexts = []
         for spec in params["contexts"]:
             if not isinstance(spec, dict) or set(spec) != {"function", "what"}:
                 raise KindError("blocking_wait: each context needs function and what")
             try:
-                self.contexts.append((re.compile(spec["function"]), spec["what"]))
+                self.contexts.append((py_regex(spec["function"]), spec["what"]))
             except re.error as exc:
                 raise KindError(f"blocking_wait: context {spec['function']!r}: {exc}") from None
 

@@ -32,20 +32,21 @@ Only units that touch changed lines count; the rest is context.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import ClassVar, Iterable
 
+from .. import lazyre, linear
 from ..findings import Candidate
+from ..records import Record
 from . import AnyOf, Kind, KindError, param_regex
 
 TIERS = ("info", "warning")
 
-_BULLET = re.compile(r"^\s*(?:[-*\u2022+]|\(?\d+[.)]|\(?[a-z][.)])\s+")
-_BULLET_DASH = re.compile(r"^[-*\u2022+]\s+")
-_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|resp|incl|no|fig)\.$", re.I)
+_BULLET = lazyre.compile(r"^\s*(?:[-*\u2022+]|\(?\d+[.)]|\(?[a-z][.)])\s+")
+_BULLET_DASH = lazyre.compile(r"^[-*\u2022+]\s+")
+_ABBREV = lazyre.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|resp|incl|no|fig)\.$", re.I)
 # end of a sentence: . ! ? (plus closing quotes/brackets), then space, then a
 # capital, digit, quote or bracket.  Semicolons split clauses too.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])|;\s+")
+_BOUNDARY = lazyre.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[])|;\s+")
 _ABBREV_WINDOW = 16        # longer than any abbreviation _ABBREV knows
 # A prose unit or diagram line longer than this is not real comment prose (a
 # machine-made or hostile line): it is not handed to the cue and diagram regexes.
@@ -56,8 +57,7 @@ MAX_UNIT = 2000
 # parameters
 
 
-@dataclass
-class Family:
+class Family(Record):
     """A family of cues (rule params ``families.NAME``), compiled."""
 
     name: str
@@ -71,12 +71,25 @@ class Family:
     report: bool
     # a forward reference ("in a later patch"): judged only when a later
     # patch of the series is in view; it overrides these families' hits
-    needs_later_patch: bool = False
-    overrides: tuple[str, ...] = ()
+    needs_later_patch: bool
+    overrides: tuple[str, ...]
+
+    def __init__(self, name, patterns, tier, reason, summary, alone, weight, unless, report,
+                 needs_later_patch=False, overrides=()) -> None:
+        self.name = name
+        self.patterns = patterns
+        self.tier = tier
+        self.reason = reason
+        self.summary = summary
+        self.alone = alone
+        self.weight = weight
+        self.unless = unless
+        self.report = report
+        self.needs_later_patch = needs_later_patch
+        self.overrides = overrides
 
 
-@dataclass
-class ProseParams:
+class ProseParams(Record):
     """The rule's [params], validated and compiled."""
 
     families: dict[str, Family]
@@ -94,6 +107,25 @@ class ProseParams:
     motivation_threshold: float
     warning_threshold: float
     quote_max: int
+
+    def __init__(self, families, counters, lane_cell, lane_gap, markers, line_like, narrative,
+                 diagram_family, counterfactual_intro, counterfactual_family, skip_units,
+                 skip_comments, motivation_threshold, warning_threshold, quote_max) -> None:
+        self.families = families
+        self.counters = counters
+        self.lane_cell = lane_cell
+        self.lane_gap = lane_gap
+        self.markers = markers
+        self.line_like = line_like
+        self.narrative = narrative
+        self.diagram_family = diagram_family
+        self.counterfactual_intro = counterfactual_intro
+        self.counterfactual_family = counterfactual_family
+        self.skip_units = skip_units
+        self.skip_comments = skip_comments
+        self.motivation_threshold = motivation_threshold
+        self.warning_threshold = warning_threshold
+        self.quote_max = quote_max
 
 
 def _rx(pattern, where: str) -> re.Pattern:
@@ -217,19 +249,30 @@ def strip_markup(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     return out
 
 
-@dataclass
-class Unit:
+class Unit(Record):
     """A sentence, list item or diagram of a comment."""
 
     kind: str                  # "sentence", "item" (list item) or "diagram"
     text: str                  # one line (diagram: its lines joined with "\n")
     lines: tuple[int, ...]
-    sentence: str = ""         # the whole sentence a clause belongs to (counters)
-    new: bool = True
-    hits: list[str] = field(default_factory=list)  # family names
-    scenario: bool = False     # diagram narrating a scenario
-    after_intro: bool = False  # list item following an "otherwise:" sentence
-    skipped: bool = False
+    sentence: str              # the whole sentence a clause belongs to (counters)
+    new: bool
+    hits: list[str]            # family names
+    scenario: bool             # diagram narrating a scenario
+    after_intro: bool          # list item following an "otherwise:" sentence
+    skipped: bool
+
+    def __init__(self, kind, text, lines, sentence="", new=True, hits=None, scenario=False,
+                 after_intro=False, skipped=False) -> None:
+        self.kind = kind
+        self.text = text
+        self.lines = lines
+        self.sentence = sentence
+        self.new = new
+        self.hits = [] if hits is None else hits
+        self.scenario = scenario
+        self.after_intro = after_intro
+        self.skipped = skipped
 
     def quote(self, limit: int) -> str:
         if self.kind == "diagram":
@@ -407,19 +450,24 @@ def split_units(text: str, params, first_line: int = 1) -> list[Unit]:
 # classification
 
 
-@dataclass
-class Moved:
+class Moved(Record):
     """A unit that belongs in the commit message, and why."""
 
     unit: Unit
     family: str
     reason: str                # the reasons of all its families, strongest first
     tier: str
-    families: list[str] = field(default_factory=list)
+    families: list[str]
+
+    def __init__(self, unit, family, reason, tier, families=None) -> None:
+        self.unit = unit
+        self.family = family
+        self.reason = reason
+        self.tier = tier
+        self.families = [] if families is None else families
 
 
-@dataclass
-class CommentVerdict:
+class CommentVerdict(Record):
     """What to move out of a comment and what to keep."""
 
     units: list[Unit]
@@ -429,6 +477,15 @@ class CommentVerdict:
     score: float
     tier: str | None           # "warning", "info" or None when nothing moves
     families: list[str]        # families of the moved units, in order of first use
+
+    def __init__(self, units, move, keep, context_kept, score, tier, families) -> None:
+        self.units = units
+        self.move = move
+        self.keep = keep
+        self.context_kept = context_kept
+        self.score = score
+        self.tier = tier
+        self.families = families
 
 
 def _hits(unit: Unit, p: ProseParams) -> list[str]:
@@ -550,7 +607,7 @@ def describe(verdict: CommentVerdict, params) -> dict[str, str]:
     return {"summary": summary, "move": move, "keep": keep, "count": str(len(verdict.move))}
 
 
-_STEP_REF = re.compile(r"\bsteps?\s+\d", re.I)
+_STEP_REF = lazyre.compile(r"\bsteps?\s+\d", re.I)
 
 
 def normalise(verdict: CommentVerdict) -> str:
@@ -599,7 +656,11 @@ class CommentProse(Kind):
         comment is actually judged (the test suite compiles them for every
         rule example, so a bad pattern cannot ship)."""
         if self._prose is None:
-            self._prose = compile_params(self.params)
+            if self.params_checked:
+                with linear.checked_rules():
+                    self._prose = compile_params(self.params)
+            else:
+                self._prose = compile_params(self.params)
         return self._prose
 
     def scan(self, view) -> Iterable[Candidate]:

@@ -10,11 +10,9 @@ regex's first group.
 
 from __future__ import annotations
 
-import re
-
 from ..code.expressions import bit_unions
 from ..findings import Candidate
-from . import Kind
+from . import Kind, py_regex
 
 
 class DuplicateOperand(Kind):
@@ -29,9 +27,9 @@ class DuplicateOperand(Kind):
 
     def __init__(self, params):
         super().__init__(params)
-        self.operand = re.compile(params["operand"])
+        self.operand = py_regex(params["operand"])
         self.list_calls = set(params.get("list_calls", []))
-        self.list_item = re.compile(params.get("list_item", r"(?!)"))
+        self.list_item = py_regex(params.get("list_item", r"(?!)"))
 
     def scan(self, view):
         for u in bit_unions(view):

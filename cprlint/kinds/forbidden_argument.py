@@ -15,7 +15,7 @@ import re
 
 from ..code.declarations import declarations
 from ..findings import Candidate
-from . import Kind
+from . import Kind, py_regex
 
 
 class ForbiddenArgument(Kind):
@@ -32,12 +32,12 @@ class ForbiddenArgument(Kind):
 
     def __init__(self, params):
         super().__init__(params)
-        self.args = re.compile(params["args"])
-        self.calls = [re.compile(c) for c in params["calls"]]
-        self.cb_args = re.compile(params.get("callback_args", r"(?!)"))
+        self.args = py_regex(params["args"])
+        self.calls = [py_regex(c) for c in params["calls"]]
+        self.cb_args = py_regex(params.get("callback_args", r"(?!)"))
         self.cb_fields = set(params.get("callback_fields", []))
         self.cb_regs = {r["name"]: int(r["arg"]) for r in params.get("callback_registrations", [])}
-        self.cb_ok = [re.compile(c) for c in params.get("not_in_callback_calls", [])]
+        self.cb_ok = [py_regex(c) for c in params.get("not_in_callback_calls", [])]
 
     def _callbacks(self, view) -> dict[str, str]:
         """function name -> how it is registered."""

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..code.declarations import declarations
 from ..code.paths import flows
 from ..findings import Candidate
-from . import Kind
+from . import Kind, py_regex
 
-_STRINGS = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
+_STRINGS = lazyre.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
 
 
 class GuardMacro(Kind):
@@ -46,7 +47,7 @@ class GuardMacro(Kind):
         self.uses = params["uses"]
         self.restricted = set(params.get("restricted_calls", []))
         self.allowed = params.get("allowed", "")
-        self.names = re.compile(params.get("param_names", r".*"))
+        self.names = py_regex(params.get("param_names", r".*"))
         self.guarding = params.get("guarding_conditions", "")
 
     def _hits(self, fl, p):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Candidate
-from . import Kind, KindError, param_regexes
+from . import Kind, KindError, param_regexes, py_regex
 from .support.callgraph import CallGraph
 from .support.calls import patterns
 from ..code.conditions import holds_on_path, negate, split_top, strip_parens
@@ -51,7 +51,7 @@ class GuardedCall(Kind):
     def __init__(self, params):
         super().__init__(params)
         self.targets = patterns(params["targets"])
-        self.gates = [re.compile(rf"^{re.escape(g)}\s*\(") for g in params["gate_calls"]]
+        self.gates = [py_regex(rf"^{re.escape(g)}\s*\(") for g in params["gate_calls"]]
         self.gate_names = list(params["gate_calls"])
         k = "guarded_call"
         self.fail_conds = param_regexes(k, "failure_conditions", params["failure_conditions"])

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..code.declarations import declarations
 from ..code.paths import flows
 from ..findings import Candidate
-from . import Kind
+from . import Kind, py_regex
 
-_LVALUE = re.compile(r"[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*")
-_STRINGS = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
+_LVALUE = lazyre.compile(r"[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*")
+_STRINGS = lazyre.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
 
 
 def _spec(specs):
@@ -84,10 +85,10 @@ class Lifetime(Kind):
         self.release = _spec(params.get("release_calls", []))
         self.set = _spec(params.get("set_calls", []))
         self.keeps = set(params.get("keeps_calls", []))
-        self.keeps_re = re.compile(params.get("keeps_pattern", r"(?!)"))
+        self.keeps_re = py_regex(params.get("keeps_pattern", r"(?!)"))
         self.resets = set(params.get("resets_calls", []))
         self.copy = _spec(params.get("copy_calls", []))
-        self.attribute = re.compile(params.get("attribute", r"(?!)"))
+        self.attribute = py_regex(params.get("attribute", r"(?!)"))
         self.types = set(params.get("types", []))
 
     def scan(self, view):

@@ -21,7 +21,7 @@ import re
 
 from ..findings import Candidate
 from ..untrusted import without_controls
-from . import Kind, KindError
+from . import Kind, KindError, py_regex
 
 MAX_LINE = 200     # longer lines are neither separators nor note headings
 
@@ -54,7 +54,7 @@ class MessageNotes(Kind):
     def __init__(self, params):
         super().__init__(params)
         try:
-            self.notes = [re.compile(p, re.I) for p in params["note_patterns"]]
+            self.notes = [py_regex(p, re.I) for p in params["note_patterns"]]
         except re.error as exc:
             raise KindError(f"message_notes: bad regex: {exc}") from None
 

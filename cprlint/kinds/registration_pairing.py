@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..code.assignments import assignments
 from ..code.declarations import declarations
 from ..findings import Candidate
@@ -37,7 +38,7 @@ _DEFAULT_CASES = {
               "fix": "Register it once."},
 }
 
-_SPACE = re.compile(r"\s+")
+_SPACE = lazyre.compile(r"\s+")
 # applied with re.fullmatch to one call argument, blanks removed
 _FIELD = r"&?\(?[A-Za-z_]\w*(?:->|\.)([^()]+)\)?"
 

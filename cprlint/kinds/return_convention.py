@@ -22,7 +22,7 @@ import re
 
 from ..code.declarations import declarations
 from ..findings import Candidate
-from . import Kind
+from . import Kind, py_regex
 
 
 class ReturnConvention(Kind):
@@ -41,10 +41,10 @@ class ReturnConvention(Kind):
         super().__init__(params)
         self.bool_types = set(params["bool_types"])
         self.int_types = set(params["int_types"])
-        self.bad = [re.compile(r) for r in params["bool_bad_returns"]]
-        self.errno = [re.compile(r) for r in params.get("errno_returns", [])]
+        self.bad = [py_regex(r) for r in params["bool_bad_returns"]]
+        self.errno = [py_regex(r) for r in params.get("errno_returns", [])]
         self.literals = set(params.get("bool_literals", []))
-        self.status_calls = [re.compile(r) for r in params.get("status_calls", [])]
+        self.status_calls = [py_regex(r) for r in params.get("status_calls", [])]
 
     def _errno_fns(self, decls) -> set[str]:
         """Functions of the view with an int return type that return a

@@ -21,8 +21,8 @@ initializer), assignments.
 
 from __future__ import annotations
 
-import re
 
+from .. import lazyre
 from ..code.assignments import assignments
 from ..code.declarations import declarations
 from ..findings import Candidate
@@ -39,8 +39,8 @@ _DEFAULT_CASES = {
                "fix": "Use the setter with the expected old state."},
 }
 
-_SPACE = re.compile(r"\s+")
-_BASE = re.compile(r"^\(*\s*([A-Za-z_]\w*)")
+_SPACE = lazyre.compile(r"\s+")
+_BASE = lazyre.compile(r"^\(*\s*([A-Za-z_]\w*)")
 
 
 def _squash(text: str) -> str:

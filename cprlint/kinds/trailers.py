@@ -25,15 +25,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .. import lazyre
 from ..findings import Candidate
 from ..inputs.message import MAX_TRAILER
 from . import Kind, KindError, fill_case, load_cases, param_regexes
 
 # a trailer-shaped line anywhere in the message (checkpatch also accepts
 # leading white space); the value is stripped by the caller
-_TRAILER_LINE = re.compile(r"^[ \t]*([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])[ \t]*:[ \t]*(\S.*)$")
-_NAME_ADDR = re.compile(r'^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<addr>[^<>\s]*)>\s*$')
-_ADDR_NAME = re.compile(r"^\s*(?P<addr>[^\s()<>]+@[^\s()<>]+)\s*(?:\((?P<name>[^()]*)\)\s*)?$")
+_TRAILER_LINE = lazyre.compile(r"^[ \t]*([A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])[ \t]*:[ \t]*(\S.*)$")
+_NAME_ADDR = lazyre.compile(r'^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<addr>[^<>\s]*)>\s*$')
+_ADDR_NAME = lazyre.compile(r"^\s*(?P<addr>[^\s()<>]+@[^\s()<>]+)\s*(?:\((?P<name>[^()]*)\)\s*)?$")
 
 
 def parseaddr(text: str) -> tuple[str, str]:

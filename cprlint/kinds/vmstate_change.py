@@ -43,7 +43,7 @@ from ..code.gates import gate_bodies
 from ..code.initializers import Vmsd, VmsdField, vmsds_of
 from ..code.properties import compat_entries_of, properties_of
 from ..findings import Candidate
-from . import Kind, KindError, fill_case, load_cases
+from . import Kind, KindError, fill_case, load_cases, py_regex
 
 CHECKS = ("inserted", "removed", "reordered", "resized", "minimum_raised", "appended",
           "version_above", "bumped_again", "subsection_unneeded", "subsection_always",
@@ -73,7 +73,7 @@ class VmstateChange(Kind):
             raise KindError(f"vmstate_change: checks must be among {', '.join(CHECKS)}")
         self.checks = frozenset(params["checks"])
         try:
-            self.intent = re.compile(params["intent"]) if params.get("intent") else None
+            self.intent = py_regex(params["intent"]) if params.get("intent") else None
         except re.error as exc:
             raise KindError(f"vmstate_change: intent: {exc}") from None
         self.cases = load_cases("vmstate_change", _DEFAULT_CASES, params)

@@ -2,29 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..findings import SEVERITIES, Finding
+from ..records import Record
 
 
-@dataclass
-class Summary:
+class Summary(Record):
     """What a run read, skipped and noted, for the reporters."""
 
     inputs: list[str]
     patches: int
     findings: list[Finding]
-    replies_skipped: int = 0
-    files_skipped: int = 0
-    skipped_detail: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)   # e.g. "base differs: hunk-only for x.c"
-    series: object | None = None    # inputs.series.Series, for formats that need the cover
+    replies_skipped: int
+    files_skipped: int
+    skipped_detail: dict[str, int]
+    notes: list[str]       # e.g. "base differs: hunk-only for x.c"
+    series: object | None  # inputs.series.Series, for formats that need the cover
                                     # letter or the patches without findings (email)
-    mode: str = "hunk"              # "hunk" (mail alone), "full" (base tree), "files",
+    mode: str  # "hunk" (mail alone), "full" (base tree), "files",
                                     # "function" (--git: hunks with their whole function)
-    files_checked: int = 0          # C files read as they are (files mode)
-    rules: dict = field(default_factory=dict)   # id -> engine.Rule, every rule the run
+    files_checked: int  # C files read as they are (files mode)
+    rules: dict         # id -> engine.Rule, every rule the run
                                                 # knew, in file order (rule metadata)
+
+    def __init__(self, inputs, patches, findings, replies_skipped=0, files_skipped=0,
+                 skipped_detail=None, notes=None, series=None, mode="hunk", files_checked=0,
+                 rules=None) -> None:
+        self.inputs = inputs
+        self.patches = patches
+        self.findings = findings
+        self.replies_skipped = replies_skipped
+        self.files_skipped = files_skipped
+        self.skipped_detail = {} if skipped_detail is None else skipped_detail
+        self.notes = [] if notes is None else notes
+        self.series = series
+        self.mode = mode
+        self.files_checked = files_checked
+        self.rules = {} if rules is None else rules
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in SEVERITIES}

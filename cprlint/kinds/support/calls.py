@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ...records import Record
 
 
-@dataclass
-class CallPattern:
+class CallPattern(Record):
     """A call a rule names: the function names and an argument pattern."""
 
     names: frozenset[str]
-    arg: re.Pattern | None = None   # must match (search) one of the arguments
+    arg: re.Pattern | None  # must match (search) one of the arguments
+
+    def __init__(self, names, arg=None) -> None:
+        self.names = names
+        self.arg = arg
 
     @classmethod
     def parse(cls, spec) -> "CallPattern":
