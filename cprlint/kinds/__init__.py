@@ -174,7 +174,7 @@ class AnyOf(list):
         # a pattern with inline flags ("(?i)...") applies them to itself
         # alone; joined, Python would read them as global: one search each
         raw = self._raw
-        if len(raw) < 2 or any(_INLINE_FLAGS.search(p) for p in raw if isinstance(p, str)):
+        if len(raw) < 2 or _inline_flags(raw):
             return None
         from ..linear import PatternError, _compile
 
@@ -193,6 +193,60 @@ class AnyOf(list):
 
 
 _UNSET = object()
+
+
+def _inline_flags(raw: list) -> bool:
+    return any(_INLINE_FLAGS.search(p) for p in raw if isinstance(p, str))
+
+
+class WhichOf:
+    """Which of several named ``AnyOf`` lists match a text, asked in one
+    pass: one RE2 set of their alternations (``any_search`` on each list
+    costs an RE2 call apiece, and a comment rule asks a dozen lists per
+    sentence).  A list that cannot join the set (inline flags, or a case
+    setting other than the first list's) is asked on its own."""
+
+    def __init__(self, lists: dict[str, AnyOf]) -> None:
+        self._lists = lists
+        self._set = _UNSET
+
+    def _build(self):
+        import re2
+
+        options = re2.Options()
+        options.log_errors = False
+        one, names, alone, case = None, [], [], None
+        for name, rx in self._lists.items():
+            if not rx._raw:
+                continue                        # an empty list matches nothing
+            if case is None:
+                case = rx._ignorecase
+                options.case_sensitive = not case
+                one = re2.Set.SearchSet(options)
+            if rx._ignorecase != case or _inline_flags(rx._raw):
+                alone.append(name)
+                continue
+            try:
+                one.Add("|".join(f"(?:{p})" for p in rx._raw))
+            except re2.error:
+                alone.append(name)
+                continue
+            names.append(name)
+        if not names:
+            return None, [], alone
+        one.Compile()
+        return one, names, alone
+
+    def matching(self, text) -> set[str]:
+        """The names of the lists of which some regex matches ``text``."""
+        if self._set is _UNSET:
+            self._set = self._build()
+        one, names, alone = self._set
+        out = {names[i] for i in one.Match(text) or ()} if one is not None else set()
+        out.update(name for name in alone if self._lists[name].any_search(text))
+        return out
+
+
 
 
 def param_regexes(kind: str, where: str, patterns, ignorecase: bool = False) -> AnyOf:
