@@ -73,6 +73,14 @@ def parse(args: list[str], table: dict) -> tuple[str, dict] | None:
 
 
 def main() -> None:
+    import gc
+
+    # cprlint makes many short-lived objects (syntax nodes, facts) and few
+    # cycles: the collector's default (a young-generation pass every 700
+    # allocations) was ~10% of a 200-patch check.  Cycles are still
+    # collected, 100,000 allocations apart, and a long series checked a
+    # window at a time collects between windows.
+    gc.set_threshold(100_000)
     from ._fast_args import TABLE
 
     parsed = parse(sys.argv[1:], TABLE)

@@ -118,7 +118,6 @@ class PatchBudget:
 
     def run(self, key, fn, scale: int = 1):
         import signal
-        import threading
         import time
 
         if key in self.spent:
@@ -127,16 +126,21 @@ class PatchBudget:
         if left <= 0:
             self.spent.add(key)
             return None
-        alarm = (hasattr(signal, "setitimer")
-                 and threading.current_thread() is threading.main_thread())
+
+        def _ring(signum, frame):
+            if _shield[0]:
+                _shield[1] = True       # raised when the shielded call returns
+                return
+            raise BudgetExceeded()
+
+        alarm = hasattr(signal, "setitimer")
         old = None
         if alarm:
-            def _ring(signum, frame):
-                if _shield[0]:
-                    _shield[1] = True       # raised when the shielded call returns
-                    return
-                raise BudgetExceeded()
-            old = signal.signal(signal.SIGPROF, _ring)
+            try:
+                old = signal.signal(signal.SIGPROF, _ring)
+            except ValueError:          # not the main thread: no signals here
+                alarm = False
+        if alarm:
             signal.setitimer(signal.ITIMER_PROF, max(left, 1e-3))   # 0 would disarm it
         t0 = time.process_time()
         try:

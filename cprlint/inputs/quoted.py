@@ -9,7 +9,6 @@ hunk, by the same code as for plain patches (unwrap.py).
 
 from __future__ import annotations
 
-import re
 
 from .. import lazyre
 from ..records import Record
@@ -20,10 +19,10 @@ QUOTE_PREFIX = lazyre.compile(r"^(?:> ?)+")
 # the head have one free split point each and stay linear on hostile lines.
 _ATTRIBUTION_TAIL = lazyre.compile(r"(?<!\s)\s+(wrote|writes|said):\s*$")
 _ATTRIBUTION = [
-    (("wrote",), re.compile(r"^On (?P<date>.+?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
-                            r"(?:\s*(?:[+-]\d{4}|[A-Z]{2,5}))?),?\s+(?P<who>.+)$")),
-    (("wrote",), re.compile(r"^On (?P<date>.+),\s*(?P<who>[^,]+)$")),
-    (("wrote", "writes", "said"), re.compile(r"^(?P<who>.+)$")),
+    (("wrote",), lazyre.compile(r"^On (?P<date>.+?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+                                r"(?:\s*(?:[+-]\d{4}|[A-Z]{2,5}))?),?\s+(?P<who>.+)$")),
+    (("wrote",), lazyre.compile(r"^On (?P<date>.+),\s*(?P<who>[^,]+)$")),
+    (("wrote", "writes", "said"), lazyre.compile(r"^(?P<who>.+)$")),
 ]
 MAX_ATTRIBUTION = 2000   # a longer line is no attribution
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import zlib
 from typing import BinaryIO
 
 from ..errors import InputError
@@ -98,10 +97,14 @@ class Packed:
         self.size = 0
 
     def add(self, raw: bytes) -> None:
+        import zlib
+
         self.pieces.append(zlib.compress(raw, 1))
         self.size += len(raw)
 
     def piece(self, k: int) -> bytes:
+        import zlib
+
         return zlib.decompress(self.pieces[k])
 
     def read(self, start: int, end: int) -> bytes:
@@ -118,6 +121,8 @@ def size_text(n: int) -> str:
 
 
 def _gunzip(path: str, data: bytes) -> bytes:
+    import zlib
+
     out: list[bytes] = []
     size = 0
     try:

@@ -23,7 +23,6 @@ fault), else its From: line.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from .. import lazyre
 from ..findings import Candidate
@@ -210,6 +209,8 @@ def _strip_via(name: str) -> str:
 
 def _loose(name: str) -> str:
     """Name for a loose comparison: no case, accents, punctuation or order."""
+    import unicodedata
+
     name = unicodedata.normalize("NFKD", name)
     name = "".join(c for c in name if not unicodedata.combining(c))
     words = re.findall(r"\w+", name.casefold())
