@@ -305,34 +305,68 @@ class Flow(Record):
         return None
 
 
-def flows(view) -> list[Flow]:
-    """One Flow per function of the view (computed once per view, and once
-    per content for whole files)."""
-    return per_content(view, "flows", _flows)
-
-
-def _flows(view) -> list[Flow]:
-    out: list[Flow] = []
-    p = parsed(view)
-    if p is not None:
-        for name, node, head_visible in function_nodes(p, view.section):
-            body = node.child_by_field_name("body")
-            if body is None:
-                continue
-            end_visible = bool(body.child_count and body.children[-1].type == "}"
-                               and not body.children[-1].is_missing
-                               and body.children[-1].start_byte < p.hi)
-            fl = Flow(function=name, line=p.line(node), end_line=p.end_line(node),
-                      complete=head_visible and end_visible)
-            try:
-                _Builder(p, fl).block(body, -1)
-            except _TooDeep:
-                note(f"{view.path}: {name or 'a function'}() at line {fl.line} is nested more "
-                     f"than {MAX_TREE_DEPTH} statements deep: too deeply nested, its paths "
-                     "were not followed")
-                continue
+def flows(view, functions=None, mentioning=None) -> list[Flow]:
+    """The Flows of the view's functions, in order, each built when first
+    asked (once per view, and once per content for whole files).
+    ``functions``: only the functions of these names; ``mentioning``: only
+    those whose text holds one of these names (a kind that follows what
+    happens after a call to X needs no flow of a function that never says
+    X: on a whole file, most functions)."""
+    index = per_content(view, "flows", _FlowIndex)
+    wanted = [n.encode() for n in mentioning] if mentioning is not None else None
+    out = []
+    for i, (name, _node, _head) in enumerate(index.functions):
+        if functions is not None and name not in functions:
+            continue
+        if wanted is not None and not index.mentions(i, wanted):
+            continue
+        fl = index.flow(i)
+        if fl is not None:
             out.append(fl)
     return out
+
+
+class _FlowIndex:
+    """The functions of a view (from its parse) and the Flows built so far."""
+
+    def __init__(self, view) -> None:
+        self.p = parsed(view)
+        self.path = view.path
+        self.functions = function_nodes(self.p, view.section) if self.p is not None else []
+        self._built: dict[int, Flow | None] = {}
+
+    def mentions(self, i: int, names: list[bytes]) -> bool:
+        node = self.functions[i][1]
+        text = self.p.pf.orig[node.start_byte:node.end_byte]
+        return any(n in text for n in names)
+
+    def covers(self, i: int, line: int) -> bool:
+        node = self.functions[i][1]
+        return self.p.line(node) <= line <= self.p.end_line(node)
+
+    def flow(self, i: int) -> Flow | None:
+        if i not in self._built:
+            self._built[i] = self._build(*self.functions[i])
+        return self._built[i]
+
+    def _build(self, name: str, node, head_visible: bool) -> Flow | None:
+        p = self.p
+        body = node.child_by_field_name("body")
+        if body is None:
+            return None
+        end_visible = bool(body.child_count and body.children[-1].type == "}"
+                           and not body.children[-1].is_missing
+                           and body.children[-1].start_byte < p.hi)
+        fl = Flow(function=name, line=p.line(node), end_line=p.end_line(node),
+                  complete=head_visible and end_visible)
+        try:
+            _Builder(p, fl).block(body, -1)
+        except _TooDeep:
+            note(f"{self.path}: {name or 'a function'}() at line {fl.line} is nested more "
+                 f"than {MAX_TREE_DEPTH} statements deep: too deeply nested, its paths "
+                 "were not followed")
+            return None
+        return fl
 
 
 class _TooDeep(Exception):
@@ -340,9 +374,15 @@ class _TooDeep(Exception):
 
 
 def flow_at(view, line: int) -> Flow | None:
+    """The flow of the innermost function around ``line``."""
+    index = per_content(view, "flows", _FlowIndex)
     best = None
-    for fl in flows(view):
-        if fl.line <= line <= fl.end_line and (best is None or fl.line >= best.line):
+    for i in range(len(index.functions)):
+        if not index.covers(i, line):
+            continue
+        fl = index.flow(i)
+        if fl is not None and fl.line <= line <= fl.end_line and (
+                best is None or fl.line >= best.line):
             best = fl
     return best
 

@@ -77,7 +77,10 @@ class GuardMacro(Kind):
 
     def _pairs(self, view):
         decls = declarations(view)
-        for fl in flows(view):
+        taking = {fd.name for fd in decls.functions
+                  if any(prm.type == self.ptype and self.names.fullmatch(prm.name)
+                         for prm in fd.params)}
+        for fl in flows(view, functions=taking):
             fd = decls.function(fl.function) if fl.function else None
             if fd is None:
                 continue

@@ -93,13 +93,12 @@ class Lifetime(Kind):
 
     def scan(self, view):
         decls = None
-        for fl in flows(view):
+        table = {"leak_after_copy": self.copy, "set_twice": self.set}.get(self.mode, self.release)
+        for fl in flows(view, mentioning=table):
             if self.mode != "use_after":
                 decls = decls or declarations(view)
             for i, s in enumerate(fl.stmts):
                 for call in s.calls:
-                    table = {"leak_after_copy": self.copy, "set_twice": self.set}.get(
-                        self.mode, self.release)
                     k = table.get(call.name)
                     if k is None or k >= len(call.args):
                         continue

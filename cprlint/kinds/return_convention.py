@@ -72,9 +72,7 @@ class ReturnConvention(Kind):
         from ..code.paths import flows
 
         pat = re.compile(rf"(?<![\w.>]){re.escape(var)}\s*=\s*(?:(-\s*E[A-Z0-9]+|-\s*errno)\b|(\w+)\s*\()")
-        for fl in flows(view):
-            if fl.function != fd.name:
-                continue
+        for fl in flows(view, functions={fd.name}):
             for s in fl.stmts:
                 for m in pat.finditer(s.text):
                     if m.group(1):
