@@ -211,3 +211,18 @@ def test_assignments_and_local_initializers():
     fd = declarations(v).function("f")
     assert fd.variable("old").init == "s->state"
     assert fd.variable("n").init == ""
+
+
+def test_assignments_order_and_what_is_outside_function_bodies():
+    from cprlint.code.assignments import assignments
+
+    v = whole_view("migration/b.c",
+                   "static int g = 1;\n"
+                   "static void f(int *p)\n{\n"
+                   "    a = b = 3;\n"
+                   "    for (i = 0; i < 2; i++) {\n        *p = i;\n    }\n}\n"
+                   "static void h(void)\n{\n    x = 1;\n}\n")
+    assert [(a.function, a.text, a.line) for a in assignments(v)] == [
+        ("f", "a = b = 3", 4), ("f", "b = 3", 4),       # the outer one first
+        ("f", "i = 0", 5), ("f", "*p = i", 6),
+        ("h", "x = 1", 11)]                              # not the file-scope initializer

@@ -11,7 +11,9 @@ follow the input's nesting.
 from __future__ import annotations
 
 from ..records import FrozenRecord
+from ..limits import MAX_TREE_DEPTH
 from .facts import collapse
+from .fragments import language
 from .parsed import function_nodes, parsed, per_content
 
 
@@ -47,27 +49,47 @@ def _assignments(view) -> list[Assignment]:
     p = parsed(view)
     if p is None:
         return []
-    out: list[tuple[int, Assignment]] = []
-    for name, fnode, _head in function_nodes(p, view.section):
-        body = fnode.child_by_field_name("body")
-        if body is None:
+    functions = function_nodes(p, view.section)
+    # the function each assignment is in: the nearest function_definition
+    # around it, when that is one of the view's functions (by its start)
+    by_start = {node.start_byte: (name, node) for name, node, _head in functions}
+    out: list[tuple[int, int, Assignment]] = []
+    for node in _assignment_nodes(p.pf.tree):
+        if not p.visible(node) or p.synthetic(node):
             continue
-        stack = [body]
-        while stack:
-            node = stack.pop()
-            if node.type == "function_definition":
-                continue
-            if node.type == "assignment_expression" and p.visible(node) \
-                    and not p.synthetic(node):
-                lhs = node.child_by_field_name("left")
-                rhs = node.child_by_field_name("right")
-                op = node.child_by_field_name("operator")
-                if lhs is not None and rhs is not None:
-                    out.append((node.start_byte, Assignment(
-                        function=name, lhs=collapse(p.text(lhs)),
-                        op=p.text(op) if op is not None else "=",
-                        rhs=collapse(p.text(rhs)), text=collapse(p.text(node)),
-                        line=p.line(node), end_line=p.end_line(node))))
-            stack.extend(node.named_children)
-    out.sort(key=lambda t: t[0])
-    return [a for _, a in out]
+        up = node.parent
+        while up is not None and up.type != "function_definition":
+            up = up.parent
+        if up is None or up.start_byte not in by_start:
+            continue
+        name, fnode = by_start[up.start_byte]
+        body = fnode.child_by_field_name("body")
+        if body is None or not (body.start_byte <= node.start_byte < body.end_byte):
+            continue
+        lhs = node.child_by_field_name("left")
+        rhs = node.child_by_field_name("right")
+        op = node.child_by_field_name("operator")
+        if lhs is not None and rhs is not None:
+            out.append((node.start_byte, -node.end_byte, Assignment(
+                function=name, lhs=collapse(p.text(lhs)),
+                op=p.text(op) if op is not None else "=",
+                rhs=collapse(p.text(rhs)), text=collapse(p.text(node)),
+                line=p.line(node), end_line=p.end_line(node))))
+    out.sort(key=lambda t: t[:2])      # in source order; an outer one first
+    return [a for _, _, a in out]
+
+
+_QUERY = None
+
+
+def _assignment_nodes(tree) -> list:
+    """Every assignment_expression of the tree (one tree-sitter query, not a
+    walk of every node in Python), down to MAX_TREE_DEPTH levels."""
+    global _QUERY
+    from tree_sitter import Query, QueryCursor
+
+    if _QUERY is None:
+        _QUERY = Query(language(), "(assignment_expression) @a")
+    cursor = QueryCursor(_QUERY)
+    cursor.set_max_start_depth(MAX_TREE_DEPTH)
+    return cursor.captures(tree.root_node).get("a", [])
