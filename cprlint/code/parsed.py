@@ -104,6 +104,13 @@ def per_content(view, family: str, build):
     return out
 
 
+def keep_parse(view, pf: ParsedFragment) -> None:
+    """Keep ``pf``, the parse of a hunk view's text made for its facts, as
+    the parse parsed() gives (a hunk image was parsed a second time for
+    the fact families that walk the tree)."""
+    view.__dict__["_parsed"] = Parsed(pf, view.first_line)
+
+
 def parsed(view) -> Parsed | None:
     """The view's parse (None for an empty view)."""
     cached = view.__dict__.get("_parsed")

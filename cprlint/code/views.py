@@ -6,6 +6,7 @@ from ..inputs.series import FileDiff, Hunk, Series
 from .facts import build_facts
 from .fragments import parse_fragment
 from .model import CodeView, Facts, HunkViews
+from .parsed import keep_parse
 
 
 def _view(path: str, side: str, hunk: Hunk) -> CodeView:
@@ -30,7 +31,12 @@ def _view(path: str, side: str, hunk: Hunk) -> CodeView:
     view = CodeView(path=path, side=side, text="\n".join(rows), first_line=first,
                     changed=frozenset(changed), input_lines=input_lines,
                     section=hunk.function_hint, section_text=hunk.section)
-    view.facts = facts_for_fragment(view.text, first, view.section, view.changed) if rows else Facts()
+    if rows:
+        pf = parse_fragment(view.text)
+        view.facts = build_facts(pf, first, view.section, view.changed)
+        keep_parse(view, pf)        # the fact families that need the tree use this parse
+    else:
+        view.facts = Facts()
     return view
 
 
