@@ -92,6 +92,25 @@ def test_ends_inside_comment():
     assert c.text == "/*\n     * more to come"
 
 
+def test_hunk_wholly_inside_a_comment_is_not_parsed_as_code():
+    # a hunk in the middle of a long comment: neither its start nor its end
+    # in view; read as C, "get_status() method" would be a call
+    frag = ("     * the channel is non-blocking, so this may return\n"
+            "     * before the handshake is complete: call\n"
+            "     * qcrypto_tls_session_get_status() method again\n"
+            "     *\n")
+    pf = parse_fragment(frag)
+    assert (pf.error_count, pf.missing_count) == (0, 0)
+    f = facts_for_fragment(frag, 40, "f")
+    assert f.calls == [] and f.comments == []
+
+
+def test_star_lines_of_code_are_still_code():
+    frag = "    *errp = NULL;\n    *p = compute(s);\n"
+    f = facts_for_fragment(frag, 10, "f")
+    assert [c.name for c in f.calls] == ["compute"]
+
+
 def test_bare_case_labels_with_fallthrough_group():
     frag = ("    case MIGRATION_STATUS_FAILED:\n"
             "    case MIGRATION_STATUS_CANCELLED:\n"

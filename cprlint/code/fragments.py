@@ -179,6 +179,20 @@ def lex(src: bytes) -> LexResult:
     return res
 
 
+def _inside_comment(src: bytes) -> bool:
+    """Every line blank or a block comment's inside as QEMU writes it
+    (" * text", " *"), at least one of them."""
+    seen = False
+    for line in src.split(b"\n"):
+        text = line.lstrip(b" \t")
+        if not text:
+            continue
+        if text[:1] != b"*" or text[1:2] not in (b"", b" ", b"\t"):
+            return False
+        seen = True
+    return seen
+
+
 def _blank_leading_comment_tail(src: bytes) -> tuple[bytes, int]:
     """If the fragment starts inside a comment, blank up to its ``*/``.
 
@@ -186,6 +200,13 @@ def _blank_leading_comment_tail(src: bytes) -> tuple[bytes, int]:
     """
     e = src.find(b"*/")
     if e < 0:
+        if src.find(b"/*") < 0 and _inside_comment(src):
+            # every line a " * ..." line and no comment mark: the hunk lies
+            # inside a long comment (its start and end out of view).  Parsed
+            # as C it is prose in error recovery (slow, and its "calls" are
+            # words): blanked.  It is not made a comment fact, since its
+            # sentences are cut off at both ends.
+            return bytes(c if c == 10 else 32 for c in src), 0
         return src, 0
     s = src.find(b"/*")
     if 0 <= s < e:
