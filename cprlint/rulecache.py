@@ -3,8 +3,9 @@
 Parsing the ~25 TOML rule files with tomllib (pure Python) is ~15 ms of
 every run, about a quarter of what checkpatch.pl takes in all on one patch,
 and importing tomllib a few more.  The parsed tables are kept in
-``$XDG_CACHE_HOME/cprlint/NAME.marshal`` (``~/.cache`` by default; NAME
-``rules`` for the rule files, ``data-FILE`` for a rules/data table)
+``$XDG_CACHE_HOME/cprlint/NAME-HASH.marshal`` (``~/.cache`` by default; NAME
+``rules`` for the rule files, ``data-FILE`` for a rules/data table; HASH
+names the rules directory and the Python version)
 together with what they were parsed from: each
 file's path, size, modification and change times and inode, cprlint's and
 Python's versions.  A run whose rule files all match uses the tables;
@@ -63,13 +64,26 @@ def toml_table(path: Path, name: str) -> dict:
     return tables([path], parse, name)[0][0]
 
 
-def _cache_file(name: str) -> str | None:
+def _cache_file(name: str, paths: list[Path]) -> str | None:
     if os.environ.get("CPRLINT_NO_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     if not os.path.isabs(base):
         return None
-    return os.path.join(base, "cprlint", f"{name}.marshal")
+    # one file per rules directory and Python: two installs used in turn (a
+    # pre-commit environment and a development venv) would otherwise each
+    # find the other's cache stale, and parse and compile at every run
+    where = os.path.dirname(str(paths[0])) if paths else ""
+    return os.path.join(base, "cprlint", f"{name}-{_fnv32(where + chr(0) + sys.version):08x}.marshal")
+
+
+def _fnv32(text: str) -> int:
+    """FNV-1a of ``text`` (a name for a file, not a digest: hashlib costs
+    milliseconds of start-up)."""
+    h = 0x811C9DC5
+    for b in text.encode("utf-8", "surrogateescape"):
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h
 
 
 def _stamp(paths: list[Path]) -> tuple | None:
@@ -87,7 +101,7 @@ def _stamp(paths: list[Path]) -> tuple | None:
 
 def read(paths: list[Path], name: str = "rules") -> list[dict] | None:
     """The tables of ``paths`` (in order) from the cache, or None."""
-    where = _cache_file(name)
+    where = _cache_file(name, paths)
     stamp = _stamp(paths) if where else None
     if stamp is None:
         return None
@@ -108,7 +122,7 @@ def write(paths: list[Path], tables: list[dict], name: str = "rules") -> None:
     """Keep ``tables`` (parsed from ``paths``) for the next run; silently
     not when the cache cannot be written or the tables hold a type marshal
     does not keep (a TOML date)."""
-    where = _cache_file(name)
+    where = _cache_file(name, paths)
     stamp = _stamp(paths) if where else None
     if stamp is None:
         return

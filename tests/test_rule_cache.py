@@ -17,7 +17,7 @@ def _as_data(rules):
 def test_cached_rules_are_the_parsed_rules(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     fresh = load_rules()                                     # parses, writes the cache
-    assert (tmp_path / "cache" / "cprlint" / "rules.marshal").is_file()
+    assert list((tmp_path / "cache" / "cprlint").glob("rules-*.marshal"))
     cached = load_rules()
     monkeypatch.setenv("CPRLINT_NO_CACHE", "1")
     assert _as_data(cached) == _as_data(fresh) == _as_data(load_rules())
@@ -39,8 +39,12 @@ def test_an_edited_rule_file_is_read_again(tmp_path, monkeypatch):
 def test_a_broken_or_unwritable_cache_is_ignored(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     (cache / "cprlint").mkdir(parents=True)
-    (cache / "cprlint" / "rules.marshal").write_bytes(b"\x00not marshal data")
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    from cprlint.rulecache import _cache_file
+
+    where = _cache_file("rules", sorted(rules_dir().glob("*.toml")))
+    with open(where, "wb") as f:
+        f.write(b"\x00not marshal data")
     expected = _as_data(load_rules())
     blocked = tmp_path / "a-file"
     blocked.write_text("")
@@ -55,7 +59,7 @@ def test_a_data_table_is_cached_and_read_again_when_edited(tmp_path, monkeypatch
     table = tmp_path / "macros.toml"
     table.write_text('[attributes]\nwords = ["coroutine_fn"]\n')
     assert toml_table(table, "data-macros") == {"attributes": {"words": ["coroutine_fn"]}}
-    assert (tmp_path / "cache" / "cprlint" / "data-macros.marshal").is_file()
+    assert list((tmp_path / "cache" / "cprlint").glob("data-macros-*.marshal"))
     assert toml_table(table, "data-macros") == {"attributes": {"words": ["coroutine_fn"]}}
     table.write_text('[attributes]\nwords = ["coroutine_fn", "coroutine_mixed_fn"]\n')
     assert toml_table(table, "data-macros")["attributes"]["words"] == [
@@ -125,4 +129,18 @@ def test_a_rule_file_with_a_bad_regex_is_refused_every_run_and_never_kept(tmp_pa
     for _ in range(2):                      # the second run has no cache to lean on
         with pytest.raises(RuleError, match="SER003"):
             load_rules(rules)
-    assert not (tmp_path / "cache" / "cprlint" / "rules.marshal").exists()
+    assert not list((tmp_path / "cache" / "cprlint").glob("rules-*.marshal"))
+
+
+def test_two_rule_directories_keep_a_cache_each(tmp_path, monkeypatch):
+    # a pre-commit environment and a development venv, used in turn
+    from cprlint.rulecache import read
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    other = tmp_path / "rules"
+    shutil.copytree(rules_dir(), other)
+    load_rules()
+    load_rules(other)
+    assert read(sorted(rules_dir().glob("*.toml"))) is not None
+    assert read(sorted(other.glob("*.toml"))) is not None
+    assert len(list((tmp_path / "cache" / "cprlint").glob("rules-*.marshal"))) == 2
