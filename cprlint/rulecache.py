@@ -8,7 +8,7 @@ and importing tomllib a few more.  The parsed tables are kept in
 names the rules directory and the Python version)
 together with what they were parsed from: each
 file's path, size, modification and change times and inode, cprlint's and
-Python's versions.  A run whose rule files all match uses the tables;
+Python's versions, and the size and time of each of cprlint's modules.  A run whose rule files all match uses the tables;
 any difference (a rule edited, added or removed, another rules directory,
 an upgrade) parses the files again and rewrites the cache once the rule
 engine has accepted them: rules from the cache were checked by the run
@@ -86,10 +86,35 @@ def _fnv32(text: str) -> int:
     return h
 
 
+def _code_stamp() -> tuple:
+    """Size and modification time of every module of cprlint: a kept table
+    was checked by that code (a kind that now reads a parameter otherwise
+    must check it again), and the version number does not change with
+    every edit of a development install.  Taken once per process."""
+    global _CODE
+    if _CODE is not None:
+        return _CODE
+    out = []
+    stack = [os.path.dirname(os.path.abspath(__file__))]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for e in entries:
+                if e.name.endswith(".py"):
+                    st = e.stat()
+                    out.append((e.path, st.st_size, st.st_mtime_ns))
+                elif e.is_dir() and not e.name.startswith((".", "__")):
+                    stack.append(e.path)
+    _CODE = tuple(sorted(out))
+    return _CODE
+
+
+_CODE: tuple | None = None
+
+
 def _stamp(paths: list[Path]) -> tuple | None:
     from . import __version__
 
-    out = [_FORMAT, __version__, sys.version]
+    out = [_FORMAT, __version__, sys.version, _code_stamp()]
     try:
         for p in paths:
             st = os.stat(p)

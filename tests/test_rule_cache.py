@@ -144,3 +144,47 @@ def test_two_rule_directories_keep_a_cache_each(tmp_path, monkeypatch):
     assert read(sorted(rules_dir().glob("*.toml"))) is not None
     assert read(sorted(other.glob("*.toml"))) is not None
     assert len(list((tmp_path / "cache" / "cprlint").glob("rules-*.marshal"))) == 2
+
+
+def test_a_bad_cue_of_a_lazily_compiled_rule_is_refused_before_it_is_cached(tmp_path, monkeypatch):
+    # CMT001 compiles its cues when a comment is first judged; from a fresh
+    # parse they are compiled (checked) at load, else a bad one would reach
+    # the cache unchecked and fail mid-run on a later check
+    import pytest
+
+    from cprlint.engine import RuleError
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    shutil.copytree(rules_dir(), rules)
+    path = rules / "CMT001.toml"
+    text = path.read_text()
+    start = text.index("patterns = [", text.index("[params.families."))
+    path.write_text(text[:start] + "patterns = ['we (?=bad)lookahead', " +
+                    text[start + len("patterns = ["):])
+    for _ in range(2):
+        with pytest.raises(RuleError, match="CMT001"):
+            load_rules(rules)
+    assert not list((tmp_path / "cache" / "cprlint").glob("rules-*.marshal"))
+
+
+def test_a_kept_table_is_read_again_when_cprlint_changes(tmp_path, monkeypatch):
+    from cprlint import rulecache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    paths = sorted(rules_dir().glob("*.toml"))
+    load_rules()
+    assert rulecache.read(paths) is not None
+    monkeypatch.setattr(rulecache, "_CODE", rulecache._code_stamp() + (("kinds/new.py", 1, 2),))
+    assert rulecache.read(paths) is None
+
+
+def test_a_set_too_large_for_re2_asks_each_list_alone():
+    from cprlint.kinds import WhichOf, param_regexes
+
+    lists = {f"f{j}": param_regexes("t", "p", [f"x{j}_{i}[a-z]{{1,1000}}y" for i in range(2)],
+                                    ignorecase=True)
+             for j in range(12)}
+    which = WhichOf(lists)
+    assert which.matching("text x3_1abcy and X7_0QQy") == {"f3", "f7"}
+    assert which.matching("nothing here") == set()

@@ -234,7 +234,10 @@ class WhichOf:
             names.append(name)
         if not names:
             return None, [], alone
-        one.Compile()
+        try:
+            one.Compile()
+        except re2.error:               # past RE2's memory for one set: each list alone
+            return None, [], alone + names
         return one, names, alone
 
     def matching(self, text) -> set[str]:

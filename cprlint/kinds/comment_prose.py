@@ -649,20 +649,21 @@ class CommentProse(Kind):
         super().__init__(params)
         if params.get("whole_file", "info") not in ("info", "off"):
             raise KindError("comment_prose: whole_file must be \"info\" or \"off\"")
-        self._prose: ProseParams | None = None   # compiled on first use (start-up time)
+        self._prose: ProseParams | None = None
+        if not self.params_checked:
+            # a fresh parse of the rule file: every cue compiled (and so
+            # checked) now, before the rule cache keeps the file
+            self._prose = compile_params(self.params)
         self.downgrade = _rxs(params.get("downgrade_paths"), "downgrade_paths")
         self.whole_file = params.get("whole_file", "info")
 
     @property
     def prose(self) -> ProseParams:
-        """The compiled cue families: ~100 regexes, compiled only when a
-        comment is actually judged (the test suite compiles them for every
-        rule example, so a bad pattern cannot ship)."""
+        """The compiled cue families (~200 regexes).  From the rule cache
+        (checked by the run that kept it), made when a comment is first
+        judged, each regex compiled at its first use."""
         if self._prose is None:
-            if self.params_checked:
-                with linear.checked_rules():
-                    self._prose = compile_params(self.params)
-            else:
+            with linear.checked_rules():
                 self._prose = compile_params(self.params)
         return self._prose
 
