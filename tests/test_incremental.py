@@ -53,3 +53,20 @@ def test_identifiers_of_the_chunks_are_those_of_the_file():
     ff.facts("m.c", text)
     v2 = _edit(text, "{\n", "    QTAILQ_FOREACH(x, &l, next) {\n        y(x);\n    }\n")
     assert ff.facts("m.c", v2).identifiers == _fresh(v2).identifiers
+
+
+def test_a_version_parsed_from_the_previous_one_is_the_fresh_parse():
+    # code.parsed parses a patch's post-image from its pre-image's parse
+    base = fixture("cpr_order_whole.c") + fixture("migration_sample.c")
+    v2 = _edit(base, "{\n", "    trace_cpr_step(1);\n").replace("return", "return  ", 1)
+    def shape(pf):          # the node kinds and where each top-level node lies
+        root = pf.tree.root_node
+        return str(root), [(n.type, n.start_byte, n.end_byte) for n in root.children]
+
+    before = parse_whole(base.encode())
+    seen = shape(before)
+    after = parse_whole(v2.encode(), before)
+    assert shape(after) == shape(parse_whole(v2.encode()))
+    assert (after.error_count, after.missing_count) == (0, 0)
+    assert shape(before) == seen                     # the previous parse is left as it was
+    assert shape(parse_whole(base.encode(), after)) == seen     # and the other way round

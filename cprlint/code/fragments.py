@@ -339,7 +339,7 @@ def build_wrapper(frag: bytes) -> tuple[bytes, bytes, bool, int]:
     return prefix, b"".join(out), in_function, func_end
 
 
-def parse_bounded(p: Parser, data: bytes) -> Tree:
+def parse_bounded(p: Parser, data: bytes, old_tree: Tree | None = None) -> Tree:
     """``p.parse(data)`` within limits.PARSE_BUDGET_S (plus PARSE_BUDGET_PER_MB
     per megabyte): tree-sitter's error recovery is quadratic on some garbage
     ("--> --> ..." on a few lines took seconds).  The input is handed over in
@@ -349,13 +349,16 @@ def parse_bounded(p: Parser, data: bytes) -> Tree:
     Every chunk is the same reused buffer: py-tree-sitter 0.26 keeps a
     reference to every object a read callback returns (measured: 256-byte
     slices leaked twice the text on every parse, 250 MB over a 64 MB mbox),
-    and references to the one buffer cost nothing."""
+    and references to the one buffer cost nothing.  ``old_tree``: an
+    earlier parse told of the edits since (tree-sitter's incremental
+    parse)."""
     import time
 
     from .. import limits
 
+    reuse = () if old_tree is None else (old_tree,)   # (parse() takes no None for it)
     if len(data) <= _PARSE_CHUNK:
-        return p.parse(data)
+        return p.parse(data, *reuse)
     # CPU time of this process, not wall time: a busy machine must not
     # change what is analysed (and so the findings)
     deadline = time.process_time() + limits.PARSE_BUDGET_S \
@@ -370,7 +373,7 @@ def parse_bounded(p: Parser, data: bytes) -> Tree:
 
     try:
         with limits.shielded():     # the patch budget must not raise inside read()
-            tree = p.parse(read)
+            tree = p.parse(read, *reuse)
     except BaseException:
         p.reset()       # (e.g. Ctrl-C in read()): the next parse must not resume this one
         raise
@@ -407,10 +410,57 @@ def parse_fragment(text: str | bytes, raw_parse: bool = True) -> ParsedFragment:
     return best
 
 
-def parse_whole(text: str | bytes) -> ParsedFragment:
-    """Parse a whole file (masked, no wrapper)."""
+def parse_whole(text: str | bytes, previous: ParsedFragment | None = None) -> ParsedFragment:
+    """Parse a whole file (masked, no wrapper).  ``previous``: the parse of
+    another version of the same file, which is left as it is: only the
+    bytes from the first to the last difference are parsed again, the rest
+    of its tree is reused (as code/incremental.py does for the facts)."""
     orig = text.encode("utf-8") if isinstance(text, str) else text
     m = mask(orig)
-    tree = parse_bounded(parser(), m)
+    if previous is not None and not previous.wrapped:
+        old_tree = previous.tree.copy()
+        tell_edit(old_tree, previous.masked, m)
+        tree = parse_bounded(parser(), m, old_tree)
+    else:
+        tree = parse_bounded(parser(), m)
     e, mi = count_errors(tree)
     return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)
+
+
+def tell_edit(tree: Tree, old: bytes, new: bytes) -> None:
+    """Tell ``tree`` (the parse of ``old``) that ``old`` became ``new``: one
+    edit spanning the bytes from the first to the last difference."""
+    start = _common_prefix(old, new)
+    end = _common_suffix(old, new, start)
+    old_end, new_end = len(old) - end, len(new) - end
+    tree.edit(start_byte=start, old_end_byte=old_end, new_end_byte=new_end,
+              start_point=_point(old, start), old_end_point=_point(old, old_end),
+              new_end_point=_point(new, new_end))
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """Length of the common prefix (binary search over slice compares)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: bytes, b: bytes, prefix: int) -> int:
+    lo, hi = 0, min(len(a), len(b)) - prefix
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _point(data: bytes, i: int) -> tuple[int, int]:
+    row = data.count(b"\n", 0, i)
+    return row, i - (data.rfind(b"\n", 0, i) + 1)

@@ -31,7 +31,7 @@ from bisect import bisect_right
 
 from ..records import FrozenRecord, Record, field_names
 from .facts import build_facts, identifiers_in
-from .fragments import ParsedFragment, count_errors, parser
+from .fragments import ParsedFragment, count_errors, parser, tell_edit
 from .masking import mask
 from .parsed import function_name_in
 from .model import CallFact, CommentFact, EarlyExit, Facts, FunctionFact, Guard
@@ -234,43 +234,9 @@ def _parse(masked: bytes, prev: _Version | None):
     p = parser()
     if prev is None or prev.tree is None:
         return p.parse(masked)
-    old = prev.masked
-    start = _common_prefix(old, masked)
-    end = _common_suffix(old, masked, start)
-    old_end, new_end = len(old) - end, len(masked) - end
     tree = prev.tree
-    tree.edit(start_byte=start, old_end_byte=old_end, new_end_byte=new_end,
-              start_point=_point(old, start), old_end_point=_point(old, old_end),
-              new_end_point=_point(masked, new_end))
+    tell_edit(tree, prev.masked, masked)
     return p.parse(masked, tree)
-
-
-def _common_prefix(a: bytes, b: bytes) -> int:
-    """Length of the common prefix (binary search over slice compares)."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(a: bytes, b: bytes, prefix: int) -> int:
-    lo, hi = 0, min(len(a), len(b)) - prefix
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _point(data: bytes, i: int) -> tuple[int, int]:
-    row = data.count(b"\n", 0, i)
-    return row, i - (data.rfind(b"\n", 0, i) + 1)
 
 
 def _chunk_spans(root, masked: bytes):

@@ -2,7 +2,9 @@
 ``code/facts.py``'s one walk (declarations, paths).
 
 A whole-file view is parsed once per file content (cached by hash, like
-``code/whole.py``); a hunk image is parsed with the balanced wrapper.  The
+``code/whole.py``), incrementally from the latest parse of the same file
+(the patch before's version); a hunk image is parsed with the balanced
+wrapper.  The
 parse is made only when a rule asks for these facts, and kept on the view.
 """
 
@@ -12,6 +14,11 @@ from ..records import Record
 from .fragments import SYN, ParsedFragment, parse_fragment, parse_whole
 
 _WHOLE: dict[str, ParsedFragment] = {}
+# (path, thinned?) -> the parse of the latest version of that file seen: the
+# next version is parsed from it (one patch further, a few bytes differ).
+# A thinned view (code/thin.py) has its own: from the whole file, most of
+# its text would differ.
+_LATEST: dict[tuple[str, bool], ParsedFragment] = {}
 _LIMIT = 32          # whole-file parses kept (patch by patch: a post-image is the
                      # next pre-image; a patch touching many files needs none back)
 
@@ -104,6 +111,18 @@ def per_content(view, family: str, build):
     return out
 
 
+def _version_key(view) -> tuple[str, bool]:
+    return view.path, "full" in view.__dict__
+
+
+def _keep_latest(view, pf: ParsedFragment) -> None:
+    key = _version_key(view)
+    _LATEST.pop(key, None)
+    _LATEST[key] = pf
+    if len(_LATEST) > _LIMIT:
+        _LATEST.pop(next(iter(_LATEST)))
+
+
 def keep_parse(view, pf: ParsedFragment) -> None:
     """Keep ``pf``, the parse of a hunk view's text made for its facts, as
     the parse parsed() gives (a hunk image was parsed a second time for
@@ -122,7 +141,9 @@ def parsed(view) -> Parsed | None:
         if pf is None:
             if len(_WHOLE) >= _LIMIT:
                 _WHOLE.pop(next(iter(_WHOLE)))
-            pf = _WHOLE[key] = parse_whole(view.text.encode("utf-8", "surrogateescape"))
+            pf = _WHOLE[key] = parse_whole(view.text.encode("utf-8", "surrogateescape"),
+                                           _LATEST.get(_version_key(view)))
+        _keep_latest(view, pf)
     else:
         pf = parse_fragment(view.text)
     out = view.__dict__["_parsed"] = Parsed(pf, view.first_line)
