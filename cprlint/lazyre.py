@@ -12,28 +12,31 @@ call).  tests/test_linear.py audits these patterns as it does
 from __future__ import annotations
 
 import re
+from functools import partial
 
 _FORWARDED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn",
               "split", "pattern", "flags", "groups", "groupindex")
 
 
 class LazyPattern:
-    """A ``re.Pattern`` compiled on first attribute access."""
+    """A compiled pattern, made by ``make()`` on first attribute access
+    (``re.compile`` here; RE2 for the rule patterns of linear.py)."""
 
-    def __init__(self, pattern, flags: int = 0) -> None:
-        self._source = (pattern, flags)
+    def __init__(self, make) -> None:
+        self._make = make
 
     def __getattr__(self, name: str):
         # reached only while nothing is compiled yet (or for a name the
         # compiled pattern does not forward, e.g. scanner)
-        compiled = re.compile(*self._source)
+        compiled = self._make()
         for attr in _FORWARDED:
-            setattr(self, attr, getattr(compiled, attr))
+            if hasattr(compiled, attr):
+                setattr(self, attr, getattr(compiled, attr))
         return getattr(compiled, name)
 
     def __repr__(self) -> str:
-        return f"lazyre.compile({self._source[0]!r}, {self._source[1]})"
+        return f"<lazy pattern: {self._make!r}>"
 
 
 def compile(pattern, flags: int = 0) -> LazyPattern:  # noqa: A001 - mirrors re.compile
-    return LazyPattern(pattern, flags)
+    return LazyPattern(partial(re.compile, pattern, flags))

@@ -25,14 +25,15 @@ quantifiers) and see at most ``limits.MAX_LINE_CHARS`` per line.
 from __future__ import annotations
 
 import re
+from functools import partial
+
+from .lazyre import LazyPattern
 
 
 class PatternError(ValueError):
     """A rule-file pattern that is not valid, linear-time RE2 syntax."""
 
 
-_FORWARDED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn",
-              "split", "pattern", "groups", "groupindex")
 _checked = False
 
 
@@ -57,28 +58,13 @@ def rules_checked() -> bool:
     return _checked
 
 
-class _Deferred:
-    """An RE2 pattern compiled on first attribute access."""
-
-    def __init__(self, pattern, ignorecase: bool) -> None:
-        self._source = (pattern, ignorecase)
-
-    def __getattr__(self, name: str):
-        # reached only until compiled: from then on the compiled pattern's
-        # own methods are attributes of this object
-        compiled = _compile(*self._source)
-        for attr in _FORWARDED:
-            setattr(self, attr, getattr(compiled, attr))
-        return getattr(compiled, name)
-
-
 def compile(pattern, ignorecase: bool = False):  # noqa: A001 - mirrors re.compile
     """``pattern`` (str or bytes) compiled with RE2; PatternError if RE2
     refuses it (under ``checked_rules``: compiled at first use)."""
     if not isinstance(pattern, (str, bytes)):
         raise PatternError(f"pattern must be a string, not {type(pattern).__name__}")
     if _checked:
-        return _Deferred(pattern, ignorecase)
+        return LazyPattern(partial(_compile, pattern, ignorecase))
     return _compile(pattern, ignorecase)
 
 

@@ -92,7 +92,7 @@ def _cmt001(rules):
 
 
 def test_kept_rules_compile_their_regexes_at_first_use_and_match_the_same(tmp_path, monkeypatch):
-    from cprlint.linear import _Deferred
+    from cprlint.lazyre import LazyPattern
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     from cprlint.kinds import comment_prose
@@ -103,8 +103,8 @@ def test_kept_rules_compile_their_regexes_at_first_use_and_match_the_same(tmp_pa
     kept_kind = _cmt001(load_rules()).kind
     fresh, kept = fresh_kind.prose.counters, kept_kind.prose.counters
     name = next(iter(fresh))
-    assert not isinstance(fresh[name][0], _Deferred)
-    assert isinstance(kept[name][0], _Deferred)      # nothing compiled yet
+    assert not isinstance(fresh[name][0], LazyPattern)
+    assert isinstance(kept[name][0], LazyPattern)      # nothing compiled yet
     text = "we had to avoid a race here, so this keeps the lock held"
     for key in fresh:
         assert [bool(r.search(text)) for r in kept[key]] == [bool(r.search(text))
