@@ -68,12 +68,20 @@ def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def _keep(cache: dict, key, value, limit: int):
+    """``cache[key] = value`` as its newest entry, the oldest let go past
+    ``limit`` entries; returns ``value``."""
+    cache.pop(key, None)
+    cache[key] = value
+    if len(cache) > limit:
+        cache.pop(next(iter(cache)))
+    return value
+
+
 def remember(text: str, pf: ParsedFragment) -> None:
     """Keep the parse of a whole file made for code/facts.py, so that the
     other fact families do not parse the same text again."""
-    if len(_WHOLE) >= _LIMIT:
-        _WHOLE.pop(next(iter(_WHOLE)))
-    _WHOLE[_key(text)] = pf
+    _keep(_WHOLE, _key(text), pf, _LIMIT)
 
 
 _BY_CONTENT: dict[tuple[str, str], object] = {}
@@ -102,9 +110,7 @@ def per_content(view, family: str, build):
         key = (family, _key(view.text))
         out = _BY_CONTENT.get(key)
         if out is None:
-            if len(_BY_CONTENT) >= 4 * _LIMIT:
-                _BY_CONTENT.pop(next(iter(_BY_CONTENT)))
-            out = _BY_CONTENT[key] = build(view)
+            out = _keep(_BY_CONTENT, key, build(view), 4 * _LIMIT)
     else:
         out = build(view)
     view.__dict__[slot] = out
@@ -113,14 +119,6 @@ def per_content(view, family: str, build):
 
 def _version_key(view) -> tuple[str, bool]:
     return view.path, "full" in view.__dict__
-
-
-def _keep_latest(view, pf: ParsedFragment) -> None:
-    key = _version_key(view)
-    _LATEST.pop(key, None)
-    _LATEST[key] = pf
-    if len(_LATEST) > _LIMIT:
-        _LATEST.pop(next(iter(_LATEST)))
 
 
 def keep_parse(view, pf: ParsedFragment) -> None:
@@ -139,11 +137,9 @@ def parsed(view) -> Parsed | None:
         key = _key(view.text)
         pf = _WHOLE.get(key)
         if pf is None:
-            if len(_WHOLE) >= _LIMIT:
-                _WHOLE.pop(next(iter(_WHOLE)))
-            pf = _WHOLE[key] = parse_whole(view.text.encode("utf-8", "surrogateescape"),
-                                           _LATEST.get(_version_key(view)))
-        _keep_latest(view, pf)
+            pf = _keep(_WHOLE, key, parse_whole(view.text.encode("utf-8", "surrogateescape"),
+                                                _LATEST.get(_version_key(view))), _LIMIT)
+        _keep(_LATEST, _version_key(view), pf, _LIMIT)
     else:
         pf = parse_fragment(view.text)
     out = view.__dict__["_parsed"] = Parsed(pf, view.first_line)
