@@ -6,14 +6,14 @@ and importing tomllib a few more.  The parsed tables are kept in
 ``$XDG_CACHE_HOME/cprlint/NAME-HASH.marshal`` (``~/.cache`` by default; NAME
 ``rules`` for the rule files, ``data-FILE`` for a rules/data table; HASH
 names the rules directory and the Python version)
-together with what they were parsed from: each
-file's path, size, modification and change times and inode, cprlint's and
-Python's versions, and the size and time of each of cprlint's modules.  A run whose rule files all match uses the tables;
-any difference (a rule edited, added or removed, another rules directory,
-an upgrade) parses the files again and rewrites the cache once the rule
-engine has accepted them: rules from the cache were checked by the run
-that kept them, so their regexes are compiled when first used
-(``linear.checked_rules``), not all at start.
+together with what they were parsed from: each file's path, size,
+modification and change times and inode, cprlint's and Python's versions,
+and the size and time of each of cprlint's modules.  A run whose rule
+files all match uses the tables; any difference (a rule edited, added or
+removed, another rules directory, an upgrade) parses the files again and
+rewrites the cache once the rule engine has accepted them: rules from the
+cache were checked by the run that kept them, so their regexes are
+compiled when first used (``linear.checked_rules``), not all at start.
 
 Only rule data is kept (strings, numbers, booleans, lists and tables, as
 tomllib gives them); the checks of the rule engine run on it as on a fresh

@@ -179,7 +179,7 @@ class AnyOf(list):
         from ..linear import PatternError, _compile
 
         try:
-            return _compile("|".join(f"(?:{p})" for p in raw), self._ignorecase)
+            return _compile(_joined(raw), self._ignorecase)
         except PatternError:
             return None
 
@@ -197,6 +197,11 @@ _UNSET = object()
 
 def _inline_flags(raw: list) -> bool:
     return any(_INLINE_FLAGS.search(p) for p in raw if isinstance(p, str))
+
+
+def _joined(raw: list) -> str:
+    """One regex matching where any of ``raw`` does."""
+    return "|".join(f"(?:{p})" for p in raw)
 
 
 class WhichOf:
@@ -227,7 +232,7 @@ class WhichOf:
                 alone.append(name)
                 continue
             try:
-                one.Add("|".join(f"(?:{p})" for p in rx._raw))
+                one.Add(_joined(rx._raw))
             except re2.error:
                 alone.append(name)
                 continue
@@ -248,8 +253,6 @@ class WhichOf:
         out = {names[i] for i in one.Match(text) or ()} if one is not None else set()
         out.update(name for name in alone if self._lists[name].any_search(text))
         return out
-
-
 
 
 def param_regexes(kind: str, where: str, patterns, ignorecase: bool = False) -> AnyOf:
