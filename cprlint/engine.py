@@ -294,22 +294,23 @@ def _run_all(rules, series, views, by_patch, show_all, shown,
 
     findings: list[Finding] = []
     budget = budget or PatchBudget()
-    image = []
-    for rule in rules:
-        if rule.kind.scope == "series":
-            _guarded(rule, _run_series, rule, series, views, findings, budget)
-        else:
-            rule.kind.series_patches = len(series.patches) if series is not None else 0
-            image.append(rule)
-    for patch_index, hunk_views in by_patch.items():
-        thin: dict = {}         # function-local kinds: this patch's views, thinned
-        for rule in image:
-            _guarded(rule, _run_patch, rule, series, patch_index, hunk_views, show_all,
-                     shown, findings, budget, thin)
-        for hv in hunk_views:
-            for view in (hv.pre, hv.post):
-                if view.whole_file:
-                    forget(view)
+    with budget:                # SIGPROF held for the whole run, not per call
+        image = []
+        for rule in rules:
+            if rule.kind.scope == "series":
+                _guarded(rule, _run_series, rule, series, views, findings, budget)
+            else:
+                rule.kind.series_patches = len(series.patches) if series is not None else 0
+                image.append(rule)
+        for patch_index, hunk_views in by_patch.items():
+            thin: dict = {}         # function-local kinds: this patch's views, thinned
+            for rule in image:
+                _guarded(rule, _run_patch, rule, series, patch_index, hunk_views, show_all,
+                         shown, findings, budget, thin)
+            for hv in hunk_views:
+                for view in (hv.pre, hv.post):
+                    if view.whole_file:
+                        forget(view)
     return findings
 
 

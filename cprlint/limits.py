@@ -109,12 +109,35 @@ class PatchBudget:
     only; elsewhere the budget is checked between calls) and ``key`` is
     marked spent: later calls for it are skipped.  The seconds are CPU
     seconds of this process (ITIMER_PROF): on a busy machine a patch gets
-    the same analysis, and so the same findings, as on an idle one."""
+    the same analysis, and so the same findings, as on an idle one.
+
+    Used as a context manager, the SIGPROF handler is installed once for
+    the block (and the previous one put back after it) instead of around
+    every call: ``signal.signal`` costs ~3 us, and a 200-patch check makes
+    ~5,000 calls."""
 
     def __init__(self, seconds: float | None = None):
         self.seconds = PATCH_BUDGET_S if seconds is None else seconds
         self.used: dict = {}
         self.spent: set = set()
+        self._held: list = []       # [previous handler] while the block holds SIGPROF
+
+    def __enter__(self) -> PatchBudget:
+        import signal
+
+        if hasattr(signal, "setitimer"):
+            try:
+                self._held = [signal.signal(signal.SIGPROF, _ring)]
+            except ValueError:          # not the main thread: no signals here
+                self._held = []
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._held:
+            import signal
+
+            old = self._held.pop()
+            signal.signal(signal.SIGPROF, signal.SIG_DFL if old is None else old)
 
     def run(self, key, fn, scale: int = 1):
         import signal
@@ -126,20 +149,14 @@ class PatchBudget:
         if left <= 0:
             self.spent.add(key)
             return None
-
-        def _ring(signum, frame):
-            if _shield[0]:
-                _shield[1] = True       # raised when the shielded call returns
-                return
-            raise BudgetExceeded()
-
-        alarm = hasattr(signal, "setitimer")
+        alarm = bool(self._held)
         old = None
-        if alarm:
+        if not alarm and hasattr(signal, "setitimer"):
             try:
                 old = signal.signal(signal.SIGPROF, _ring)
+                alarm = True
             except ValueError:          # not the main thread: no signals here
-                alarm = False
+                pass
         if alarm:
             signal.setitimer(signal.ITIMER_PROF, max(left, 1e-3))   # 0 would disarm it
         t0 = time.process_time()
@@ -151,7 +168,16 @@ class PatchBudget:
         finally:
             if alarm:
                 signal.setitimer(signal.ITIMER_PROF, 0)
-                signal.signal(signal.SIGPROF, old)
+                if not self._held:
+                    signal.signal(signal.SIGPROF, signal.SIG_DFL if old is None else old)
             self.used[key] = self.used.get(key, 0.0) + time.process_time() - t0
             if self.used[key] >= self.seconds * scale:
                 self.spent.add(key)
+
+
+def _ring(signum, frame):
+    """SIGPROF: a patch budget ran out."""
+    if _shield[0]:
+        _shield[1] = True       # raised when the shielded call returns
+        return
+    raise BudgetExceeded()

@@ -235,6 +235,37 @@ def test_budget_interrupts_a_stuck_analysis_and_skips_the_rest_of_that_patch():
     assert budget.run(2, lambda: "other patch") == "other patch"
 
 
+def test_budget_as_a_block_holds_sigprof_once_and_gives_it_back():
+    # the engine runs every rule of a series inside one block: the handler
+    # is installed once, still interrupts a stuck call, and the caller's
+    # own SIGPROF handler is back afterwards
+    import signal
+
+    from cprlint.limits import PatchBudget
+
+    def mine(signum, frame):
+        pass
+
+    previous = signal.signal(signal.SIGPROF, mine)
+    try:
+        budget = PatchBudget(seconds=0.05)
+        with budget:
+            held = signal.getsignal(signal.SIGPROF)
+            assert held is not mine
+
+            def stuck():
+                while True:
+                    pass
+
+            assert budget.run(1, stuck) is None
+            assert budget.run(2, lambda: signal.getsignal(signal.SIGPROF)) is held
+            assert budget.spent == {1}
+        assert signal.getsignal(signal.SIGPROF) is mine
+        assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    finally:
+        signal.signal(signal.SIGPROF, previous)
+
+
 def test_budget_counts_cpu_time_so_a_busy_machine_loses_no_findings():
     # waiting (another process has the CPU) is not analysis: a 0.05 s
     # budget lets a call through that waits 0.2 s and computes little
