@@ -388,12 +388,17 @@ def _scan_patch(rule, series, patch_index, hunk_views, show_all, shown,
     kind = rule.kind
     findings: list[Finding] = []
     images = _images(kind, hunk_views, show_all, thin)
+    # the post images first: the pre images are scanned only to explain
+    # candidates, and most patches have none for most rules
+    posts = [(hv, post, list(kind.scan(post))) for hv, _pre, post in images]
+    if not any(cands for _hv, _post, cands in posts):
+        return findings
     before: dict[tuple, list[frozenset]] = defaultdict(list)
     for _hv, pre, _post in images:
         for cand in kind.scan(pre):
             before[cand.key].append(cand.guards)
-    for hv, _pre, post in images:
-        for cand in kind.scan(post):
+    for hv, post, cands in posts:
+        for cand in cands:
             old = any(g <= cand.guards for g in before.get(cand.key, ()))
             if old and (not show_all or (rule.id, hv.file_path, cand.key) in shown):
                 continue  # moved, re-indented or only narrowed: not introduced
