@@ -70,3 +70,46 @@ def test_a_version_parsed_from_the_previous_one_is_the_fresh_parse():
     assert (after.error_count, after.missing_count) == (0, 0)
     assert shape(before) == seen                     # the previous parse is left as it was
     assert shape(parse_whole(base.encode(), after)) == seen     # and the other way round
+
+
+def _every_node(tree):
+    out, cursor = [], tree.walk()
+    while True:
+        n = cursor.node
+        out.append((n.type, n.start_byte, n.end_byte, n.start_point, n.end_point,
+                    n.is_missing, cursor.field_name))
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return out
+
+
+def test_a_thinned_view_parsed_from_its_whole_file_is_the_fresh_parse():
+    # code/thin.py empties the lines of unchanged functions; the parse of
+    # what is left is made from the whole file's parse, told of the emptied
+    # lines, and must be the parse of the thinned text itself
+    from cprlint.code.fragments import parse_blanked
+
+    text = fixture("cpr_order_whole.c") + fixture("migration_sample.c")
+    rows = text.split("\n")
+    starts = [i + 1 for i, r in enumerate(rows) if r.startswith(("static ", "void ", "int "))
+              and "(" in r and not r.rstrip().endswith(";")]
+    ends = [next(j + 1 for j in range(s, len(rows)) if rows[j] == "}") for s in starts]
+    assert len(starts) >= 4
+    cases = [list(zip(starts, ends))[::2], list(zip(starts, ends))[1::2],
+             [(starts[0], ends[0]), (ends[-1] - 1, len(rows) + 5)]]   # one past the end
+    full = parse_whole(text.encode())
+    seen = _every_node(full.tree)
+    for blanked in cases:
+        thin = list(rows)
+        for a, b in blanked:
+            for i in range(a - 1, min(b, len(thin))):
+                thin[i] = ""
+        thin_text = "\n".join(thin)
+        got = parse_blanked(full, thin_text.encode(), blanked)
+        fresh = parse_whole(thin_text.encode())
+        assert _every_node(got.tree) == _every_node(fresh.tree), blanked
+        assert (got.masked, got.error_count, got.missing_count) == \
+            (fresh.masked, fresh.error_count, fresh.missing_count)
+    assert _every_node(full.tree) == seen            # the whole file's parse is left as it was

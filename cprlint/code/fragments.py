@@ -427,6 +427,37 @@ def parse_whole(text: str | bytes, previous: ParsedFragment | None = None) -> Pa
     return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)
 
 
+def parse_blanked(full: ParsedFragment, text: str | bytes,
+                  blanked: list[tuple[int, int]]) -> ParsedFragment:
+    """Parse ``text``: the whole-file text ``full`` was parsed from, with the
+    lines of each (first, last) range of ``blanked`` emptied (code/thin.py
+    blanks unchanged functions).  ``full``'s tree, told of one edit per
+    range, gives the parser every other top-level node back: only the
+    emptied lines are read again.  ``full`` is left as it is."""
+    orig = text.encode("utf-8") if isinstance(text, str) else text
+    m = mask(orig)
+    old = full.masked
+    starts = [0]
+    at = old.find(b"\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = old.find(b"\n", at + 1)
+    rows = len(starts)
+    tree = full.tree.copy()
+    for first, last in sorted(blanked, reverse=True):   # the last first: offsets hold
+        last = min(last, rows)
+        if first < 1 or first > last:
+            continue
+        a = starts[first - 1]
+        end_col = (starts[last] - 1 if last < rows else len(old)) - starts[last - 1]
+        tree.edit(start_byte=a, old_end_byte=starts[last - 1] + end_col,
+                  new_end_byte=a + (last - first), start_point=(first - 1, 0),
+                  old_end_point=(last - 1, end_col), new_end_point=(last - 1, 0))
+    tree = parse_bounded(parser(), m, tree)
+    e, mi = count_errors(tree)
+    return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)
+
+
 def tell_edit(tree: Tree, old: bytes, new: bytes) -> None:
     """Tell ``tree`` (the parse of ``old``) that ``old`` became ``new``: one
     edit spanning the bytes from the first to the last difference."""

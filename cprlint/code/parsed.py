@@ -11,7 +11,7 @@ parse is made only when a rule asks for these facts, and kept on the view.
 from __future__ import annotations
 
 from ..records import Record
-from .fragments import SYN, ParsedFragment, parse_fragment, parse_whole
+from .fragments import SYN, ParsedFragment, parse_blanked, parse_fragment, parse_whole
 
 _WHOLE: dict[str, ParsedFragment] = {}
 # (path, thinned?) -> the parse of the latest version of that file seen: the
@@ -136,7 +136,12 @@ def parsed(view) -> Parsed | None:
     if view.whole_file:
         key = _key(view.text)
         pf = _WHOLE.get(key)
-        if pf is None:
+        full, blanked = view.__dict__.get("full"), view.__dict__.get("blanked")
+        if pf is None and full is not None and blanked:
+            # a thinned view (code/thin.py): from the parse of its whole file
+            pf = _keep(_WHOLE, key, parse_blanked(
+                parsed(full).pf, view.text.encode("utf-8", "surrogateescape"), blanked), _LIMIT)
+        elif pf is None:
             pf = _keep(_WHOLE, key, parse_whole(view.text.encode("utf-8", "surrogateescape"),
                                                 _LATEST.get(_version_key(view))), _LIMIT)
         _keep(_LATEST, _version_key(view), pf, _LIMIT)

@@ -124,4 +124,5 @@ def _thin(view: CodeView, keys: set) -> CodeView:
                    section_text=view.section_text, whole_file=True, facts=facts,
                    patch_index=view.patch_index)
     out.__dict__["full"] = view
+    out.__dict__["blanked"] = ranges       # its parse is made from the full view's
     return out
