@@ -126,3 +126,26 @@ def test_calls_under_if0_are_not_facts():
             "        trace_failed();\n    }\n")
     names = [c.name for c in facts_for_fragment(text, 10, "f").calls]
     assert "vm_start" not in names and "trace_failed" in names
+
+
+def test_the_re2_macro_patterns_mask_as_python_re_would():
+    # the word and call alternations run on RE2 (a DFA); Python's re reads
+    # them leftmost-first too: every fixture and a text dense with the
+    # macros must mask the same either way
+    import re
+    from pathlib import Path
+
+    from cprlint.records import replace
+
+    cfg = load_macro_config()
+    as_re = replace(cfg, words_re=re.compile(cfg.words_re.pattern),
+                    calls_re=re.compile(cfg.calls_re.pattern))
+    dense = "\n".join(
+        f"static int coroutine_fn {w}_x(void) G_GNUC_PRINTF(1, 2) {{ {w}; TSA_NO_TSA {w}2; }}"
+        for w in cfg.words).encode()
+    fixtures = Path(__file__).parent / "fixtures"
+    texts = [dense] + [p.read_bytes() for p in sorted(fixtures.rglob("*.[ch]"))]
+    assert len(texts) > 10
+    for text in texts:
+        assert mask(text) == mask(text, as_re)
+    assert mask(dense) != dense

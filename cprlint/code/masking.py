@@ -20,10 +20,11 @@ The word lists and the block-macro pattern live in
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from .. import lazyre
+from ..linear import compile as _linear_compile
 from ..records import FrozenRecord
 
 
@@ -49,10 +50,10 @@ class MacroConfig(FrozenRecord):
     call_prefixes: tuple[str, ...]
     block_pattern: str
     block_exclude: frozenset[str]
-    # compiled (bytes) regexes
-    words_re: re.Pattern | None
-    calls_re: re.Pattern | None
-    block_re: re.Pattern
+    # compiled (bytes) regexes, RE2 (linear.compile)
+    words_re: object | None
+    calls_re: object | None
+    block_re: object
 
     def __init__(self, words, call_names, call_prefixes, block_pattern, block_exclude, words_re,
                  calls_re, block_re) -> None:
@@ -82,18 +83,20 @@ def load_macro_config(path: str | None = None) -> MacroConfig:
     pattern = blocks.get("pattern", r"\b(?:[A-Z][A-Z0-9_]*FOREACH[A-Z0-9_]*|WITH_[A-Z0-9_]+)\b")
     exclude = frozenset(blocks.get("exclude", []))
 
+    # RE2, all three: rule data, and an alternation of ~40 words is a DFA
+    # there, where re tries each word at each word boundary (a mask of
+    # migration.c took 3.6 ms with re, 1.4 ms with RE2; same output on
+    # 6,682 QEMU files)
     words_re = None
     if words:
         alt = b"|".join(re.escape(w.encode()) for w in sorted(words, key=len, reverse=True))
-        words_re = re.compile(rb"\b(?:" + alt + rb")\b")
+        words_re = _linear_compile(rb"\b(?:" + alt + rb")\b")
     calls_re = None
     alts = [re.escape(n.encode()) for n in sorted(names, key=len, reverse=True)]
     alts += [re.escape(pfx.encode()) + rb"[A-Za-z0-9_]*" for pfx in prefixes]
     if alts:
-        calls_re = re.compile(rb"\b(?:" + b"|".join(alts) + rb")\b")
-    from ..linear import compile as linear_compile   # a rule-data regex: RE2
-
-    block_re = linear_compile(pattern.encode())
+        calls_re = _linear_compile(rb"\b(?:" + b"|".join(alts) + rb")\b")
+    block_re = _linear_compile(pattern.encode())
     return MacroConfig(words, names, prefixes, pattern, exclude, words_re, calls_re, block_re)
 
 
@@ -151,7 +154,9 @@ def _in_define_name(src: bytes, start: int) -> bool:
     return head.startswith(b"#") and head[1:].strip() == b"define"
 
 
-_PP_LINE = lazyre.compile(rb"^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$", re.M)
+# RE2 (half the time of re over a whole file; the same matches on 6,682 QEMU files)
+_PP_LINE = lazyre.LazyPattern(partial(
+    _linear_compile, rb"(?m)^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$"))
 
 
 def _blank_if0(src: bytes, buf: bytearray | None) -> bytearray | None:
