@@ -113,3 +113,37 @@ def test_a_thinned_view_parsed_from_its_whole_file_is_the_fresh_parse():
         assert (got.masked, got.error_count, got.missing_count) == \
             (fresh.masked, fresh.error_count, fresh.missing_count)
     assert _every_node(full.tree) == seen            # the whole file's parse is left as it was
+
+
+def test_the_first_parse_of_a_changed_file_starts_from_its_base_parse():
+    # full mode: code/incremental.py parses the base version of each file a
+    # series changes; code/parsed.py parses the patched versions from it,
+    # and the result is node for node the fresh parse
+    from cprlint.code import parsed as parsed_mod
+    from cprlint.code.model import CodeView
+
+    parsed_mod.forget_bases()
+    base = fixture("cpr_order_whole.c") + fixture("migration_sample.c")
+    v2 = _edit(base, "{\n", "    trace_cpr_step(1);\n")
+    FileFacts().version("migration/migration.c", base)
+    assert "migration/migration.c" in parsed_mod._BASES
+    body = v2[:-1] if v2.endswith("\n") else v2
+    view = CodeView(path="migration/migration.c", side="post", text=body, first_line=1,
+                    changed=frozenset(), input_lines={}, whole_file=True, patch_index=0)
+    got = parsed_mod.parsed(view)
+    assert "migration/migration.c" not in parsed_mod._BASES        # used, and let go
+    assert _every_node(got.pf.tree) == _every_node(parse_whole(body.encode()).tree)
+
+
+def test_base_parses_are_kept_within_their_budget(monkeypatch):
+    from cprlint.code import parsed as parsed_mod
+
+    parsed_mod.forget_bases()
+    text = fixture("migration_sample.c")
+    monkeypatch.setattr(parsed_mod, "_BASES_BUDGET", len(text.encode()) * 3 // 2)
+    ff = FileFacts()
+    ff.version("a.c", text)
+    ff.version("b.c", text)             # over the budget: parsed from nothing later
+    assert set(parsed_mod._BASES) == {"a.c"}
+    parsed_mod.forget_bases()
+    assert not parsed_mod._BASES

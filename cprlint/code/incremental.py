@@ -142,6 +142,13 @@ class FileFacts:
                 gc.enable()
         if kept:                    # its tree was edited into the new one
             kept[-1].tree = kept[-1].masked = None
+        elif version.tree is not None:
+            # the base version: code/parsed.py parses the views' text from it.
+            # A copy, as the next version edits this tree; it shares every
+            # node that the series leaves unchanged with the newer trees.
+            from .parsed import offer_base
+
+            offer_base(path, _whole(version.tree.copy(), version.masked, orig))
         kept.append(version)
         del kept[:-2]
         return version

@@ -84,6 +84,30 @@ def remember(text: str, pf: ParsedFragment) -> None:
     _keep(_WHOLE, _key(text), pf, _LIMIT)
 
 
+# full mode: path -> the parse of the file as the base tree has it, made by
+# code/incremental.py for the facts.  The first parse here of a file a
+# series changes starts from it (a few bytes differ) instead of from
+# nothing; it is let go once used, or when the next series' views are built.
+# Once the newer versions' trees are gone, a kept tree costs ~17 bytes per
+# byte of text: the files first changed earliest in the series (those the
+# rules reach first) are kept up to _BASES_BUDGET bytes of text.
+_BASES: dict[str, ParsedFragment] = {}
+_BASES_BUDGET = 1 << 20
+_bases_taken = [0]
+
+
+def offer_base(path: str, pf: ParsedFragment) -> None:
+    size = len(pf.masked)
+    if _bases_taken[0] + size <= _BASES_BUDGET:
+        _bases_taken[0] += size
+        _BASES[path] = pf
+
+
+def forget_bases() -> None:
+    _BASES.clear()
+    _bases_taken[0] = 0
+
+
 _BY_CONTENT: dict[tuple[str, str], object] = {}
 
 
@@ -133,17 +157,22 @@ def parsed(view) -> Parsed | None:
     cached = view.__dict__.get("_parsed")
     if cached is not None or not view.text:
         return cached
-    if view.whole_file:
+    full, blanked = view.__dict__.get("full"), view.__dict__.get("blanked")
+    if view.whole_file and full is not None and blanked:
+        # a thinned view (code/thin.py), from the parse of its whole file;
+        # kept on the view alone: no other view has its text
+        pf = parse_blanked(parsed(full).pf, view.text.encode("utf-8", "surrogateescape"),
+                           blanked)
+    elif view.whole_file:
         key = _key(view.text)
         pf = _WHOLE.get(key)
-        full, blanked = view.__dict__.get("full"), view.__dict__.get("blanked")
-        if pf is None and full is not None and blanked:
-            # a thinned view (code/thin.py): from the parse of its whole file
-            pf = _keep(_WHOLE, key, parse_blanked(
-                parsed(full).pf, view.text.encode("utf-8", "surrogateescape"), blanked), _LIMIT)
-        elif pf is None:
+        if pf is None:
+            vk = _version_key(view)
+            previous = _LATEST.get(vk)
+            if previous is None and not vk[1]:
+                previous = _BASES.pop(view.path, None)
             pf = _keep(_WHOLE, key, parse_whole(view.text.encode("utf-8", "surrogateescape"),
-                                                _LATEST.get(_version_key(view))), _LIMIT)
+                                                previous), _LIMIT)
         _keep(_LATEST, _version_key(view), pf, _LIMIT)
     else:
         pf = parse_fragment(view.text)

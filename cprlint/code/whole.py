@@ -30,7 +30,9 @@ def _facts_of(text: str, path: str | None = None) -> tuple[Facts, list | None]:
         return build_facts(pf, 1, "", frozenset()), None
     if _SERIES_FACTS is None:
         from .incremental import FileFacts
+        from .parsed import forget_bases
 
+        forget_bases()              # the previous series' (or window's) base parses
         _SERIES_FACTS = FileFacts()
     version = _SERIES_FACTS.version(path, text)
     return version.facts, version.outline
