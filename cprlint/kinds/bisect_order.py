@@ -132,14 +132,17 @@ class BisectOrder(Kind):
                                                 # it on a line the series did not add
         line_seen: dict[str, int] = {}          # pre-image line -> first patch it counted for
                                                 # (whole files repeat most lines)
-        added_by = [{hl.text.strip() for fd in p.files for h in fd.hunks for hl in h.lines
-                     if hl.kind == "+"} for p in series.patches]
-        cumulative: dict[int, set] = {}
+        first_added: dict[str, int] = {}        # '+' line text -> first patch adding it
+        for k, p in enumerate(series.patches):
+            for fd in p.files:
+                for h in fd.hunks:
+                    for hl in h.lines:
+                        if hl.kind == "+":
+                            first_added.setdefault(hl.text.strip(), k)
 
-        def added_before(k):
-            if k not in cumulative:
-                cumulative[k] = set().union(*added_by[:k]) if k else set()
-            return cumulative[k]
+        def added_before(text: str, k: int) -> bool:
+            """Some patch before patch ``k`` added a line reading ``text``."""
+            return first_added.get(text, inf) < k
         for hv in views:
             k = hv.patch_index
             section = _section_text(series, hv)
@@ -158,7 +161,7 @@ class BisectOrder(Kind):
             for text in _pre_image_lines(hv.pre, section):
                 if line_seen.get(text, inf) <= k:
                     continue        # its identifiers are in base_seen at <= k already
-                if text.strip() in added_before(k):
+                if added_before(text.strip(), k):
                     continue
                 line_seen[text] = k
                 for ident in identifiers_in(text.encode()):
