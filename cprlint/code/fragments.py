@@ -12,6 +12,7 @@ Rows map back by arithmetic: a node on 0-based row ``r`` is on fragment row
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from tree_sitter import Language, Parser, Tree
 
@@ -437,11 +438,8 @@ def parse_blanked(full: ParsedFragment, text: str | bytes,
     orig = text.encode("utf-8") if isinstance(text, str) else text
     m = mask(orig)
     old = full.masked
-    starts = [0]
-    at = old.find(b"\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = old.find(b"\n", at + 1)
+    starts = list(accumulate([len(row) + 1 for row in old.split(b"\n")], initial=0))
+    starts.pop()                    # (where a row after the last would start)
     rows = len(starts)
     tree = full.tree.copy()
     for first, last in sorted(blanked, reverse=True):   # the last first: offsets hold
