@@ -147,3 +147,26 @@ def test_base_parses_are_kept_within_their_budget(monkeypatch):
     assert set(parsed_mod._BASES) == {"a.c"}
     parsed_mod.forget_bases()
     assert not parsed_mod._BASES
+
+
+def test_whole_file_assignments_are_remembered_per_function_and_moved():
+    # a file's next version repeats most functions: their assignments come
+    # from a memo, moved to their new lines, and equal a fresh derivation
+    from cprlint.code.assignments import _in_functions, assignments
+    from cprlint.code.parsed import function_nodes, parsed
+    from cprlint.code.whole import whole_view
+    from cprlint.limits import MAX_TREE_DEPTH
+
+    base = fixture("migration_sample.c")
+    moved = "/* one */\n/* two */\n/* three */\n" + base
+    edited = _edit(moved, "    int ret = 0;\n", "    ret = 2;\n")
+    seen = {}
+    for text in (base, moved, edited):
+        view = whole_view("migration/migration.c", text)
+        got = assignments(view)
+        p = parsed(view)
+        assert got == _in_functions(p, function_nodes(p, ""), p.pf.tree.root_node,
+                                    MAX_TREE_DEPTH)
+        seen[text] = [(a.lhs, a.rhs, a.line) for a in got]
+    assert ("ret", "-1", 55) in seen[base] and ("ret", "-1", 58) in seen[moved]
+    assert ("ret", "2", 55) in seen[edited]

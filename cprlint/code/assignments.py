@@ -50,11 +50,26 @@ def _assignments(view) -> list[Assignment]:
     if p is None:
         return []
     functions = function_nodes(p, view.section)
+    pf = p.pf
+    if view.whole_file and not pf.wrapped and pf.prefix_len == 0 \
+            and pf.frag_end == len(pf.orig):
+        # whole files, function by function: a file's next version repeats
+        # most of its functions, whose assignments are only moved
+        out: list[Assignment] = []
+        for name, node, _head in functions:
+            out.extend(_remembered(p, name, node))
+        return out
+    return _in_functions(p, functions, p.pf.tree.root_node, MAX_TREE_DEPTH)
+
+
+def _in_functions(p, functions, root, depth: int) -> list[Assignment]:
+    """The assignments under ``root`` (``depth`` levels down) inside the
+    bodies of ``functions`` ((name, node, head visible)), in source order."""
     # the function each assignment is in: the nearest function_definition
     # around it, when that is one of the view's functions (by its start)
     by_start = {node.start_byte: (name, node) for name, node, _head in functions}
     out: list[tuple[int, int, Assignment]] = []
-    for node in _assignment_nodes(p.pf.tree):
+    for node in _assignment_nodes(root, depth):
         if not p.visible(node) or p.synthetic(node):
             continue
         up = node.parent
@@ -79,17 +94,52 @@ def _assignments(view) -> list[Assignment]:
     return [a for _, _, a in out]
 
 
+# whole-file views: a function definition's assignments, by its bytes (from
+# the start of its first line to its end, original and masked), its name and
+# its depth in the tree; kept with the line they were found at
+_MEMO: dict[bytes, tuple[int, list[Assignment]]] = {}
+_MEMO_LIMIT = 20000
+
+
+def _remembered(p, name: str, node) -> list[Assignment]:
+    depth, up = 0, node.parent
+    while up is not None:
+        depth += 1
+        up = up.parent
+    if depth > MAX_TREE_DEPTH:
+        return []
+    line = p.line(node)
+    if node.has_error:                  # (how an error parses may depend on the rest)
+        return _in_functions(p, [(name, node, True)], node, MAX_TREE_DEPTH - depth)
+    pf = p.pf
+    start = pf.orig.rfind(b"\n", 0, node.start_byte) + 1
+    key = b"%d:%d:%s\0%s\0%s" % (depth, len(name), name.encode("utf-8", "surrogateescape"),
+                                 pf.orig[start:node.end_byte], pf.masked[start:node.end_byte])
+    hit = _MEMO.get(key)
+    if hit is None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        hit = _MEMO[key] = (line, _in_functions(p, [(name, node, True)], node,
+                                                MAX_TREE_DEPTH - depth))
+    first, found = hit
+    dl = line - first
+    if not dl:
+        return found
+    return [Assignment(a.function, a.lhs, a.op, a.rhs, a.text, a.line + dl, a.end_line + dl)
+            for a in found]
+
+
 _QUERY = None
 
 
-def _assignment_nodes(tree) -> list:
-    """Every assignment_expression of the tree (one tree-sitter query, not a
-    walk of every node in Python), down to MAX_TREE_DEPTH levels."""
+def _assignment_nodes(root, depth: int = MAX_TREE_DEPTH) -> list:
+    """Every assignment_expression under ``root`` (one tree-sitter query, not
+    a walk of every node in Python), down to ``depth`` levels below it."""
     global _QUERY
     from tree_sitter import Query, QueryCursor
 
     if _QUERY is None:
         _QUERY = Query(language(), "(assignment_expression) @a")
     cursor = QueryCursor(_QUERY)
-    cursor.set_max_start_depth(MAX_TREE_DEPTH)
-    return cursor.captures(tree.root_node).get("a", [])
+    cursor.set_max_start_depth(depth)
+    return cursor.captures(root).get("a", [])
