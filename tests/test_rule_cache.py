@@ -188,3 +188,22 @@ def test_a_set_too_large_for_re2_asks_each_list_alone():
     which = WhichOf(lists)
     assert which.matching("text x3_1abcy and X7_0QQy") == {"f3", "f7"}
     assert which.matching("nothing here") == set()
+
+
+def test_a_message_placeholder_that_is_not_a_plain_name_is_refused_every_run(
+        tmp_path, monkeypatch):
+    # checked when the rule file is parsed (a kept rule was checked then)
+    import pytest
+
+    from cprlint.engine import RuleError
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    shutil.copytree(rules_dir(), rules)
+    path = rules / "ERR002.toml"
+    text = path.read_text()
+    assert "{function}()" in text
+    path.write_text(text.replace("{function}()", "{function.__class__}()", 1))
+    for _ in range(2):
+        with pytest.raises(RuleError, match="ERR002.*not a plain name"):
+            load_rules(rules)
