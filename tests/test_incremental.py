@@ -170,3 +170,23 @@ def test_whole_file_assignments_are_remembered_per_function_and_moved():
         seen[text] = [(a.lhs, a.rhs, a.line) for a in got]
     assert ("ret", "-1", 55) in seen[base] and ("ret", "-1", 58) in seen[moved]
     assert ("ret", "2", 55) in seen[edited]
+
+
+def test_a_remembered_function_moved_to_new_lines_keeps_its_locals_initializers():
+    # declarations of a whole file are remembered per function text and moved
+    # to their new lines; a move lost each local's initializer, so a rule
+    # reading it (MIG004: `int copy = s->state;`) saw the function differently
+    # in a patch's two images, and which image it read first decided a finding
+    from cprlint.code.declarations import declarations
+    from cprlint.code.whole import whole_view
+
+    fn = ("static void cpr_complete(MigrationState *s)\n{\n"
+          "    int current_active_state = s->state;\n    int ret = 0;\n\n"
+          "    migrate_set_state(&s->state, current_active_state, MIGRATION_STATUS_FAILED);\n}\n")
+    inits = []
+    for above in ("", "/* moved */\n/* down */\n"):
+        view = whole_view("migration/migration.c", "#include \"qemu/osdep.h\"\n\n" + above + fn)
+        fd = declarations(view).function("cpr_complete")
+        v = fd.variable("current_active_state")
+        inits.append((v.init, v.line, fd.variable("ret").init))
+    assert inits == [("s->state", 5, "0"), ("s->state", 7, "0")]

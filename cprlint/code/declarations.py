@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from .. import lazyre
-from ..records import FrozenRecord, Record
+from ..records import FrozenRecord, Record, replace
 from .facts import collapse
 from .parsed import Parsed, function_nodes, parsed, per_content
 
@@ -204,10 +204,8 @@ def _moved(fd: FunctionDecl, dl: int) -> FunctionDecl:
     return FunctionDecl(
         name=fd.name, line=fd.line + dl, end_line=fd.end_line + dl,
         return_type=fd.return_type,
-        params=[Variable(v.name, v.type, v.attributes, v.line + dl, v.is_param)
-                for v in fd.params],
-        locals={k: Variable(v.name, v.type, v.attributes, v.line + dl, v.is_param)
-                for k, v in fd.locals.items()},
+        params=[replace(v, line=v.line + dl) for v in fd.params],
+        locals={k: replace(v, line=v.line + dl) for k, v in fd.locals.items()},
         returns=[Return(r.line + dl, r.expr) for r in fd.returns],
         head_visible=fd.head_visible, end_visible=fd.end_visible,
         params_known=fd.params_known)
