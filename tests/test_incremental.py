@@ -130,8 +130,21 @@ def test_the_first_parse_of_a_changed_file_starts_from_its_base_parse():
     body = v2[:-1] if v2.endswith("\n") else v2
     view = CodeView(path="migration/migration.c", side="post", text=body, first_line=1,
                     changed=frozenset(), input_lines={}, whole_file=True, patch_index=0)
-    got = parsed_mod.parsed(view)
-    assert "migration/migration.c" not in parsed_mod._BASES        # used, and let go
+    offered = parsed_mod._BASES["migration/migration.c"]
+    seen = []
+    real = parsed_mod.parse_whole
+
+    def parse_whole_seen(text, previous=None):
+        seen.append(previous)
+        return real(text, previous)
+
+    parsed_mod.parse_whole = parse_whole_seen
+    try:
+        got = parsed_mod.parsed(view)
+    finally:
+        parsed_mod.parse_whole = real
+    assert seen == [offered]                                        # parsed from the base
+    assert "migration/migration.c" not in parsed_mod._BASES        # and let go
     assert _every_node(got.pf.tree) == _every_node(parse_whole(body.encode()).tree)
 
 
@@ -190,3 +203,51 @@ def test_a_remembered_function_moved_to_new_lines_keeps_its_locals_initializers(
         v = fd.variable("current_active_state")
         inits.append((v.init, v.line, fd.variable("ret").init))
     assert inits == [("s->state", 5, "0"), ("s->state", 7, "0")]
+
+
+def test_a_version_with_a_syntax_error_is_the_fresh_parse_whatever_came_before():
+    # error recovery can depend on the tree the parser starts from: deleting
+    # this `if (...)` line leaves its `{ ... }` and `else` dangling, and the
+    # incremental parse recovered differently from a fresh one
+    base = fixture("migration_sample.c")
+    rows = base.split("\n")
+    assert rows[53].lstrip().startswith("if (migration_stop_vm(s, RUN_STATE_FINISH_MIGRATE))")
+    broken = "\n".join(rows[:53] + rows[54:]).encode()
+    got = parse_whole(broken, parse_whole(base.encode()))
+    fresh = parse_whole(broken)
+    assert got.error_count or got.missing_count
+    assert _every_node(got.tree) == _every_node(fresh.tree)
+
+
+def test_a_thinned_view_whose_masking_reaches_past_the_emptied_lines_is_parsed_afresh():
+    # an attribute macro with an unclosed argument list is masked up to a
+    # ')' several kB on: once the function in between is emptied, the ')'
+    # is in reach and the kept lines mask differently
+    from cprlint.code.fragments import parse_blanked
+
+    body = "".join(f"    cpr_step{i}(s);\n" for i in range(400))
+    text = ("int x G_GNUC_PRINTF(1, 2;\nstatic void cpr_steps(MigrationState *s)\n{\n"
+            + body + "}\nint y = (1));\n")
+    rows = text.split("\n")
+    last = rows.index("}") + 1
+    thin = "\n".join(r if not 2 <= i + 1 <= last else "" for i, r in enumerate(rows))
+    full = parse_whole(text.encode())
+    for blanked in ([(2, last)], [(2, 100), (50, last)], [(90, last), (2, 95)]):  # overlaps
+        got = parse_blanked(full, thin.encode(), blanked)
+        fresh = parse_whole(thin.encode())
+        assert (got.masked, _every_node(got.tree)) == (fresh.masked, _every_node(fresh.tree))
+
+
+def test_overlapping_ranges_are_joined_before_the_tree_is_told_of_them():
+    from cprlint.code.fragments import parse_blanked
+
+    text = fixture("cpr_order_whole.c") + fixture("migration_sample.c")
+    rows = text.split("\n")
+    full = parse_whole(text.encode())
+    starts = [i + 1 for i, r in enumerate(rows) if r == "{"]
+    ends = [next(j + 1 for j in range(s, len(rows)) if rows[j] == "}") for s in starts]
+    a, b = starts[0] - 1, ends[0]
+    blanked = [(a, b - 2), (a + 1, b)]          # one function, given as two overlapping parts
+    thin = "\n".join("" if a <= i + 1 <= b else r for i, r in enumerate(rows))
+    got = parse_blanked(full, thin.encode(), blanked)
+    assert _every_node(got.tree) == _every_node(parse_whole(thin.encode()).tree)

@@ -415,14 +415,20 @@ def parse_whole(text: str | bytes, previous: ParsedFragment | None = None) -> Pa
     """Parse a whole file (masked, no wrapper).  ``previous``: the parse of
     another version of the same file, which is left as it is: only the
     bytes from the first to the last difference are parsed again, the rest
-    of its tree is reused (as code/incremental.py does for the facts)."""
+    of its tree is reused (as code/incremental.py does for the facts).
+    A result with syntax errors is parsed again from nothing: how the
+    parser recovers from an error can depend on the tree it started from,
+    and a view's parse must not depend on which version was parsed before."""
     orig = text.encode("utf-8") if isinstance(text, str) else text
     m = mask(orig)
+    tree = None
     if previous is not None and not previous.wrapped:
         old_tree = previous.tree.copy()
         tell_edit(old_tree, previous.masked, m)
         tree = parse_bounded(parser(), m, old_tree)
-    else:
+        if tree.root_node.has_error:
+            tree = None
+    if tree is None:
         tree = parse_bounded(parser(), m)
     e, mi = count_errors(tree)
     return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)
@@ -434,26 +440,50 @@ def parse_blanked(full: ParsedFragment, text: str | bytes,
     lines of each (first, last) range of ``blanked`` emptied (code/thin.py
     blanks unchanged functions).  ``full``'s tree, told of one edit per
     range, gives the parser every other top-level node back: only the
-    emptied lines are read again.  ``full`` is left as it is."""
+    emptied lines are read again.  ``full`` is left as it is.
+
+    Parsed from nothing instead when masking ``text`` did not give
+    ``full``'s masked text with those lines emptied (masking looks past a
+    line: an unclosed macro argument list, ``#if 0`` to its ``#endif``),
+    or when the result has syntax errors (see parse_whole)."""
     orig = text.encode("utf-8") if isinstance(text, str) else text
     m = mask(orig)
     old = full.masked
+    lines = old.split(b"\n")
+    ranges = _merged(blanked, len(lines))
+    for first, last in ranges:
+        lines[first - 1:last] = [b""] * (last - first + 1)
+    if full.wrapped or b"\n".join(lines) != m:
+        return parse_whole(orig)
     starts = list(accumulate([len(row) + 1 for row in old.split(b"\n")], initial=0))
     starts.pop()                    # (where a row after the last would start)
     rows = len(starts)
     tree = full.tree.copy()
-    for first, last in sorted(blanked, reverse=True):   # the last first: offsets hold
-        last = min(last, rows)
-        if first < 1 or first > last:
-            continue
+    for first, last in reversed(ranges):        # the last first: offsets hold
         a = starts[first - 1]
         end_col = (starts[last] - 1 if last < rows else len(old)) - starts[last - 1]
         tree.edit(start_byte=a, old_end_byte=starts[last - 1] + end_col,
                   new_end_byte=a + (last - first), start_point=(first - 1, 0),
                   old_end_point=(last - 1, end_col), new_end_point=(last - 1, 0))
     tree = parse_bounded(parser(), m, tree)
-    e, mi = count_errors(tree)
-    return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)
+    if tree.root_node.has_error:
+        return parse_whole(orig)
+    return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, 0, 0, False, -1, 0)
+
+
+def _merged(ranges, rows: int) -> list[tuple[int, int]]:
+    """The (first, last) line ranges clipped to ``rows`` lines, sorted, the
+    overlapping ones joined."""
+    out: list[list[int]] = []
+    for first, last in sorted(ranges):
+        first, last = max(first, 1), min(last, rows)
+        if first > last:
+            continue
+        if out and first <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], last)
+        else:
+            out.append([first, last])
+    return [(a, b) for a, b in out]
 
 
 def tell_edit(tree: Tree, old: bytes, new: bytes) -> None:
