@@ -120,20 +120,24 @@ class PatchBudget:
         self.seconds = PATCH_BUDGET_S if seconds is None else seconds
         self.used: dict = {}
         self.spent: set = set()
-        self._held: list = []       # [previous handler] while the block holds SIGPROF
+        self._held: list = []       # the previous handlers, one per block holding SIGPROF
+        self._entered: list = []    # per block entered: whether it holds SIGPROF
 
     def __enter__(self) -> PatchBudget:
         import signal
 
+        held = False
         if hasattr(signal, "setitimer"):
             try:
-                self._held = [signal.signal(signal.SIGPROF, _ring)]
+                self._held.append(signal.signal(signal.SIGPROF, _ring))
+                held = True
             except ValueError:          # not the main thread: no signals here
-                self._held = []
+                pass
+        self._entered.append(held)
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._held:
+        if self._entered.pop():
             import signal
 
             old = self._held.pop()

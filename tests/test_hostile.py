@@ -266,6 +266,26 @@ def test_budget_as_a_block_holds_sigprof_once_and_gives_it_back():
         signal.signal(signal.SIGPROF, previous)
 
 
+def test_budget_blocks_entered_twice_give_back_the_first_handler():
+    import signal
+
+    from cprlint.limits import PatchBudget
+
+    def mine(signum, frame):
+        pass
+
+    previous = signal.signal(signal.SIGPROF, mine)
+    try:
+        budget = PatchBudget(seconds=0.05)
+        with budget:
+            with budget:
+                assert budget.run(1, lambda: "inner") == "inner"
+            assert signal.getsignal(signal.SIGPROF) is not mine     # the outer block holds it
+        assert signal.getsignal(signal.SIGPROF) is mine
+    finally:
+        signal.signal(signal.SIGPROF, previous)
+
+
 def test_budget_counts_cpu_time_so_a_busy_machine_loses_no_findings():
     # waiting (another process has the CPU) is not analysis: a 0.05 s
     # budget lets a call through that waits 0.2 s and computes little
