@@ -14,7 +14,7 @@ from ..records import FrozenRecord
 from ..limits import MAX_TREE_DEPTH
 from .facts import collapse
 from .fragments import language
-from .parsed import function_nodes, parsed, per_content
+from .parsed import function_digest, function_nodes, parsed, per_content
 
 
 class Assignment(FrozenRecord):
@@ -94,9 +94,9 @@ def _in_functions(p, functions, root, depth: int) -> list[Assignment]:
     return [a for _, _, a in out]
 
 
-# whole-file views: a function definition's assignments, by its bytes (from
-# the start of its first line to its end, original and masked), its name and
-# its depth in the tree; kept with the line they were found at
+# whole-file views: a function definition's assignments, by a digest of its
+# bytes (from the start of its first line to its end, original and masked),
+# its name and its depth in the tree; kept with the line they were found at
 _MEMO: dict[bytes, tuple[int, list[Assignment]]] = {}
 _MEMO_LIMIT = 20000
 
@@ -111,10 +111,7 @@ def _remembered(p, name: str, node) -> list[Assignment]:
     line = p.line(node)
     if node.has_error:                  # (how an error parses may depend on the rest)
         return _in_functions(p, [(name, node, True)], node, MAX_TREE_DEPTH - depth)
-    pf = p.pf
-    start = pf.orig.rfind(b"\n", 0, node.start_byte) + 1
-    key = b"%d:%d:%s\0%s\0%s" % (depth, len(name), name.encode("utf-8", "surrogateescape"),
-                                 pf.orig[start:node.end_byte], pf.masked[start:node.end_byte])
+    key = function_digest(p.pf, node, name, depth)
     hit = _MEMO.get(key)
     if hit is None:
         if len(_MEMO) >= _MEMO_LIMIT:

@@ -17,7 +17,7 @@ import re
 from .. import lazyre
 from ..records import FrozenRecord, Record, replace
 from .facts import collapse
-from .parsed import Parsed, function_nodes, parsed, per_content
+from .parsed import Parsed, function_digest, function_nodes, parsed, per_content
 
 
 class Variable(FrozenRecord):
@@ -186,9 +186,7 @@ def _remembered(p: Parsed, node, name: str) -> FunctionDecl:
     """The declarations of a function definition of a whole file, derived
     once per text (from the start of its first line to its end, original
     and masked) and moved to where it now is."""
-    pf = p.pf
-    start = pf.orig.rfind(b"\n", 0, node.start_byte) + 1
-    key = b"%d:%s\0%s" % (len(name), pf.orig[start:node.end_byte], pf.masked[start:node.end_byte])
+    key = function_digest(p.pf, node, name)
     line = p.line(node)
     fd = _MEMO.get(key)
     if fd is None:

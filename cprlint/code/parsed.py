@@ -78,6 +78,22 @@ def _keep(cache: dict, key, value, limit: int):
     return value
 
 
+def function_digest(pf: ParsedFragment, node, name: str, depth: int = 0) -> bytes:
+    """A digest of a function definition of a whole file: its name, ``depth``
+    and bytes from the start of its first line to its end, original and
+    masked (the key of the per-function memos: a file's next version
+    repeats most functions, at other lines)."""
+    import hashlib
+
+    start = pf.orig.rfind(b"\n", 0, node.start_byte) + 1
+    h = hashlib.blake2b(digest_size=20)
+    for part in (b"%d:%d:" % (depth, len(name)), name.encode("utf-8", "surrogateescape"),
+                 b"%d:" % (node.end_byte - start), pf.orig[start:node.end_byte],
+                 pf.masked[start:node.end_byte]):
+        h.update(part)
+    return h.digest()
+
+
 def remember(text: str, pf: ParsedFragment) -> None:
     """Keep the parse of a whole file made for code/facts.py, so that the
     other fact families do not parse the same text again."""
