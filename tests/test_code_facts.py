@@ -244,3 +244,16 @@ def test_collapse_reads_blanks_as_the_regex_it_replaced():
         assert collapse(text) == spaces.sub(" ", text).strip(), repr(ch)
     assert collapse("  qemu_savevm_state_setup(f,\n      errp)  ") == \
         "qemu_savevm_state_setup(f, errp)"
+
+
+def test_the_whole_file_query_names_every_prototype_of_a_declaration():
+    # a declaration may declare several functions (and pointers to them
+    # through up to two pointer levels): the query path reads every declarator
+    from cprlint.code.facts import _Index
+    from cprlint.code.fragments import parse_whole
+
+    src = ("int cpr_count, cpr_save(int fd), *cpr_name(int id);\n"
+           "char **cpr_names(void), ***cpr_deep(void);\n"
+           "static int (*cpr_hook)(int);\n")
+    ix = _Index(parse_whole(src).tree, use_query=True)
+    assert sorted(n.text.decode() for n in ix.protos) == ["cpr_name", "cpr_names", "cpr_save"]

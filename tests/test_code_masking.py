@@ -149,3 +149,20 @@ def test_the_re2_macro_patterns_mask_as_python_re_would():
     for text in texts:
         assert mask(text) == mask(text, as_re)
     assert mask(dense) != dense
+
+
+def test_the_re2_if0_scan_finds_the_directives_python_re_would(monkeypatch):
+    # #if 0 blocks are found by an RE2 multi-line pattern; Python's re with
+    # re.M must blank the same lines (CR, vertical tab, nested #if, a comment)
+    import re
+
+    from cprlint.code import masking
+
+    text = (b"int a;\n#if 0 /* off */\nint b;\n#  ifdef X\nint c;\n#endif\n"
+            b"int d;\r\n# else\nint e;\n#endif\nint f;\n#if 0\x0b\nint g;\n#elif 1\n"
+            b"int h;\n#endif\n#if 0\nint tail;\n")
+    as_re = re.compile(masking._PP_LINE.pattern.replace(b"(?m)", b""), re.M)
+    got = masking._blank_if0(text, None)
+    monkeypatch.setattr(masking, "_PP_LINE", as_re)
+    assert got is not None and got == masking._blank_if0(text, None)
+    assert b"int b" not in got and b"int e" in got and b"int tail" not in got
