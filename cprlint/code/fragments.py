@@ -12,6 +12,7 @@ Rows map back by arithmetic: a node on 0-based row ``r`` is on fragment row
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from itertools import accumulate
 
 from tree_sitter import Language, Parser, Tree
@@ -416,17 +417,21 @@ def parse_whole(text: str | bytes, previous: ParsedFragment | None = None) -> Pa
     another version of the same file, which is left as it is: only the
     bytes from the first to the last difference are parsed again, the rest
     of its tree is reused (as code/incremental.py does for the facts).
-    A result with syntax errors is parsed again from nothing: how the
-    parser recovers from an error can depend on the tree it started from,
-    and a view's parse must not depend on which version was parsed before."""
+    A result with a syntax error where the text changed (in a top-level
+    node the edit touches, or the one before or after it) is parsed again
+    from nothing: how the parser recovers from an error there can depend
+    on the tree it started from, and a view's parse must not depend on
+    which version was parsed before.  (Errors elsewhere are common: ~2 in
+    3 QEMU file versions have one, mostly from macros tree-sitter cannot
+    read; the parser reads those nodes as it did in ``previous``.)"""
     orig = text.encode("utf-8") if isinstance(text, str) else text
     m = mask(orig)
     tree = None
     if previous is not None and not previous.wrapped:
         old_tree = previous.tree.copy()
-        tell_edit(old_tree, previous.masked, m)
+        span = tell_edit(old_tree, previous.masked, m)
         tree = parse_bounded(parser(), m, old_tree)
-        if tree.root_node.has_error:
+        if _errors_near(tree, [span]):
             tree = None
     if tree is None:
         tree = parse_bounded(parser(), m)
@@ -445,7 +450,9 @@ def parse_blanked(full: ParsedFragment, text: str | bytes,
     Parsed from nothing instead when masking ``text`` did not give
     ``full``'s masked text with those lines emptied (masking looks past a
     line: an unclosed macro argument list, ``#if 0`` to its ``#endif``),
-    or when the result has syntax errors (see parse_whole)."""
+    or when a node next to an emptied range holds a syntax error and the
+    nodes holding errors are not, in kind and length, those of ``full``
+    (see parse_whole)."""
     orig = text.encode("utf-8") if isinstance(text, str) else text
     m = mask(orig)
     old = full.masked
@@ -459,6 +466,12 @@ def parse_blanked(full: ParsedFragment, text: str | bytes,
     starts.pop()                    # (where a row after the last would start)
     rows = len(starts)
     tree = full.tree.copy()
+    spans, shrunk = [], 0           # the emptied lines in the new text's bytes
+    for first, last in ranges:
+        a = starts[first - 1]
+        end_col = (starts[last] - 1 if last < rows else len(old)) - starts[last - 1]
+        spans.append((a - shrunk, a - shrunk + (last - first)))
+        shrunk += starts[last - 1] + end_col - a - (last - first)
     for first, last in reversed(ranges):        # the last first: offsets hold
         a = starts[first - 1]
         end_col = (starts[last] - 1 if last < rows else len(old)) - starts[last - 1]
@@ -466,9 +479,40 @@ def parse_blanked(full: ParsedFragment, text: str | bytes,
                   new_end_byte=a + (last - first), start_point=(first - 1, 0),
                   old_end_point=(last - 1, end_col), new_end_point=(last - 1, 0))
     tree = parse_bounded(parser(), m, tree)
-    if tree.root_node.has_error:
+    # the emptied functions parsed without error (code/thin.py): the kept
+    # top-level nodes must hold the full parse's errors, no more, no fewer
+    if _errors_near(tree, spans) and _erring(tree) != _erring(full.tree):
         return parse_whole(orig)
-    return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, 0, 0, False, -1, 0)
+    e, mi = count_errors(tree)
+    return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)
+
+
+def _erring(tree: Tree) -> list[tuple[str, int]]:
+    """(type, byte length) of each top-level node holding a syntax error."""
+    root = tree.root_node
+    if root.type != "translation_unit":
+        return [(root.type, -1)]
+    if not root.has_error:
+        return []
+    return [(k.type, k.end_byte - k.start_byte) for k in root.children if k.has_error]
+
+
+def _errors_near(tree: Tree, spans: list[tuple[int, int]]) -> bool:
+    """Whether the top-level nodes a (start, end) byte span of ``spans``
+    touches, or the one before or after them, hold a syntax error."""
+    root = tree.root_node
+    if not root.has_error:
+        return False
+    if root.type != "translation_unit":
+        return True
+    kids = root.children
+    starts = [k.start_byte for k in kids]
+    for a, b in spans:
+        lo = max(bisect_right(starts, a) - 2, 0)        # the node at a and the one before
+        hi = min(bisect_right(starts, b) + 1, len(kids))   # up to the one after b
+        if any(kids[i].has_error for i in range(lo, hi)):
+            return True
+    return False
 
 
 def _merged(ranges, rows: int) -> list[tuple[int, int]]:
@@ -486,15 +530,17 @@ def _merged(ranges, rows: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
-def tell_edit(tree: Tree, old: bytes, new: bytes) -> None:
+def tell_edit(tree: Tree, old: bytes, new: bytes) -> tuple[int, int]:
     """Tell ``tree`` (the parse of ``old``) that ``old`` became ``new``: one
-    edit spanning the bytes from the first to the last difference."""
+    edit spanning the bytes from the first to the last difference.  Returns
+    that span in ``new``'s bytes."""
     start = _common_prefix(old, new)
     end = _common_suffix(old, new, start)
     old_end, new_end = len(old) - end, len(new) - end
     tree.edit(start_byte=start, old_end_byte=old_end, new_end_byte=new_end,
               start_point=_point(old, start), old_end_point=_point(old, old_end),
               new_end_point=_point(new, new_end))
+    return start, new_end
 
 
 def _common_prefix(a: bytes, b: bytes) -> int:
