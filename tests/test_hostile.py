@@ -235,7 +235,20 @@ def test_budget_interrupts_a_stuck_analysis_and_skips_the_rest_of_that_patch():
     assert budget.run(2, lambda: "other patch") == "other patch"
 
 
-def test_budget_as_a_block_holds_sigprof_once_and_gives_it_back():
+@pytest.fixture
+def own_sigprof():
+    """The caller's own SIGPROF handler, installed for the test."""
+    import signal
+
+    def mine(signum, frame):
+        pass
+
+    previous = signal.signal(signal.SIGPROF, mine)
+    yield mine
+    signal.signal(signal.SIGPROF, previous)
+
+
+def test_budget_as_a_block_holds_sigprof_once_and_gives_it_back(own_sigprof):
     # the engine runs every rule of a series inside one block: the handler
     # is installed once, still interrupts a stuck call, and the caller's
     # own SIGPROF handler is back afterwards
@@ -243,47 +256,33 @@ def test_budget_as_a_block_holds_sigprof_once_and_gives_it_back():
 
     from cprlint.limits import PatchBudget
 
-    def mine(signum, frame):
-        pass
+    budget = PatchBudget(seconds=0.05)
+    with budget:
+        held = signal.getsignal(signal.SIGPROF)
+        assert held is not own_sigprof
 
-    previous = signal.signal(signal.SIGPROF, mine)
-    try:
-        budget = PatchBudget(seconds=0.05)
-        with budget:
-            held = signal.getsignal(signal.SIGPROF)
-            assert held is not mine
+        def stuck():
+            while True:
+                pass
 
-            def stuck():
-                while True:
-                    pass
-
-            assert budget.run(1, stuck) is None
-            assert budget.run(2, lambda: signal.getsignal(signal.SIGPROF)) is held
-            assert budget.spent == {1}
-        assert signal.getsignal(signal.SIGPROF) is mine
-        assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
-    finally:
-        signal.signal(signal.SIGPROF, previous)
+        assert budget.run(1, stuck) is None
+        assert budget.run(2, lambda: signal.getsignal(signal.SIGPROF)) is held
+        assert budget.spent == {1}
+    assert signal.getsignal(signal.SIGPROF) is own_sigprof
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
 
 
-def test_budget_blocks_entered_twice_give_back_the_first_handler():
+def test_budget_blocks_entered_twice_give_back_the_first_handler(own_sigprof):
     import signal
 
     from cprlint.limits import PatchBudget
 
-    def mine(signum, frame):
-        pass
-
-    previous = signal.signal(signal.SIGPROF, mine)
-    try:
-        budget = PatchBudget(seconds=0.05)
+    budget = PatchBudget(seconds=0.05)
+    with budget:
         with budget:
-            with budget:
-                assert budget.run(1, lambda: "inner") == "inner"
-            assert signal.getsignal(signal.SIGPROF) is not mine     # the outer block holds it
-        assert signal.getsignal(signal.SIGPROF) is mine
-    finally:
-        signal.signal(signal.SIGPROF, previous)
+            assert budget.run(1, lambda: "inner") == "inner"
+        assert signal.getsignal(signal.SIGPROF) is not own_sigprof  # the outer block holds it
+    assert signal.getsignal(signal.SIGPROF) is own_sigprof
 
 
 def test_budget_counts_cpu_time_so_a_busy_machine_loses_no_findings():
