@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from .options import CheckOptions
 from .records import Record
@@ -142,9 +141,9 @@ def glob_match(pattern: str, path: str) -> bool:
 
 # -- finding and reading the file ------------------------------------------------
 
-def _start_dir(opts: CheckOptions) -> Path:
+def _start_dir(opts: CheckOptions) -> str:
     """Where the search starts: the current directory, whatever the inputs."""
-    return Path(opts.cwd or os.getcwd())
+    return opts.cwd or os.getcwd()
 
 
 def _toml():
@@ -156,31 +155,39 @@ def _toml():
     return tomllib
 
 
-def _has_tool_table(path: Path) -> bool:
+def _read_text(path) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def _has_tool_table(path) -> bool:
     tomllib = _toml()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_text(path))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False     # someone else's broken pyproject.toml is not ours to report
     return isinstance(data.get("tool"), dict) and "cprlint" in data["tool"]
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest configuration file at or above ``start``."""
+def find_config(start) -> str | None:
+    """The nearest configuration file at or above ``start`` (a str or Path)."""
     try:
-        start = start.resolve()
-    except OSError:
+        d = os.path.realpath(os.fspath(start))
+    except (OSError, ValueError):
         return None
-    for d in (start, *start.parents):
-        own = d / ".cprlint.toml"
-        if own.is_file():
+    while True:
+        own = os.path.join(d, ".cprlint.toml")
+        if os.path.isfile(own):
             return own
-        pp = d / "pyproject.toml"
-        if pp.is_file() and _has_tool_table(pp):
+        pp = os.path.join(d, "pyproject.toml")
+        if os.path.isfile(pp) and _has_tool_table(pp):
             return pp
-        if (d / ".git").exists():     # the top of the work tree: the project ends here
+        if os.path.exists(os.path.join(d, ".git")):   # the top of the work tree: the project ends here
             return None
-    return None
+        up = os.path.dirname(d)
+        if up == d:
+            return None
+        d = up
 
 
 def config_line(settings: "Settings", opts: CheckOptions) -> str:
@@ -190,18 +197,18 @@ def config_line(settings: "Settings", opts: CheckOptions) -> str:
     return f"cprlint: configuration: {settings.config_path or 'none found'}"
 
 
-def read_config(path: Path) -> dict:
+def read_config(path) -> dict:
     """The cprlint table of ``path`` (validated for keys and types)."""
     tomllib = _toml()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_text(path))
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    if path.name == "pyproject.toml":
+    if os.path.basename(os.fspath(path)) == "pyproject.toml":
         table = data.get("tool", {}).get("cprlint")
         if table is None:
             raise ConfigError(f"{path}: no [tool.cprlint] table")
@@ -241,11 +248,11 @@ def read_config(path: Path) -> dict:
 # -- resolving -------------------------------------------------------------------
 
 def known_rule_ids() -> list[str]:
-    from .paths import rules_dir
+    from .paths import rules_path, stem, toml_files
 
     try:
-        return sorted(p.stem for p in rules_dir().glob("*.toml"))
-    except FileNotFoundError:
+        return sorted(stem(p) for p in toml_files(rules_path()))
+    except OSError:             # (FileNotFoundError: no rules directory)
         return []
 
 
@@ -282,19 +289,20 @@ def resolve(opts: CheckOptions, known: list[str] | None = None,
         raise RuleError("--config and --isolated cannot be used together")
     known = known if known is not None else known_rule_ids()
     table: dict = {}
-    cfg: Path | None = None
+    cfg: str | None = None
     try:
         if opts.config and not opts.isolated:
-            cfg = Path(opts.config)
-            if not cfg.is_absolute() and opts.cwd:
-                cfg = Path(opts.cwd) / cfg
+            cfg = os.fspath(opts.config)
+            if not os.path.isabs(cfg) and opts.cwd:
+                cfg = os.path.join(opts.cwd, cfg)
         elif not opts.isolated:
             cfg = find_config(_start_dir(opts))
         if cfg is not None:
             table = read_config(cfg)
     except ConfigError as exc:
         raise RuleError(str(exc)) from None
-    prefix = f"{cfg}: [tool.cprlint]." if cfg and cfg.name == "pyproject.toml" else f"{cfg}: "
+    prefix = f"{cfg}: [tool.cprlint]." \
+        if cfg and os.path.basename(cfg) == "pyproject.toml" else f"{cfg}: "
 
     layers = []
     if table:

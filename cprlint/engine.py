@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import lazyre, linear
 from .findings import SEVERITIES, Candidate, Finding, severity_rank
 from .kinds import Fields, Kind, KindError, load_kind
 from .limits import PatchBudget
+from .paths import stem
 from .records import Record
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 RULE_ID = lazyre.compile(r"^[A-Z]{3,5}\d{3}$")
 REQUIRED_KEYS = ("id", "title", "severity", "kind", "message", "rationale", "invariant")
@@ -53,7 +57,7 @@ class Rule(Record):
     references: list[str]
     params: dict
     examples: list[Example]
-    path: Path
+    path: str                  # the rule file (as given: a str, or a Path from a caller)
     kind: Kind | None
     default: bool  # selected when the user selects nothing (``default = false``)
 
@@ -88,23 +92,24 @@ def rules_dir() -> Path:
         raise RuleError(str(exc)) from None
 
 
-def _parse(path: Path) -> dict:
+def _parse(path) -> dict:
     try:  # Python 3.11+
         import tomllib
     except ModuleNotFoundError:  # pragma: no cover - Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
 
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as fh:
+            return tomllib.loads(fh.read())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleError(f"{path}: {exc}") from None
 
 
-def _load_rule(path: Path, data: dict) -> Rule:
+def _load_rule(path, data: dict) -> Rule:
     missing = [k for k in REQUIRED_KEYS if not data.get(k)]
     if missing:
         raise RuleError(f"{path}: missing {', '.join(missing)}")
-    if not RULE_ID.match(data["id"]) or data["id"] != path.stem:
+    if not RULE_ID.match(data["id"]) or data["id"] != stem(path):
         raise RuleError(f"{path}: id '{data['id']}' must match the file name and look like MIG001")
     if data["severity"] not in SEVERITIES:
         raise RuleError(f"{path}: severity must be one of {', '.join(SEVERITIES)}")
@@ -140,11 +145,19 @@ def _load_rule(path: Path, data: dict) -> Rule:
     return rule
 
 
-def load_rules(directory: Path | None = None) -> list[Rule]:
+def load_rules(directory: str | Path | None = None) -> list[Rule]:
     from . import rulecache
+    from .paths import rules_path, toml_files
 
-    directory = directory or rules_dir()
-    paths = sorted(directory.glob("*.toml"))
+    if directory is None:
+        try:
+            directory = rules_path()
+        except FileNotFoundError as exc:
+            raise RuleError(str(exc)) from None
+    try:
+        paths = toml_files(directory)
+    except OSError:
+        paths = []
     built: list[Rule] = []
 
     def check(tables: list[dict]) -> None:      # a fresh parse: every pattern compiled now

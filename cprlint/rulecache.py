@@ -28,7 +28,10 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _FORMAT = 1
 _MAX_BYTES = 8 * 1024 * 1024      # the rule tables are ~200 kB

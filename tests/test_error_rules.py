@@ -91,8 +91,10 @@ def test_rule_files_say_whether_they_are_on_by_default(tmp_path):
     for line in r.stdout.decode().splitlines():
         rid = line.split()[0]
         assert ("off by default" in line) == (not rules[rid].default)
-    src = (load_rules()[0].path).read_text()
-    (tmp_path / load_rules()[0].path.name).write_text("default = 'no'\n" + src)
+    from pathlib import Path
+
+    first = Path(load_rules()[0].path)
+    (tmp_path / first.name).write_text("default = 'no'\n" + first.read_text())
     import pytest
     from cprlint.engine import RuleError
     with pytest.raises(RuleError, match="default must be true or false"):

@@ -95,3 +95,21 @@ def test_stdin_either_way(tmp_path):
     fast, full = _both("check", "--isolated", "-", stdin=data, cwd=tmp_path)
     assert fast.returncode == full.returncode == 1
     assert fast.stdout == full.stdout and b"MIG001" in fast.stdout
+
+
+def test_a_check_loads_neither_typer_nor_pathlib():
+    # start-up is part of every pre-commit run: typer (~40 ms) and pathlib
+    # (~3.4 ms with urllib.parse and ipaddress) are not needed to check a patch
+    import subprocess
+    import sys
+
+    from conftest import SERIES
+
+    p = subprocess.run([sys.executable, "-X", "importtime", "-m", "cprlint", "check",
+                        "--isolated", str(SERIES / "cpr-stop-v1.mbox")], capture_output=True,
+                       text=True)
+    assert p.returncode in (0, 1), p.stderr[-500:]
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert "cprlint.engine" in loaded and "tree_sitter" in loaded
+    assert not {"typer", "click", "pathlib"} & loaded

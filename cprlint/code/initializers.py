@@ -445,11 +445,13 @@ def _split_args(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _macro_table() -> tuple[dict, dict, frozenset]:
-    from ..paths import rules_dir
+    import os
 
+    from ..paths import rules_path
     from ..rulecache import toml_table
 
-    data = toml_table(rules_dir() / "data" / "vmstate_macros.toml", "data-vmstate_macros")
+    data = toml_table(os.path.join(rules_path(), "data", "vmstate_macros.toml"),
+                      "data-vmstate_macros")
     return (dict(data.get("version_arg", {})), dict(data.get("test_arg", {})),
             frozenset(data.get("no_field_arg", {}).get("names", ())))
 

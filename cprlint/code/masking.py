@@ -20,8 +20,8 @@ The word lists and the block-macro pattern live in
 from __future__ import annotations
 
 import re
+import os
 from functools import lru_cache, partial
-from pathlib import Path
 
 from .. import lazyre
 from ..linear import compile as _linear_compile
@@ -36,10 +36,10 @@ _GAP = lazyre.compile(rb"(?:[ \t\r\n\f\v]+|/\*.*?\*/|//[^\n]*)*", re.S)
 _MAX_ARGS = 4000          # bytes scanned for a balanced argument list
 
 
-def _data_path() -> Path:
-    from ..paths import rules_dir
+def _data_path() -> str:
+    from ..paths import rules_path
 
-    return rules_dir() / "data" / _DATA_NAME
+    return os.path.join(rules_path(), "data", _DATA_NAME)
 
 
 class MacroConfig(FrozenRecord):
@@ -71,10 +71,11 @@ class MacroConfig(FrozenRecord):
 @lru_cache(maxsize=None)
 def load_macro_config(path: str | None = None) -> MacroConfig:
     """Load (once) the macro lists; ``path`` overrides the packaged file."""
-    p = Path(path) if path else _data_path()
+    from ..paths import stem
     from ..rulecache import toml_table
 
-    data = toml_table(p, "data-" + p.stem)
+    p = os.fspath(path) if path else _data_path()
+    data = toml_table(p, "data-" + stem(p))
     words = tuple(data.get("attributes", {}).get("words", []))
     calls = data.get("attribute_calls", {})
     names = tuple(calls.get("names", []))

@@ -74,11 +74,13 @@ class CompatFact(FrozenRecord):
 
 @lru_cache(maxsize=1)
 def _defaults() -> dict:
-    from ..paths import rules_dir
+    import os
 
+    from ..paths import rules_path
     from ..rulecache import toml_table
 
-    table = toml_table(rules_dir() / "data" / "property_macros.toml", "data-property_macros")
+    table = toml_table(os.path.join(rules_path(), "data", "property_macros.toml"),
+                       "data-property_macros")
     return dict(table.get("default_arg", {}))
 
 
