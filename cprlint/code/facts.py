@@ -91,27 +91,21 @@ def _query_captures(tree) -> dict:
 
 
 def _proto_names(decl) -> list:
-    """The identifiers a declaration declares as functions, through up to
-    two pointer declarators, for each of its declarators."""
-    out = []
-    for node in decl.children_by_field_name("declarator"):
-        depth = 0
-        while node.type == "pointer_declarator" and depth < 2:
-            node = node.child_by_field_name("declarator")
-            depth += 1
-            if node is None:
-                break
-        if node is not None and node.type == "function_declarator":
-            name = node.child_by_field_name("declarator")
-            if name is not None and name.type == "identifier":
-                out.append(name)
-    return out
+    """The identifiers a declaration declares as functions, one per
+    declarator that declares one (the query path reads every declarator)."""
+    return [n for n in map(_function_named, decl.children_by_field_name("declarator"))
+            if n is not None]
 
 
 def _proto_name(decl):
-    """The identifier a prototype declares: declaration -> (pointer_declarator
-    ->){0,2} function_declarator -> identifier, as the query's patterns."""
-    node = decl.child_by_field_name("declarator")
+    """The identifier the first declarator of a declaration declares as a
+    function, or None (the walk reads the first declarator only)."""
+    return _function_named(decl.child_by_field_name("declarator"))
+
+
+def _function_named(node):
+    """The identifier of a declarator: (pointer_declarator ->){0,2}
+    function_declarator -> identifier, or None."""
     depth = 0
     while node is not None and node.type == "pointer_declarator" and depth < 2:
         node = node.child_by_field_name("declarator")
