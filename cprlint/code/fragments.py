@@ -435,8 +435,13 @@ def parse_whole(text: str | bytes, previous: ParsedFragment | None = None) -> Pa
             tree = None
     if tree is None:
         tree = parse_bounded(parser(), m)
+    return whole_fragment(tree, m, orig)
+
+
+def whole_fragment(tree: Tree, masked: bytes, orig: bytes) -> ParsedFragment:
+    """The ParsedFragment of a whole file's parse (no wrapper)."""
     e, mi = count_errors(tree)
-    return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)
+    return ParsedFragment(tree, masked, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)
 
 
 def parse_blanked(full: ParsedFragment, text: str | bytes,
@@ -455,36 +460,33 @@ def parse_blanked(full: ParsedFragment, text: str | bytes,
     (see parse_whole)."""
     orig = text.encode("utf-8") if isinstance(text, str) else text
     m = mask(orig)
-    old = full.masked
-    lines = old.split(b"\n")
-    ranges = _merged(blanked, len(lines))
+    rows = full.masked.split(b"\n")
+    ranges = _merged(blanked, len(rows))
+    emptied = list(rows)
     for first, last in ranges:
-        lines[first - 1:last] = [b""] * (last - first + 1)
-    if full.wrapped or b"\n".join(lines) != m:
+        emptied[first - 1:last] = [b""] * (last - first + 1)
+    if full.wrapped or b"\n".join(emptied) != m:
         return parse_whole(orig)
-    starts = list(accumulate([len(row) + 1 for row in old.split(b"\n")], initial=0))
-    starts.pop()                    # (where a row after the last would start)
-    rows = len(starts)
+    starts = list(accumulate([len(row) + 1 for row in rows], initial=0))
+    # each range's edit: (start byte, old end byte, last line's old length);
+    # its new end is start + (last - first): the newlines between its lines
+    edits = [(starts[first - 1], starts[last - 1] + len(rows[last - 1]), len(rows[last - 1]))
+             for first, last in ranges]
     tree = full.tree.copy()
-    spans, shrunk = [], 0           # the emptied lines in the new text's bytes
-    for first, last in ranges:
-        a = starts[first - 1]
-        end_col = (starts[last] - 1 if last < rows else len(old)) - starts[last - 1]
-        spans.append((a - shrunk, a - shrunk + (last - first)))
-        shrunk += starts[last - 1] + end_col - a - (last - first)
-    for first, last in reversed(ranges):        # the last first: offsets hold
-        a = starts[first - 1]
-        end_col = (starts[last] - 1 if last < rows else len(old)) - starts[last - 1]
-        tree.edit(start_byte=a, old_end_byte=starts[last - 1] + end_col,
-                  new_end_byte=a + (last - first), start_point=(first - 1, 0),
-                  old_end_point=(last - 1, end_col), new_end_point=(last - 1, 0))
+    for (first, last), (a, old_end, end_col) in reversed(list(zip(ranges, edits))):
+        tree.edit(start_byte=a, old_end_byte=old_end, new_end_byte=a + (last - first),
+                  start_point=(first - 1, 0), old_end_point=(last - 1, end_col),
+                  new_end_point=(last - 1, 0))      # the last first: offsets hold
     tree = parse_bounded(parser(), m, tree)
+    spans, shrunk = [], 0           # the emptied lines in the new text's bytes
+    for (first, last), (a, old_end, _col) in zip(ranges, edits):
+        spans.append((a - shrunk, a - shrunk + (last - first)))
+        shrunk += old_end - a - (last - first)
     # the emptied functions parsed without error (code/thin.py): the kept
     # top-level nodes must hold the full parse's errors, no more, no fewer
     if _errors_near(tree, spans) and _erring(tree) != _erring(full.tree):
         return parse_whole(orig)
-    e, mi = count_errors(tree)
-    return ParsedFragment(tree, m, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)
+    return whole_fragment(tree, m, orig)
 
 
 def _erring(tree: Tree) -> list[tuple[str, int]]:

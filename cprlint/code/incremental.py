@@ -31,7 +31,7 @@ from bisect import bisect_right
 
 from ..records import FrozenRecord, Record, field_names
 from .facts import build_facts, identifiers_in
-from .fragments import ParsedFragment, count_errors, parser, tell_edit
+from .fragments import ParsedFragment, count_errors, parser, tell_edit, whole_fragment
 from .masking import mask
 from .parsed import function_name_in
 from .model import CallFact, CommentFact, EarlyExit, Facts, FunctionFact, Guard
@@ -148,7 +148,7 @@ class FileFacts:
             # node that the series leaves unchanged with the newer trees.
             from .parsed import offer_base
 
-            offer_base(path, _whole(version.tree.copy(), version.masked, orig))
+            offer_base(path, whole_fragment(version.tree.copy(), version.masked, orig))
         kept.append(version)
         del kept[:-2]
         return version
@@ -160,7 +160,7 @@ class FileFacts:
         root = tree.root_node
         spans = _chunk_spans(root, masked) if root.type == "translation_unit" else None
         if spans is None or not _SHIFTABLE:   # nothing to cut: the whole file
-            facts = build_facts(_whole(tree, masked, orig), 1, "", frozenset())
+            facts = build_facts(whole_fragment(tree, masked, orig), 1, "", frozenset())
             return _Version(digest, masked, tree, {}, facts)
         chunks: dict = {}
         parts: list = []
@@ -179,7 +179,7 @@ class FileFacts:
                 missing.append((len(parts) - 1, key, span))
         if len(missing) * 2 > len(spans):
             # (nearly) first sight of this file: one walk over the whole tree, cut
-            whole = build_facts(_whole(tree, masked, orig), 1, "", frozenset())
+            whole = build_facts(whole_fragment(tree, masked, orig), 1, "", frozenset())
             cut = _cut(whole, spans, orig)
             self.derived += len(missing)
             for i, key, (a, _b, line, _n) in missing:
@@ -228,11 +228,6 @@ def _digest(*parts: bytes) -> bytes:
         h.update(b"%d:" % len(part))
         h.update(part)
     return h.digest()
-
-
-def _whole(tree, masked: bytes, orig: bytes) -> ParsedFragment:
-    e, mi = count_errors(tree)
-    return ParsedFragment(tree, masked, orig, 0, 0, len(orig), False, e, mi, False, -1, 0)
 
 
 def _parse(masked: bytes, prev: _Version | None):
