@@ -14,11 +14,10 @@ from ..records import Record
 from .fragments import SYN, ParsedFragment, parse_blanked, parse_fragment, parse_whole
 
 _WHOLE: dict[str, ParsedFragment] = {}
-# (path, thinned?) -> the parse of the latest version of that file seen: the
-# next version is parsed from it (one patch further, a few bytes differ).
-# A thinned view (code/thin.py) has its own: from the whole file, most of
-# its text would differ.
-_LATEST: dict[tuple[str, bool], ParsedFragment] = {}
+# path -> the parse of the latest version of that file seen: the next
+# version is parsed from it (one patch further, a few bytes differ).  A
+# thinned view (code/thin.py) is parsed from its own whole file instead.
+_LATEST: dict[str, ParsedFragment] = {}
 _LIMIT = 32          # whole-file parses kept (patch by patch: a post-image is the
                      # next pre-image; a patch touching many files needs none back)
 
@@ -157,10 +156,6 @@ def per_content(view, family: str, build):
     return out
 
 
-def _version_key(view) -> tuple[str, bool]:
-    return view.path, "full" in view.__dict__
-
-
 def keep_parse(view, pf: ParsedFragment) -> None:
     """Keep ``pf``, the parse of a hunk view's text made for its facts, as
     the parse parsed() gives (a hunk image was parsed a second time for
@@ -183,13 +178,12 @@ def parsed(view) -> Parsed | None:
         key = _key(view.text)
         pf = _WHOLE.get(key)
         if pf is None:
-            vk = _version_key(view)
-            previous = _LATEST.get(vk)
-            if previous is None and not vk[1]:
+            previous = _LATEST.get(view.path)
+            if previous is None:
                 previous = _BASES.pop(view.path, None)
             pf = _keep(_WHOLE, key, parse_whole(view.text.encode("utf-8", "surrogateescape"),
                                                 previous), _LIMIT)
-        _keep(_LATEST, _version_key(view), pf, _LIMIT)
+        _keep(_LATEST, view.path, pf, _LIMIT)
     else:
         pf = parse_fragment(view.text)
     out = view.__dict__["_parsed"] = Parsed(pf, view.first_line)
