@@ -67,6 +67,13 @@ def toml_table(path: Path, name: str) -> dict:
     return tables([path], parse, name)[0][0]
 
 
+def data_table(name: str) -> dict:
+    """The bundled table ``rules/data/NAME.toml``, parsed or from the cache."""
+    from .paths import rules_path
+
+    return toml_table(os.path.join(rules_path(), "data", f"{name}.toml"), f"data-{name}")
+
+
 def _cache_file(name: str, paths: list[Path]) -> str | None:
     if os.environ.get("CPRLINT_NO_CACHE"):
         return None

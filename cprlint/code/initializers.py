@@ -445,13 +445,9 @@ def _split_args(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _macro_table() -> tuple[dict, dict, frozenset]:
-    import os
+    from ..rulecache import data_table
 
-    from ..paths import rules_path
-    from ..rulecache import toml_table
-
-    data = toml_table(os.path.join(rules_path(), "data", "vmstate_macros.toml"),
-                      "data-vmstate_macros")
+    data = data_table("vmstate_macros")
     return (dict(data.get("version_arg", {})), dict(data.get("test_arg", {})),
             frozenset(data.get("no_field_arg", {}).get("names", ())))
 

@@ -28,18 +28,12 @@ from ..linear import compile as _linear_compile
 from ..records import FrozenRecord
 
 
-_DATA_NAME = "qemu_macros.toml"
+_DATA_NAME = "qemu_macros"      # rules/data/qemu_macros.toml
 _IDENT = lazyre.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _WS = lazyre.compile(rb"[ \t\r\n\f\v]*")
 # whitespace and comments after a block macro's argument list
 _GAP = lazyre.compile(rb"(?:[ \t\r\n\f\v]+|/\*.*?\*/|//[^\n]*)*", re.S)
 _MAX_ARGS = 4000          # bytes scanned for a balanced argument list
-
-
-def _data_path() -> str:
-    from ..paths import rules_path
-
-    return os.path.join(rules_path(), "data", _DATA_NAME)
 
 
 class MacroConfig(FrozenRecord):
@@ -72,10 +66,9 @@ class MacroConfig(FrozenRecord):
 def load_macro_config(path: str | None = None) -> MacroConfig:
     """Load (once) the macro lists; ``path`` overrides the packaged file."""
     from ..paths import stem
-    from ..rulecache import toml_table
+    from ..rulecache import data_table, toml_table
 
-    p = os.fspath(path) if path else _data_path()
-    data = toml_table(p, "data-" + stem(p))
+    data = toml_table(os.fspath(path), "data-" + stem(path)) if path else data_table(_DATA_NAME)
     words = tuple(data.get("attributes", {}).get("words", []))
     calls = data.get("attribute_calls", {})
     names = tuple(calls.get("names", []))

@@ -74,13 +74,9 @@ class CompatFact(FrozenRecord):
 
 @lru_cache(maxsize=1)
 def _defaults() -> dict:
-    import os
+    from ..rulecache import data_table
 
-    from ..paths import rules_path
-    from ..rulecache import toml_table
-
-    table = toml_table(os.path.join(rules_path(), "data", "property_macros.toml"),
-                       "data-property_macros")
+    table = data_table("property_macros")
     return dict(table.get("default_arg", {}))
 
 
