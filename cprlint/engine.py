@@ -84,10 +84,17 @@ class Rule(Record):
 
 def rules_dir() -> Path:
     """The bundled rules: inside the package in a wheel, ../rules in a checkout."""
-    from .paths import rules_dir as find
+    from pathlib import Path
+
+    return Path(_rules_path())
+
+
+def _rules_path() -> str:
+    """rules_dir() as a str (a check does not import pathlib); RuleError if none."""
+    from .paths import rules_path
 
     try:
-        return find()
+        return rules_path()
     except FileNotFoundError as exc:
         raise RuleError(str(exc)) from None
 
@@ -147,13 +154,10 @@ def _load_rule(path, data: dict) -> Rule:
 
 def load_rules(directory: str | Path | None = None) -> list[Rule]:
     from . import rulecache
-    from .paths import rules_path, toml_files
+    from .paths import toml_files
 
     if directory is None:
-        try:
-            directory = rules_path()
-        except FileNotFoundError as exc:
-            raise RuleError(str(exc)) from None
+        directory = _rules_path()
     try:
         paths = toml_files(directory)
     except OSError:
