@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..records import FrozenRecord
 from ..limits import MAX_TREE_DEPTH
 from .facts import collapse
-from .fragments import language
+from .nodes import NodeFinder
 from .parsed import function_digest, function_nodes, parsed, per_content
 
 
@@ -126,17 +126,11 @@ def _remembered(p, name: str, node) -> list[Assignment]:
             for a in found]
 
 
-_QUERY = None
+_FINDER = NodeFinder("(assignment_expression) @a",
+                     lambda node: node.type == "assignment_expression")
 
 
 def _assignment_nodes(root, depth: int = MAX_TREE_DEPTH) -> list:
-    """Every assignment_expression under ``root`` (one tree-sitter query, not
-    a walk of every node in Python), down to ``depth`` levels below it."""
-    global _QUERY
-    from tree_sitter import Query, QueryCursor
-
-    if _QUERY is None:
-        _QUERY = Query(language(), "(assignment_expression) @a")
-    cursor = QueryCursor(_QUERY)
-    cursor.set_max_start_depth(depth)
-    return cursor.captures(root).get("a", [])
+    """Every assignment_expression under ``root``, down to ``depth`` levels
+    below it (code.nodes: a walk for a hunk's code, a query past that)."""
+    return _FINDER.find(root, depth)

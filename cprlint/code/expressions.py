@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from ..records import Record
 from .facts import collapse
-from .fragments import language
+from .nodes import NodeFinder
 from .parsed import parsed, per_content
 
-_QUERY = None
 
 
 class BitUnion(Record):
@@ -31,13 +30,10 @@ class BitUnion(Record):
 
 
 def _ors(root):
-    """Every ``a | b`` node under ``root`` (one tree-sitter query)."""
-    global _QUERY
-    from tree_sitter import Query, QueryCursor
-
-    if _QUERY is None:
-        _QUERY = Query(language(), '(binary_expression operator: "|") @or')
-    return QueryCursor(_QUERY).captures(root).get("or", [])
+    """Every ``a | b`` node under ``root`` (code.nodes: walked or queried)."""
+    nodes = _FINDER.find(root)
+    nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))     # in source order
+    return nodes
 
 
 def bit_unions(view) -> list[BitUnion]:
@@ -81,6 +77,9 @@ def _is_or(node) -> bool:
         return False
     op = node.child_by_field_name("operator")
     return op is not None and op.type == "|"
+
+
+_FINDER = NodeFinder('(binary_expression operator: "|") @or', _is_or)
 
 
 def _flatten(node, ops: list) -> None:
