@@ -83,3 +83,18 @@ def replace(obj: Record, **changes):
     values = {name: getattr(obj, name) for name in obj._fields}
     values.update(changes)
     return type(obj)(**values)
+
+
+def shallow_copy(obj):
+    """``copy.copy(obj)`` for a record (importing copy, which brings weakref,
+    costs ~0.7 ms of a check's start-up): a new object of its class with
+    the same attributes."""
+    state = getattr(obj, "__dict__", None)
+    if state is None or type(obj).__reduce_ex__ is not object.__reduce_ex__ \
+            or type(obj).__reduce__ is not object.__reduce__:
+        import copy
+
+        return copy.copy(obj)
+    new = object.__new__(type(obj))
+    new.__dict__.update(state)
+    return new

@@ -113,3 +113,22 @@ def test_a_check_loads_neither_typer_nor_pathlib():
               if line.startswith("import time:")}
     assert "cprlint.engine" in loaded and "tree_sitter" in loaded
     assert not {"typer", "click", "pathlib"} & loaded
+
+
+def test_a_check_outside_git_loads_no_module_it_uses_one_function_of(tmp_path):
+    # signal (for its enums; the budget uses _signal), copy (and weakref),
+    # unicodedata (the names here are ASCII); subprocess (with signal) is
+    # for a check in a git work tree, which looks for the series' base
+    import subprocess
+    import sys
+
+    from conftest import SERIES
+
+    p = subprocess.run([sys.executable, "-X", "importtime", "-m", "cprlint", "check",
+                        "--isolated", str(SERIES / "cpr-stop-v1.mbox")], capture_output=True,
+                       text=True, cwd=tmp_path)
+    assert p.returncode == 1 and "MIG001" in p.stdout, p.stderr[-500:]
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert "cprlint.engine" in loaded and "tree_sitter" in loaded
+    assert not {"signal", "copy", "weakref", "unicodedata", "subprocess"} & loaded

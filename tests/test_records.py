@@ -69,3 +69,19 @@ def test_records_pickle():
     # as a frozen dataclass does (copy.copy takes the same path)
     g = Guard("if", "ms->state", 7, detail="d")
     assert pickle.loads(pickle.dumps(g)) == g
+
+
+def test_shallow_copy_is_copy_copy_without_the_copy_module():
+    import copy
+
+    from cprlint.records import shallow_copy
+
+    p = Point(1, 2, ["a"])
+    p.extra = "set after __init__"          # (not a field: copied all the same)
+    q = shallow_copy(p)
+    assert q is not p and q == p and type(q) is Point
+    assert q.extra == "set after __init__" and q.tags is p.tags      # shallow
+    q.x = 5
+    assert p.x == 1
+    pin = Pin("cpr_state_save", 3)           # slots, no __dict__: copy.copy's way
+    assert shallow_copy(pin) == copy.copy(pin) == pin

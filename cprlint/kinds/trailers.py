@@ -209,9 +209,10 @@ def _strip_via(name: str) -> str:
 
 def _loose(name: str) -> str:
     """Name for a loose comparison: no case, accents, punctuation or order."""
-    import unicodedata
+    if not name.isascii():              # (ASCII is its own NFKD, with no accents)
+        import unicodedata
 
-    name = unicodedata.normalize("NFKD", name)
-    name = "".join(c for c in name if not unicodedata.combining(c))
+        name = unicodedata.normalize("NFKD", name)
+        name = "".join(c for c in name if not unicodedata.combining(c))
     words = re.findall(r"\w+", name.casefold())
     return " ".join(sorted(words))

@@ -94,8 +94,7 @@ def render(fmt: str, findings: list[Finding], summary: Summary, opts=None) -> st
 
 
 def _escaped_inputs(findings: list[Finding], summary):
-    import copy
-
+    from ..records import shallow_copy
     from ..untrusted import escaped
 
     def esc(value):
@@ -107,7 +106,7 @@ def _escaped_inputs(findings: list[Finding], summary):
         if p is None:
             return None
         if id(p) not in patches:
-            c = copy.copy(p)
+            c = shallow_copy(p)
             for attr in ("subject", "raw_subject", "author", "input_path", "message_id"):
                 if isinstance(getattr(c, attr, None), str):
                     setattr(c, attr, esc(getattr(c, attr)))
@@ -116,13 +115,13 @@ def _escaped_inputs(findings: list[Finding], summary):
 
     out = []
     for f in findings:
-        g = copy.copy(f)
+        g = shallow_copy(f)
         for attr in ("message", "source", "path", "function", "input_path", "title"):
             if isinstance(getattr(g, attr, None), str):
                 setattr(g, attr, esc(getattr(g, attr)))
         g.patch = patch_copy(f.patch)
         out.append(g)
-    summary = copy.copy(summary)
+    summary = shallow_copy(summary)
     summary.notes = [esc(n) for n in summary.notes]
     summary.inputs = [esc(i) for i in summary.inputs]
     return out, summary
