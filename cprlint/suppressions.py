@@ -56,7 +56,9 @@ class Suppression(Record):
 
 def parse_directive(comment: str) -> tuple[tuple[str, ...], str] | None:
     """(codes, directive text) of a comment, or None if it is no suppression."""
-    m = DIRECTIVE.search(comment)
+    # (the regex is compiled only for a comment that can hold a directive:
+    # "cprl" matches no other letters than its own under re.I)
+    m = DIRECTIVE.search(comment) if "cprl" in comment.lower() else None
     if not m:
         return None
     codes = tuple(dict.fromkeys(c.strip().upper() for c in m.group(1).split(",")))

@@ -18,6 +18,8 @@ _SHOWN_ONE_LINE = lazyre.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def without_controls(text: str, replacement: str = "?") -> str:
+    if text.isprintable():      # (no control or line separator: most text, and no regex)
+        return text
     return CONTROL.sub(replacement, text)
 
 
@@ -30,6 +32,8 @@ def escaped(text: str, one_line: bool = False) -> str:
     """``text`` with each control character shown as ``\\x1b`` (``\\u2028``):
     for text output and reply mails (tabs and newlines kept) and, with
     ``one_line``, for messages on stderr (newlines escaped too)."""
+    if text.isprintable():      # (as above: nothing to escape)
+        return text
     return (_SHOWN_ONE_LINE if one_line else _SHOWN).sub(_escape, text)
 
 

@@ -174,3 +174,16 @@ def test_mboxrd_unescape_and_strict_from_split():
     first = reply.body[0]
     raw = (FIX / "lore-thread.mbox").read_text().splitlines()
     assert raw[first.input_line - 1] == first.text
+
+
+def test_the_basement_is_cut_whatever_its_case():
+    from cprlint.inputs.lines import number_lines
+    from cprlint.inputs.message import strip_basement
+
+    diff = number_lines("diff --git a/m.c b/m.c\n+int x;\n---\n"
+                        "Base-Commit: 0123abc\nPREREQUISITE-patch-id: 42\n", 1)
+    kept, base = strip_basement(diff)
+    assert [ln.text for ln in kept] == ["diff --git a/m.c b/m.c", "+int x;"]
+    assert base == "0123abc"
+    plain = number_lines("diff --git a/m.c b/m.c\n+base = 1;\n+change-idx: 2;\n", 1)
+    assert strip_basement(plain) == (plain, "")

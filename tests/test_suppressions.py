@@ -142,6 +142,8 @@ def test_parse_directive():
     assert parse_directive("// CPRLINT:disable=mig001,cpr001 -- x")[0] == ("MIG001", "CPR001")
     assert parse_directive("/* cprlint is nice */") is None
     assert parse_directive("/* cprlint: disable= */") is None
+    assert parse_directive("/* CprLint :  disable = vms001 */")[0] == ("VMS001",)
+    assert parse_directive("/* cpr lint: disable=MIG001 */") is None
 
 
 # -- with a base tree: whole files, the tree's own suppressions in view ----------

@@ -365,3 +365,13 @@ def test_no_arguments_prints_help_and_exits_2():
     r = run_cli()
     assert r.returncode == 2
     assert b"Usage: cprlint" in r.stderr
+
+
+def test_escaping_leaves_printable_text_alone_and_escapes_the_rest():
+    from cprlint.untrusted import escaped, without_controls
+
+    plain = "migration_cleanup(): vm_resume() é ü"
+    assert escaped(plain) is plain and without_controls(plain) is plain
+    assert escaped("a\u2028b\x1b[2Jc\td\ne") == "a\\u2028b\\x1b[2Jc\td\ne"
+    assert escaped("a\tb\nc", one_line=True) == "a\\x09b\\x0ac"
+    assert without_controls("a\x1bb\x85c", " ") == "a b c"

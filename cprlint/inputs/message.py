@@ -142,7 +142,10 @@ def _trailers_with_lines(lines: list[SrcLine]) -> tuple[list[tuple[str, str]], l
 def strip_basement(diff: list[SrcLine]) -> tuple[list[SrcLine], str]:
     """Cut the footer below the diff (from its ``---`` line, else from its first
     basement line); return the diff and the ``base-commit`` sha ('' if none)."""
-    first = next((k for k, ln in enumerate(diff) if _BASEMENT.match(ln.text)), None)
+    # (a basement line starts with b, c or p: the regex is compiled only
+    # for a diff that has such a line)
+    first = next((k for k, ln in enumerate(diff)
+                  if ln.text[:1] in "bcpBCP" and _BASEMENT.match(ln.text)), None)
     if first is None:
         return diff, ""
     base = ""
