@@ -175,3 +175,32 @@ def test_co_developed_by_needs_that_persons_sign_off_after_it():
 
 def test_bare_diff_without_message_is_not_checked():
     assert _run("SER003", _DIFF) == []
+
+
+class _Untouchable:
+    """A HunkViews whose images no one may read."""
+
+    patch_index = 0
+
+    def __getattr__(self, name):
+        raise AssertionError(f"read {name} of a one-patch series")
+
+
+def test_a_one_patch_series_is_not_indexed_for_later_patches():
+    # every SER002 case, and every SER001 case but "absent" (base tree only),
+    # names a later patch: one patch is done before its images are read
+    from types import SimpleNamespace
+
+    one = SimpleNamespace(patches=[object()])
+    assert list(RULES["SER002"].kind.check_series(one, [_Untouchable()])) == []
+    assert list(RULES["SER001"].kind.check_series(one, [_Untouchable()])) == []
+    with_base = SimpleNamespace(patches=[object()], base_defines=lambda name: True)
+    try:
+        list(RULES["SER001"].kind.check_series(with_base, [_Untouchable()]))
+    except AssertionError as exc:       # with a base tree, "absent" is looked for
+        assert "one-patch" in str(exc)
+    else:
+        raise AssertionError("SER001 skipped a one-patch series with a base tree")
+    # and one patch still gets what it can: its own sign-off, here missing
+    text = _mail(1, 1, "use", _USE_ENUM).replace("Signed-off-by", "Reviewed-by")
+    assert [f.rule for f in check_text(text)].count("SER003") == 1

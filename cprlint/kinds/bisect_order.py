@@ -119,6 +119,8 @@ class BisectOrder(Kind):
         return [d for d in out if d[1] in self.kinds or (d[1] == "prototype" and "function" in self.kinds)]
 
     def check_series(self, series, views):
+        if len(series.patches) < 2:
+            return          # both cases name a later patch: one patch has none
         base_defines = getattr(series, "base_defines", None)
         inf = len(series.patches) + 1
         introduced: dict[str, tuple] = {}      # name -> (patch, kind, path, line)

@@ -58,6 +58,8 @@ class ForwardReference(Kind):
         return out - self.ignore
 
     def check_series(self, series, views):
+        if len(series.patches) < 2 and getattr(series, "base_defines", None) is None:
+            return      # every case but "absent" (which needs the base tree) names a later patch
         introduced: dict[str, int] = {}   # name -> first patch index that defines it
         existed: dict[str, int] = {}      # name -> first patch index whose pre-image has it
         changed_by: dict[str, set[int]] = {}   # function -> patches that change its body
