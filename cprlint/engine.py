@@ -58,8 +58,11 @@ class Rule(Record):
     params: dict
     examples: list[Example]
     path: str                  # the rule file (as given: a str, or a Path from a caller)
-    kind: Kind | None
+    kind: Kind | None          # made at first use for a rule from the cache (see below)
     default: bool  # selected when the user selects nothing (``default = false``)
+    # literal strings one of which a view's text must hold for the kind to
+    # find anything in it (Kind.trigger_words); None: no such words
+    words: tuple[str, ...] | None = None
 
     def __init__(self, id, title, severity, kind_name, message, rationale, invariant,
                  references, params, examples, path, kind=None, default=True) -> None:
@@ -77,8 +80,33 @@ class Rule(Record):
         self.kind = kind
         self.default = default
 
+    # A rule from the cache (checked by the run that kept it) makes its kind,
+    # and imports the kind's module, when the kind is first asked for: a
+    # check whose views hold none of a rule's trigger words never does.
+    _pending: dict | None = None       # {"scope": ...} of a kind not made yet
+
+    @property
+    def kind(self) -> Kind | None:
+        kind = self.__dict__.get("_kind")
+        if kind is None and self._pending is not None:
+            self._pending = None
+            with linear.checked_rules():
+                try:
+                    kind = load_kind(self.kind_name)(self.params)
+                except KindError as exc:
+                    raise RuleError(f"{self.path}: {exc}") from None
+            self.__dict__["_kind"] = kind
+        return kind
+
+    @kind.setter
+    def kind(self, value: Kind | None) -> None:
+        self.__dict__["_kind"] = value
+        self._pending = None
+
     @property
     def scope(self) -> str:
+        if self._pending is not None:
+            return self._pending["scope"]
         return self.kind.scope if self.kind else "image"
 
 
@@ -112,7 +140,10 @@ def _parse(path) -> dict:
         raise RuleError(f"{path}: {exc}") from None
 
 
-def _load_rule(path, data: dict) -> Rule:
+def _load_rule(path, data: dict, derived: dict | None = None) -> Rule:
+    """The rule of ``data`` (parsed from ``path``); ``derived``: what a run
+    that checked it kept of its kind (scope and trigger words), with which
+    the kind is made only when first used."""
     missing = [k for k in REQUIRED_KEYS if not data.get(k)]
     if missing:
         raise RuleError(f"{path}: missing {', '.join(missing)}")
@@ -146,11 +177,29 @@ def _load_rule(path, data: dict) -> Rule:
     if not isinstance(data.get("default", True), bool):
         raise RuleError(f"{path}: default must be true or false")
     rule.default = data.get("default", True)
+    if _usable(derived):
+        rule._pending = {"scope": derived["scope"]}
+        rule.words = None if derived["words"] is None else tuple(derived["words"])
+        return rule
     try:
         rule.kind = load_kind(rule.kind_name)(rule.params)
     except KindError as exc:
         raise RuleError(f"{path}: {exc}") from None
+    words = rule.kind.trigger_words()
+    rule.words = None if words is None else tuple(words)
     return rule
+
+
+def _derived(rule: Rule) -> dict:
+    """What the rule cache keeps of a checked rule's kind."""
+    return {"scope": rule.scope, "words": None if rule.words is None else list(rule.words)}
+
+
+def _usable(derived) -> bool:
+    return isinstance(derived, dict) and derived.get("scope") in ("image", "series", "findings") \
+        and (derived.get("words") is None or (
+            isinstance(derived["words"], list) and derived["words"]
+            and all(isinstance(w, str) and w for w in derived["words"])))
 
 
 def load_rules(directory: str | Path | None = None) -> list[Rule]:
@@ -165,14 +214,17 @@ def load_rules(directory: str | Path | None = None) -> list[Rule]:
         paths = []
     built: list[Rule] = []
 
-    def check(tables: list[dict]) -> None:      # a fresh parse: every pattern compiled now
+    def check(tables: list[dict]) -> list[dict]:   # a fresh parse: every pattern compiled now
         built.extend(_load_rule(p, t) for p, t in zip(paths, tables))
+        return [_derived(r) for r in built]
 
-    tables, kept = rulecache.tables(paths, _parse, check=check)
+    tables, kept, derived = rulecache.tables(paths, _parse, check=check)
     rules = built
     if kept:                                    # checked by the run that kept them
+        if not isinstance(derived, list) or len(derived) != len(tables):
+            derived = [None] * len(tables)
         with linear.checked_rules():
-            rules = [_load_rule(p, t) for p, t in zip(paths, tables)]
+            rules = [_load_rule(p, t, d) for p, t, d in zip(paths, tables, derived)]
     if not rules:
         raise RuleError(f"no rule files in {directory}")
     return rules
@@ -277,7 +329,7 @@ def blind_spots(rules: list[Rule], series, views) -> list[str]:
     per patch in the summary (never a finding): kinds that can tell offer
     ``hunk_notes(view)``."""
     notes: dict[str, None] = {}        # in order, each once
-    for rule in rules:
+    for rule in triggered(rules, views):
         hook = getattr(rule.kind, "hunk_notes", None)
         if hook is None:
             continue
@@ -316,7 +368,7 @@ def _run_all(rules, series, views, by_patch, show_all, shown,
     budget = budget or PatchBudget()
     with budget:                # SIGPROF held for the whole run, not per call
         image = []
-        for rule in rules:
+        for rule in triggered(rules, views):
             if rule.kind.scope == "series":
                 _guarded(rule, _run_series, rule, series, views, findings, budget)
             else:
@@ -332,6 +384,24 @@ def _run_all(rules, series, views, by_patch, show_all, shown,
                     if view.whole_file:
                         forget(view)
     return findings
+
+
+def triggered(rules: list[Rule], views) -> list[Rule]:
+    """The rules that may find something in ``views``: those with no
+    trigger words, and those one of whose words is in some view's text.
+    The others cannot (Kind.trigger_words), and their kinds are not even
+    made; they still count as judged (a suppression naming one is unused)."""
+    texts = None
+    out = []
+    for rule in rules:
+        words = rule.words
+        if words is not None:
+            if texts is None:
+                texts = [v.text for hv in views for v in (hv.pre, hv.post)]
+            if not any(w in t for t in texts for w in words):
+                continue
+        out.append(rule)
+    return out
 
 
 def _guarded(rule, fn, *args) -> None:

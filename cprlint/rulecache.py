@@ -33,25 +33,28 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
-_FORMAT = 1
+_FORMAT = 2                        # 2: what check() derived is kept too
 _MAX_BYTES = 8 * 1024 * 1024      # the rule tables are ~200 kB
 
 
-def tables(paths: list[Path], parse, name: str = "rules", check=None) -> tuple[list[dict], bool]:
-    """``parse(path)`` of each of ``paths``, in order, and whether they came
-    from the cache, which holds them for these very files only; a fresh
-    parse is kept once ``check(tables)`` (if given) has accepted it, so that
-    a kept table is one an earlier run checked."""
-    kept = read(paths, name)
+def tables(paths: list[Path], parse, name: str = "rules", check=None) \
+        -> tuple[list[dict], bool, object]:
+    """``parse(path)`` of each of ``paths``, in order, whether they came
+    from the cache, which holds them for these very files only, and what
+    ``check`` derived from them; a fresh parse is kept once ``check(tables)``
+    (if given) has accepted it, so that a kept table is one an earlier run
+    checked.  What ``check`` returns (None, or data marshal keeps: e.g.
+    each rule's trigger words) is kept alongside and given back with the
+    tables, so that a run that uses the cache need not derive it again."""
+    kept = read(paths, name, extra=True)
     if kept is not None:
-        return kept, True
+        return kept[0], True, kept[1]
     stamp = _stamp(paths)              # before parsing: a file saved meanwhile
     out = [parse(p) for p in paths]    # then makes the kept stamp stale, not the rules
-    if check is not None:
-        check(out)
+    derived = check(out) if check is not None else None
     if _stamp(paths) == stamp:
-        write(paths, out, name)
-    return out, False
+        write(paths, out, name, derived)
+    return out, False, derived
 
 
 def toml_table(path: Path, name: str) -> dict:
@@ -134,8 +137,9 @@ def _stamp(paths: list[Path]) -> tuple | None:
     return tuple(out)
 
 
-def read(paths: list[Path], name: str = "rules") -> list[dict] | None:
-    """The tables of ``paths`` (in order) from the cache, or None."""
+def read(paths: list[Path], name: str = "rules", extra: bool = False):
+    """The tables of ``paths`` (in order) from the cache, or None; with
+    ``extra``, (tables, what was kept alongside them)."""
     where = _cache_file(name, paths)
     stamp = _stamp(paths) if where else None
     if stamp is None:
@@ -144,16 +148,16 @@ def read(paths: list[Path], name: str = "rules") -> list[dict] | None:
         with open(where, "rb") as f:
             if os.fstat(f.fileno()).st_size > _MAX_BYTES:   # not ours: ignored
                 return None
-            kept_stamp, tables = marshal.load(f)
+            kept_stamp, tables, derived = marshal.load(f)
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if kept_stamp != stamp or not isinstance(tables, list) or len(tables) != len(paths) \
             or not all(isinstance(t, dict) for t in tables):
         return None
-    return tables
+    return (tables, derived) if extra else tables
 
 
-def write(paths: list[Path], tables: list[dict], name: str = "rules") -> None:
+def write(paths: list[Path], tables: list[dict], name: str = "rules", derived=None) -> None:
     """Keep ``tables`` (parsed from ``paths``) for the next run; silently
     not when the cache cannot be written or the tables hold a type marshal
     does not keep (a TOML date)."""
@@ -162,7 +166,7 @@ def write(paths: list[Path], tables: list[dict], name: str = "rules") -> None:
     if stamp is None:
         return
     try:
-        data = marshal.dumps((stamp, tables))
+        data = marshal.dumps((stamp, tables, derived))
     except ValueError:
         return
     tmp = f"{where}.{os.getpid()}.tmp"

@@ -1,7 +1,7 @@
 """code.nodes: a node finder walks small amounts of code and queries past
 its budget, with the same nodes either way."""
 
-from conftest import FIXTURES, SERIES
+from conftest import FIXTURES, SERIES, make_hunk
 
 from cprlint.code import assignments, expressions
 from cprlint.code.fragments import parse_whole
@@ -81,5 +81,15 @@ def test_a_small_check_compiles_no_tree_sitter_query(monkeypatch):
     monkeypatch.setattr(tree_sitter, "Query", counting)
     findings = check_text((SERIES / "cpr-stop-v1.mbox").read_text())
     assert findings, "the series has findings: its hunks were analysed"
+    # a store of a terminal state: MIG004 reads the assignments
+    found = check_text(make_hunk("migration/foo.c", 140, "static void foo_done(MigrationState *s)",
+                                 """
+     if (foo_open_channels(s, &err)) {
+         return;
+     }
++    s->state = MIGRATION_STATUS_FAILED;
+ }
+"""))
+    assert "MIG004" in {f.rule for f in found}
     assert assignments._FINDER.walked > 0
     assert made == []

@@ -11,7 +11,8 @@ from cprlint.engine import load_rules, rules_dir
 
 def _as_data(rules):
     return [(r.id, r.title, r.severity, r.kind_name, r.message, r.rationale, r.invariant,
-             r.references, r.params, [vars(e) for e in r.examples], r.default) for r in rules]
+             r.references, r.params, [vars(e) for e in r.examples], r.default, r.words,
+             r.scope) for r in rules]
 
 
 def test_cached_rules_are_the_parsed_rules(tmp_path, monkeypatch):
@@ -81,10 +82,10 @@ def test_a_file_saved_while_it_is_parsed_is_not_kept_under_its_new_stamp(tmp_pat
         os.utime(p, ns=(1, 1))
         return {"text": text}
 
-    assert tables([table], parse_then_edit, "race") == ([{"text": "old"}], False)
+    assert tables([table], parse_then_edit, "race") == ([{"text": "old"}], False, None)
     # the next run must see the new text, not the stale parse
     assert tables([table], lambda p: {"text": p.read_text()}, "race") == (
-        [{"text": "new, longer"}], False)
+        [{"text": "new, longer"}], False, None)
 
 
 def _cmt001(rules):

@@ -548,7 +548,7 @@ def _atom(toks):
 
 # -- entry points ----------------------------------------------------------------
 
-_MARKERS = ("VMStateDescription", "VMStateField", "VMSTATE_")
+VMSTATE_MARKERS = ("VMStateDescription", "VMStateField", "VMSTATE_")
 _CACHE: dict[tuple, list[Vmsd]] = {}
 
 
@@ -556,7 +556,7 @@ def vmsds_of(view) -> list[Vmsd]:
     """The VMState initializers a CodeView shows (computed once per view
     text, first line, changed lines and section)."""
     text = view.text
-    if not any(m in text for m in _MARKERS) or (
+    if not any(m in text for m in VMSTATE_MARKERS) or (
             view.whole_file and "VMStateDescription" not in text and "VMStateField" not in text):
         return []
     key = (text, view.first_line, view.changed, view.section_text)

@@ -94,6 +94,16 @@ class Kind:
         # a kind that compiles its patterns later does so under it too
         self.params_checked = linear.rules_checked()
 
+    def trigger_words(self) -> tuple[str, ...] | None:
+        """Literal strings one of which a view's text must hold for this
+        kind to find anything in it (a candidate, or a hunk note), derived
+        from the rule's parameters; None when there are none (the default).
+        The engine does not run a rule on views that hold none of them,
+        and a rule from the cache does not even import its kind then.
+        Kept in the rule cache: the words of a cached rule are those of
+        the run that checked it."""
+        return None
+
     def scan(self, view) -> Iterable:  # image kinds
         return ()
 

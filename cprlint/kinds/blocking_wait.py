@@ -107,6 +107,13 @@ class BlockingWait(Kind):
                 guards=frozenset(f"{g.kind}:{g.text}" for g in call.guards),
                 end_line=call.end_line, view=view)
 
+    def trigger_words(self):
+        # candidates and notes are calls to a wait (by name) inside a loop;
+        # a name that holds another one is found by that one's search
+        names = {n for p in self.waits for n in p.names}
+        return tuple(sorted(n for n in names if not any(m != n and m in n for m in names))) \
+            or None
+
     def hunk_notes(self, view):
         template = self.params.get("hunk_note")
         if not template or (self.note_paths and

@@ -144,6 +144,11 @@ class CallOrder(Kind):
         return out
 
     # --- scan -------------------------------------------------------------
+    def trigger_words(self):
+        # every order or missing-step candidate, and every note, is about a
+        # call of a step (by name, from the view's text)
+        return tuple(sorted(self._step_names)) or None
+
     def hunk_notes(self, view):
         """A step the patch adds in a hunk that does not show the last step:
         its order could not be checked, and the summary says so."""

@@ -667,6 +667,11 @@ class CommentProse(Kind):
                 self._prose = compile_params(self.params)
         return self._prose
 
+    def trigger_words(self):
+        # every candidate is a comment: "/*", "//", or the "*/" of a hunk that
+        # starts inside one (its tail is a comment fact of its own)
+        return ("/*", "//", "*/")
+
     def scan(self, view) -> Iterable[Candidate]:
         # a file checked as it is (no patch): every comment, at info; a whole
         # file before/after a patch: only the comments the patch touches

@@ -31,6 +31,11 @@ class DuplicateOperand(Kind):
         self.list_calls = set(params.get("list_calls", []))
         self.list_item = py_regex(params.get("list_item", r"(?!)"))
 
+    def trigger_words(self):
+        # a duplicate is in a | chain (whose facts need a "|" in the text)
+        # or in the arguments of a list call (by name)
+        return ("|",) + tuple(sorted(self.list_calls))
+
     def scan(self, view):
         for u in bit_unions(view):
             members = []

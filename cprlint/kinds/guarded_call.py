@@ -199,6 +199,10 @@ class GuardedCall(Kind):
                 return True
         return False
 
+    def trigger_words(self):
+        # a candidate is a call to a target (by name, from the view's text)
+        return tuple(sorted({n for p in self.targets for n in p.names})) or None
+
     def scan(self, view):
         calls = view.facts.calls
         names = {n for p in self.targets for n in p.names}

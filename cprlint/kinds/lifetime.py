@@ -91,9 +91,16 @@ class Lifetime(Kind):
         self.attribute = py_regex(params.get("attribute", r"(?!)"))
         self.types = set(params.get("types", []))
 
+    def trigger_words(self):
+        # every candidate starts from a call of the mode's table (by name)
+        return tuple(sorted(self._table())) or None
+
+    def _table(self) -> dict:
+        return {"leak_after_copy": self.copy, "set_twice": self.set}.get(self.mode, self.release)
+
     def scan(self, view):
         decls = None
-        table = {"leak_after_copy": self.copy, "set_twice": self.set}.get(self.mode, self.release)
+        table = self._table()
         for fl in flows(view, mentioning=table):
             if self.mode != "use_after":
                 decls = decls or declarations(view)

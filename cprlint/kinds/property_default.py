@@ -50,6 +50,10 @@ class PropertyDefault(Kind):
         self.checks = frozenset(checks)
         self.cases = load_cases("property_default", _DEFAULT_CASES, params)
 
+    def trigger_words(self):
+        # every candidate is a DEFINE_PROP_* of a post image
+        return ("DEFINE_PROP_",)
+
     def check_series(self, series, views):
         compat = {c.name for hv in views for c in compat_entries_of(hv.post) if c.changed}
         added_before: dict[tuple[str, str], int] = {}   # (file, property) -> patch adding it

@@ -179,6 +179,10 @@ class RegistrationPairing(Kind):
                 guards=frozenset(f"{g.kind}:{g.text}" for g in call.guards),
                 fields=fields, view=view)
 
+    def trigger_words(self):
+        # candidates and notes are calls to an add function (by name)
+        return tuple(sorted(self.adds)) or None
+
     def hunk_notes(self, view):
         template = self.params.get("hunk_note")
         if not template or self._whole(view):

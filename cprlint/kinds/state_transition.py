@@ -137,6 +137,16 @@ class StateTransition(Kind):
             severity=None if complete else self.local_severity)
 
     # -- scan ----------------------------------------------------------------
+    def trigger_words(self):
+        # both a setter call and a plain store are reported only when the
+        # new state fullmatches a terminal pattern: a plain identifier
+        # pattern must then be in the text (as the argument, or the value)
+        terms = self.params["terminal"]
+        if terms and all(isinstance(t, str) and t.isascii() and t.replace("_", "a").isalnum()
+                         for t in terms):
+            return tuple(terms)
+        return None
+
     def scan(self, view):
         decls = None
         for call in view.facts.calls:

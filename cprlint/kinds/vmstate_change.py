@@ -82,6 +82,13 @@ class VmstateChange(Kind):
 
     # -- the series ---------------------------------------------------------
 
+    def trigger_words(self):
+        # every candidate and note comes from a VMState description or field
+        # list of a view, which needs one of these in its text
+        from ..code.initializers import VMSTATE_MARKERS
+
+        return VMSTATE_MARKERS
+
     def check_series(self, series, views):
         groups: dict[tuple, list] = defaultdict(list)
         for hv in views:
