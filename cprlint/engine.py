@@ -89,19 +89,20 @@ class Rule(Record):
     def kind(self) -> Kind | None:
         kind = self.__dict__.get("_kind")
         if kind is None and self._pending is not None:
-            self._pending = None
             with linear.checked_rules():
                 try:
                     kind = load_kind(self.kind_name)(self.params)
                 except KindError as exc:
                     raise RuleError(f"{self.path}: {exc}") from None
             self.__dict__["_kind"] = kind
+            self._pending = None
         return kind
 
     @kind.setter
     def kind(self, value: Kind | None) -> None:
         self.__dict__["_kind"] = value
         self._pending = None
+        self.words = None          # another kind's words do not hold for this one
 
     @property
     def scope(self) -> str:
@@ -394,7 +395,7 @@ def triggered(rules: list[Rule], views) -> list[Rule]:
     texts = None
     out = []
     for rule in rules:
-        words = rule.words
+        words = getattr(rule, "words", None)     # (a stand-in rule may have none)
         if words is not None:
             if texts is None:
                 texts = [v.text for hv in views for v in (hv.pre, hv.post)]

@@ -89,12 +89,15 @@ def shallow_copy(obj):
     """``copy.copy(obj)`` for a record (importing copy, which brings weakref,
     costs ~0.7 ms of a check's start-up): a new object of its class with
     the same attributes."""
+    cls = type(obj)
     state = getattr(obj, "__dict__", None)
-    if state is None or type(obj).__reduce_ex__ is not object.__reduce_ex__ \
-            or type(obj).__reduce__ is not object.__reduce__:
+    if not isinstance(obj, Record) or state is None or hasattr(cls, "__copy__") \
+            or cls.__reduce_ex__ is not object.__reduce_ex__ \
+            or cls.__reduce__ is not object.__reduce__ \
+            or any(c.__dict__.get("__slots__") for c in cls.__mro__[:-1]):
         import copy
 
         return copy.copy(obj)
-    new = object.__new__(type(obj))
+    new = object.__new__(cls)
     new.__dict__.update(state)
     return new

@@ -16,8 +16,10 @@ cache were checked by the run that kept them, so their regexes are
 compiled when first used (``linear.checked_rules``), not all at start.
 
 Only rule data is kept (strings, numbers, booleans, lists and tables, as
-tomllib gives them); the checks of the rule engine run on it as on a fresh
-parse, except that its regexes are compiled at first use.  The cache is
+tomllib gives them), and beside it what the engine derived from the rules
+when it checked them (each rule's scope and trigger words); the checks of
+the rule engine run on the data as on a fresh parse, except that regexes
+are compiled, and kinds made, at first use.  The cache is
 the user's own file; a missing, unreadable or broken one is ignored, one
 that cannot be written is not written, and ``CPRLINT_NO_CACHE=1`` turns
 it off.

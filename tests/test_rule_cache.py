@@ -208,3 +208,31 @@ def test_a_message_placeholder_that_is_not_a_plain_name_is_refused_every_run(
     for _ in range(2):
         with pytest.raises(RuleError, match="ERR002.*not a plain name"):
             load_rules(rules)
+
+
+def test_cached_rules_make_their_kind_at_first_use(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fresh = {r.id: r for r in load_rules()}
+    cached = {r.id: r for r in load_rules()}
+    rule = cached["VMS001"]
+    assert rule.__dict__.get("_kind") is None and rule.scope == "series"   # not made yet
+    assert rule.words == fresh["VMS001"].words
+    assert type(rule.kind) is type(fresh["VMS001"].kind)                  # made now
+    assert rule.kind is rule.kind
+
+
+def test_a_cache_file_of_the_first_format_is_read_again(tmp_path, monkeypatch):
+    import marshal
+
+    from cprlint import rulecache
+    from cprlint.paths import toml_files
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    load_rules()
+    (kept,) = (tmp_path / "cache" / "cprlint").glob("rules-*.marshal")
+    stamp, tables, derived = marshal.loads(kept.read_bytes())
+    kept.write_bytes(marshal.dumps((stamp, tables)))          # a format-1 file: no derived data
+    assert rulecache.read(toml_files(rules_dir())) is None
+    rules = load_rules()                                      # parsed again, and kept again
+    assert all(r.__dict__.get("_kind") is not None for r in rules)
+    assert len(marshal.loads(kept.read_bytes())) == 3

@@ -33,8 +33,8 @@ def _without(text: str, words) -> str:
 def test_a_kind_finds_nothing_where_its_trigger_words_are_missing(rule):
     # the kind itself, run without the filter: each bad example fires, and
     # the same example with the words broken does not
-    unfiltered = replace(rule, kind=rule.kind)
-    unfiltered.words = None
+    unfiltered = replace(rule, kind=rule.kind)     # (a copy has no words: it always runs)
+    assert unfiltered.words is None
     bad = [ex for ex in rule.examples if ex.expect == "bad"]
     assert bad
     for ex in bad:
@@ -107,3 +107,39 @@ def test_a_check_from_the_cache_imports_only_the_kinds_it_may_need(tmp_path):
     assert "cprlint.kinds.vmstate_change" not in modules and \
         "cprlint.kinds.property_default" not in modules
     assert "cprlint.kinds.vmstate_change" in first[1]  # a fresh parse checks every kind
+
+
+def _check_all(text: str):
+    """Findings and summary notes of a check of ``text`` with every rule
+    (the default ones and the others)."""
+    import io
+    import tempfile
+
+    from cprlint.check import run_check
+    from cprlint.options import CheckOptions
+
+    opts = CheckOptions(paths=["-"], isolated=True, select=[r.id for r in RULES],
+                        cwd=tempfile.gettempdir())
+    findings, summary, _ = run_check(opts, stdin=io.BytesIO(text.encode()), rules=RULES)
+    return [(f.rule, f.path, f.line, f.severity, f.message) for f in findings], summary.notes
+
+
+def test_the_filter_changes_no_finding_and_no_note(monkeypatch):
+    # every rule's examples and the fixture series, with all rules on:
+    # the same findings and notes with and without the trigger-word filter
+    import cprlint.engine as engine
+
+    inputs = [ex.input.lstrip("\n") for r in RULES for ex in r.examples]
+    inputs += [p.read_text() for p in sorted(SERIES.glob("*.mbox"))]
+    filtered = [_check_all(t) for t in inputs]
+    monkeypatch.setattr(engine, "triggered", lambda rules, views: list(rules))
+    unfiltered = [_check_all(t) for t in inputs]
+    assert sum(len(f) for f, _ in filtered) > 50 and any(n for _, n in filtered)
+    assert filtered == unfiltered
+
+
+def test_a_rule_whose_kind_is_replaced_loses_its_words():
+    rule = replace(next(r for r in RULES if r.id == "MIG001"))
+    rule.words = ("vm_start",)
+    rule.kind = RULES[0].kind
+    assert rule.words is None

@@ -145,7 +145,8 @@ def strip_basement(diff: list[SrcLine]) -> tuple[list[SrcLine], str]:
     # (a basement line starts with b, c or p: the regex is compiled only
     # for a diff that has such a line)
     first = next((k for k, ln in enumerate(diff)
-                  if ln.text[:1] in "bcpBCP" and _BASEMENT.match(ln.text)), None)
+                  if ln.text[:1] and ln.text[:1] in "bcpBCP" and _BASEMENT.match(ln.text)),
+                 None)
     if first is None:
         return diff, ""
     base = ""
