@@ -150,7 +150,9 @@ def read(paths: list[Path], name: str = "rules", extra: bool = False):
         with open(where, "rb") as f:
             if os.fstat(f.fileno()).st_size > _MAX_BYTES:   # not ours: ignored
                 return None
-            kept_stamp, tables, derived = marshal.load(f)
+            # (marshal.load(f) reads object by object from the file: ~2 ms
+            # for the rules, against ~0.6 ms for loads() of its bytes)
+            kept_stamp, tables, derived = marshal.loads(f.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if kept_stamp != stamp or not isinstance(tables, list) or len(tables) != len(paths) \
