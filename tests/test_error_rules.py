@@ -99,3 +99,19 @@ def test_rule_files_say_whether_they_are_on_by_default(tmp_path):
     from cprlint.engine import RuleError
     with pytest.raises(RuleError, match="default must be true or false"):
         load_rules(tmp_path)
+
+
+def test_a_variables_regex_is_compiled_only_for_text_naming_it():
+    import re
+
+    from cprlint.kinds.lifetime import _expr_re, _last_name, _Needled
+
+    assert [_last_name(e) for e in ("err", "s->local_err", "s -> f.err ")] == \
+        ["err", "local_err", "err"]
+    pattern = rf"(?<![\w.>&*]){_expr_re('s -> err')}\s*=(?!=)"
+    rx = _Needled("err", pattern)
+    assert rx.search("return false;") is None and rx.rx is None     # not compiled
+    texts = ["s->err = NULL;", "s -> err == NULL", "x->s->err = e;", "g_free(err);",
+             "s->error = 1;", "&s->err"]
+    assert [bool(rx.search(t)) for t in texts] == \
+        [bool(re.search(pattern, t)) for t in texts] == [True, False, False, False, False, False]
