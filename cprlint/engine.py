@@ -391,17 +391,19 @@ def triggered(rules: list[Rule], views) -> list[Rule]:
     """The rules that may find something in ``views``: those with no
     trigger words, and those one of whose words is in some view's text.
     The others cannot (Kind.trigger_words), and their kinds are not even
-    made; they still count as judged (a suppression naming one is unused)."""
-    texts = None
+    made; they still count as judged (a suppression naming one is unused).
+    Each word is looked for once, in each distinct text once (in full mode
+    every patch's views show the same whole files)."""
+    wanted = {w for rule in rules for w in (getattr(rule, "words", None) or ())}
+    present: set[str] = set()
+    if wanted:
+        texts = list({id(v.text): v.text for hv in views for v in (hv.pre, hv.post)}.values())
+        present = {w for w in wanted if any(w in t for t in texts)}
     out = []
     for rule in rules:
         words = getattr(rule, "words", None)     # (a stand-in rule may have none)
-        if words is not None:
-            if texts is None:
-                texts = [v.text for hv in views for v in (hv.pre, hv.post)]
-            if not any(w in t for t in texts for w in words):
-                continue
-        out.append(rule)
+        if words is None or not present.isdisjoint(words):
+            out.append(rule)
     return out
 
 
