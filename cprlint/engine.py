@@ -467,9 +467,11 @@ def _images(kind, hunk_views, show_all, thin) -> list[tuple]:
     what unchanged functions hold too)."""
     if kind.function_local and not show_all:
         if "pairs" not in thin:
-            from .code.thin import thinned
+            thin["pairs"] = None        # hunks (not whole files) are not thinned
+            if all(hv.pre.whole_file and hv.post.whole_file for hv in hunk_views):
+                from .code.thin import thinned
 
-            thin["pairs"] = thinned(hunk_views)
+                thin["pairs"] = thinned(hunk_views)
         pairs = thin["pairs"]
         if pairs is not None:
             return [(hv, pre, post) for hv, (pre, post) in zip(hunk_views, pairs)]
@@ -511,9 +513,11 @@ def _scan_patch(rule, series, patch_index, hunk_views, show_all, shown,
 def anchor_on_change(finding: Finding, view) -> None:
     """A finding the patch caused on a line it did not touch (whole-file view)
     moves to the nearest changed line; the message keeps the true line."""
+    if view is None or not view.whole_file:
+        return                  # (a hunk shows the line it reports)
     from .code.whole import anchor_line
 
-    line = anchor_line(view, finding.line) if view is not None else None
+    line = anchor_line(view, finding.line)
     if line is None:
         return
     true_line, true_source = finding.line, finding.source.strip()

@@ -132,3 +132,5 @@ def test_a_check_outside_git_loads_no_module_it_uses_one_function_of(tmp_path):
               if line.startswith("import time:")}
     assert "cprlint.engine" in loaded and "tree_sitter" in loaded
     assert not {"signal", "copy", "weakref", "unicodedata", "subprocess"} & loaded
+    # nor, in hunk mode, the whole-file modules, nor the reader of quoted replies
+    assert not {"cprlint.code.thin", "cprlint.code.whole", "cprlint.inputs.quoted"} & loaded

@@ -18,7 +18,6 @@ from .lines import SrcLine, number_lines
 from .mail import Mail, RawMessage, decode_bytes, decode_message, looks_like_headers, \
     split_lines, split_mbox
 from .message import PatchBody, split_body
-from .quoted import find_quoted_patch
 from .reader import checked, read_input, read_stdin
 from .series import Patch, Series, SkippedFile
 from .stream import Source, Span, messages, starts_as_mbox
@@ -277,6 +276,8 @@ def _load_path(path: str, stdin, series: Series, order0: int) -> list[_Candidate
             info = parse_subject(mail.subject)
         else:
             mail, info, raw = item
+        from .quoted import find_quoted_patch     # (a reply quoting a patch: rare)
+
         qp = find_quoted_patch(mail.body)
         if qp is None:
             continue
@@ -316,6 +317,8 @@ def _load_bare(path: str, data: bytes, order0: int) -> list[_Candidate]:
                   base_commit=body.base_commit)
         p.message_id, p.message_id_synthesised = _synth_id(p, text), True
         return [_Candidate(p, body, False, order0)]
+    from .quoted import find_quoted_patch
+
     qp = find_quoted_patch(lines)
     if qp is not None:
         body = split_body(qp.lines)

@@ -30,7 +30,6 @@ import re
 
 from .. import lazyre
 from ..code.facts import identifiers_in
-from ..code.qapi import QapiNames, is_schema
 from ..findings import Candidate
 from . import Kind, KindError, fill_case, load_cases
 
@@ -330,9 +329,11 @@ def _pre_image_lines(view, section: str):
         yield from view.text.split("\n")
 
 
-def _qapi_names(series) -> list[QapiNames]:
+def _qapi_names(series) -> list:
     """Per patch, the C names QAPI generates from its qapi/*.json hunks (every
     side: added lines define, context and removed lines existed already)."""
+    from ..code.qapi import QapiNames, is_schema
+
     out = []
     for patch in series.patches:
         names = QapiNames()

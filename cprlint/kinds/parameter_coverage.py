@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 
-from ..code.whole import whole_view
 from ..findings import Candidate
 from . import Kind, KindError, param_regex, param_regexes
 
@@ -136,6 +135,8 @@ class ParameterCoverage(Kind):
         def functions_of(path):
             if path not in files:
                 text = self._final_text(path, views, base_read)
+                if text is not None:
+                    from ..code.whole import whole_view     # (a whole file: --source only)
                 files[path] = None if text is None else whole_view(path, text)
             return files[path]
 
