@@ -28,17 +28,32 @@ def _ids(nodes):
 
 def test_walk_and_query_find_the_same_nodes():
     root = parse_whole(_SRC).tree.root_node
-    for finder, want in ((assignments._FINDER, 5), (expressions._FINDER, 5)):
-        walked = finder.find(root, None, use_query=False)
-        queried = finder.find(root, None, use_query=True)
-        assert len(walked) == want
-        assert _ids(walked) == _ids(queried)
+    finder = assignments._FINDER
+    walked = finder.find(root, None, use_query=False)
+    queried = finder.find(root, None, use_query=True)
+    assert len(walked) == 5
+    assert _ids(walked) == _ids(queried)
     big = parse_whole((FIXTURES / "code" / "migration_sample.c").read_text())
-    for finder in (assignments._FINDER, expressions._FINDER):
-        for depth in (None, 4, 12):
-            a = finder.find(big.tree.root_node, depth, use_query=False)
-            b = finder.find(big.tree.root_node, depth, use_query=True)
-            assert _ids(a) == _ids(b), depth
+    for depth in (None, 4, 12):
+        a = finder.find(big.tree.root_node, depth, use_query=False)
+        b = finder.find(big.tree.root_node, depth, use_query=True)
+        assert _ids(a) == _ids(b), depth
+
+
+def test_or_chains_found_from_their_bytes_are_the_querys():
+    # a | in a comment, a string, || and |= is no binary "|" (nor one in an
+    # ERROR); nested chains and chains in call arguments are
+    from tree_sitter import Query, QueryCursor
+
+    from cprlint.code.fragments import language, parse_fragment
+
+    query = Query(language(), '(binary_expression operator: "|") @or')
+    broken = _SRC.replace("return mask | s->mode;", "return mask | ;  /* a | b */ x ||= \"|\";")
+    for pf in (parse_whole(_SRC), parse_whole(broken), parse_fragment(_SRC.split("\n", 3)[3]),
+               parse_whole((FIXTURES / "code" / "migration_sample.c").read_text())):
+        want = QueryCursor(query).captures(pf.tree.root_node).get("or", [])
+        assert _ids(expressions._ors(pf)) == _ids(want)
+    assert len(expressions._ors(parse_whole(_SRC))) == 5
 
 
 def test_depth_limits_the_walk_as_the_query():
@@ -69,8 +84,6 @@ def test_a_small_check_compiles_no_tree_sitter_query(monkeypatch):
 
     monkeypatch.setattr(assignments, "_FINDER", NodeFinder(
         assignments._FINDER.source, assignments._FINDER.match))
-    monkeypatch.setattr(expressions, "_FINDER", NodeFinder(
-        expressions._FINDER.source, expressions._FINDER.match))
     made = []
     real = tree_sitter.Query
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from ..records import Record
 from .facts import collapse
-from .nodes import NodeFinder
 from .parsed import parsed, per_content
 
 
@@ -29,11 +28,26 @@ class BitUnion(Record):
         self.text = text
 
 
-def _ors(root):
-    """Every ``a | b`` node under ``root`` (code.nodes: walked or queried)."""
-    nodes = _FINDER.find(root)
-    nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))     # in source order
-    return nodes
+def _ors(pf):
+    """Every ``a | b`` node of a parse, in source order: the parent of each
+    ``|`` token, found from the ``|`` bytes of the parsed text (a lookup per
+    byte, not a visit of every node: ~0.3 ms for migration.c, against ~5 ms
+    for a walk).  The same nodes as the query ``(binary_expression
+    operator: "|")``; a ``|`` in a comment, a string, ``||`` or ``|=`` is
+    no such token."""
+    data, root = pf.masked, pf.tree.root_node
+    out = []
+    i = data.find(b"|")
+    while i >= 0:
+        tok = root.descendant_for_byte_range(i, i + 1)
+        if tok is not None and tok.type == "|" and tok.start_byte == i:
+            up = tok.parent
+            if up is not None and up.type == "binary_expression":
+                op = up.child_by_field_name("operator")
+                if op is not None and op.start_byte == i:
+                    out.append(up)
+        i = data.find(b"|", i + 1)
+    return out          # (by the position of their operator: nested chains in source order)
 
 
 def bit_unions(view) -> list[BitUnion]:
@@ -44,7 +58,7 @@ def _bit_unions(view) -> list[BitUnion]:
     out: list[BitUnion] = []
     p = parsed(view)
     if p is not None and "|" in view.text:
-        for node in _ors(p.pf.tree.root_node):
+        for node in sorted(_ors(p.pf), key=lambda n: (n.start_byte, -n.end_byte)):
             if _top_or(node) is not node or not p.visible(node) or p.synthetic(node):
                 continue
             ops: list = []
@@ -77,9 +91,6 @@ def _is_or(node) -> bool:
         return False
     op = node.child_by_field_name("operator")
     return op is not None and op.type == "|"
-
-
-_FINDER = NodeFinder('(binary_expression operator: "|") @or', _is_or)
 
 
 def _flatten(node, ops: list) -> None:
