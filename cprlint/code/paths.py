@@ -172,8 +172,10 @@ class Flow(Record):
         keep = []
         for h in self._held:
             names = set(re.findall(r"[A-Za-z_]\w*", h))
-            if any(re.search(rf"(?<![\w.>]){re.escape(n)}\s*([-+*/|&]?=(?!=)|\+\+|--)"
-                             rf"|&\s*{re.escape(n)}\b", text) for n in names):
+            # (a name's pattern, compiled per name, is tried only on a text
+            # that holds the name, as every match of it does)
+            if any(n in text and re.search(rf"(?<![\w.>]){re.escape(n)}\s*([-+*/|&]?=(?!=)|\+\+|--)"
+                                           rf"|&\s*{re.escape(n)}\b", text) for n in names):
                 continue
             keep.append(h)
         self._held = keep
