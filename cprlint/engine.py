@@ -431,7 +431,7 @@ def _post_pass(post, main, available, series, views, by_patch, show_all,
         suppressions=sups, known=frozenset(r.id for r in available) | {r.id for r in post},
         judged=frozenset(ran | {r.id for r in extra}))
     out: list[Finding] = []
-    for rule in triggered(post, views):
+    for rule in post:
         try:
             for cand in rule.kind.check_findings(series, patch_views, seen, context):
                 out.append(_finding(rule, cand, series))

@@ -35,14 +35,13 @@ def test_a_kind_finds_nothing_where_its_trigger_words_are_missing(rule):
     # the same example with the words broken does not
     unfiltered = replace(rule, kind=rule.kind)     # (a copy has no words: it always runs)
     assert unfiltered.words is None
-    rules = [unfiltered if r.id == rule.id else r for r in RULES]   # (CPL001 judges the others)
     bad = [ex for ex in rule.examples if ex.expect == "bad"]
     assert bad
     for ex in bad:
         text = ex.input.lstrip("\n")
         assert any(w in text for w in rule.words), f"{rule.id}: no trigger word in {ex.description}"
-        assert check_text(text, select=[rule.id], rules=rules)
-        assert check_text(_without(text, rule.words), select=[rule.id], rules=rules) == []
+        assert check_text(text, select=[rule.id], rules=[unfiltered])
+        assert check_text(_without(text, rule.words), select=[rule.id], rules=[unfiltered]) == []
 
 
 def test_words_are_derived_from_the_parameters():
@@ -52,8 +51,6 @@ def test_words_are_derived_from_the_parameters():
     assert words["VMS005"] == ("DEFINE_PROP_",) and words["MIG005"] == ("sleep",)
     # a parameter that is a regex gives no words: such a rule always runs
     assert words["ERR006"] is None and words["SER003"] is None
-    # suppressions are matched ignoring case: every spelling of "cprl"
-    assert len(words["CPL001"]) == 16 and {"cprl", "CPRL", "CpRl"} <= set(words["CPL001"])
 
 
 def test_triggered_keeps_rules_whose_words_a_view_holds():

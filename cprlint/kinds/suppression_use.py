@@ -30,12 +30,6 @@ class SuppressionUse(Kind):
 
             raise KindError("suppression_use: report must be unused or unknown")
 
-    def trigger_words(self):
-        # every report is about a suppression directive, which is matched
-        # ignoring case; no letter but c, p, r, l and their capitals matches
-        # one of "cprl" under re.I: its 16 spellings
-        return tuple(_spellings("cprl"))
-
     def check_findings(self, series, views, findings, context):
         """``context``: a FindingsContext (engine): the added suppressions,
         the ids of every known rule, and the ids whose findings were looked for."""
@@ -77,11 +71,3 @@ def _close(code: str, known) -> str:
     letters = code.rstrip("0123456789")
     near = [r for r in sorted(known) if letters and r.startswith(letters)]
     return ", ".join(near or sorted(known))
-
-
-def _spellings(word: str) -> list[str]:
-    """Every upper/lower-case spelling of ``word``."""
-    out = [""]
-    for c in word:
-        out = [o + v for o in out for v in dict.fromkeys((c.lower(), c.upper()))]
-    return out
