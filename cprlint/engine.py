@@ -392,13 +392,31 @@ def triggered(rules: list[Rule], views) -> list[Rule]:
     trigger words, and those one of whose words is in some view's text.
     The others cannot (Kind.trigger_words), and their kinds are not even
     made; they still count as judged (a suppression naming one is unused).
-    Each word is looked for once, in each distinct text once (in full mode
-    every patch's views show the same whole files)."""
+    A word is looked for in a text once per run: found words are not
+    looked for again, each distinct text is read once, and what a view's
+    text holds is kept on the view for the next call (a job asks for its
+    image and series kinds, then for its hunk notes)."""
     wanted = {w for rule in rules for w in (getattr(rule, "words", None) or ())}
     present: set[str] = set()
     if wanted:
-        texts = list({id(v.text): v.text for hv in views for v in (hv.pre, hv.post)}.values())
-        present = {w for w in wanted if any(w in t for t in texts)}
+        seen: set[int] = set()
+        for hv in views:
+            for view in (hv.pre, hv.post):
+                text = view.text
+                if id(text) in seen:
+                    continue
+                seen.add(id(text))
+                known = view.__dict__.setdefault("_words_in_text", {})
+                for w in wanted - present:
+                    hit = known.get(w)
+                    if hit is None:
+                        hit = known[w] = w in text
+                    if hit:
+                        present.add(w)
+                if present == wanted:
+                    break
+            if present == wanted:
+                break
     out = []
     for rule in rules:
         words = getattr(rule, "words", None)     # (a stand-in rule may have none)

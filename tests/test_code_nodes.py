@@ -49,8 +49,10 @@ def test_or_chains_found_from_their_bytes_are_the_querys():
 
     query = Query(language(), '(binary_expression operator: "|") @or')
     broken = _SRC.replace("return mask | s->mode;", "return mask | ;  /* a | b */ x ||= \"|\";")
-    for pf in (parse_whole(_SRC), parse_whole(broken), parse_fragment(_SRC.split("\n", 3)[3]),
-               parse_whole((FIXTURES / "code" / "migration_sample.c").read_text())):
+    whole = parse_whole(_SRC)
+    for pf in (whole, parse_whole(broken), parse_fragment(_SRC.split("\n", 3)[3]),
+               parse_fragment(_SRC.split("\n", 3)[3] + "\n  }  }\n x = a |"),   # a raw parse
+               parse_whole(broken, whole)):                                    # incremental
         want = QueryCursor(query).captures(pf.tree.root_node).get("or", [])
         assert _ids(expressions._ors(pf)) == _ids(want)
     assert len(expressions._ors(parse_whole(_SRC))) == 5

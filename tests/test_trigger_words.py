@@ -66,6 +66,31 @@ def test_triggered_keeps_rules_whose_words_a_view_holds():
     assert [r.id for r in triggered(chosen, [])] == ["SER003"]
 
 
+def test_triggered_reads_each_text_for_each_word_once_per_run():
+    # a job asks three times (its kinds, the post pass, the hunk notes); in
+    # full mode every patch shows the same whole-file texts again
+    from types import SimpleNamespace
+
+    looked: list = []
+
+    class Text(str):
+        def __contains__(self, word):
+            looked.append(word)
+            return str.__contains__(self, word)
+
+    shared = Text("    vm_start();")
+    views = [SimpleNamespace(pre=SimpleNamespace(text=shared), post=SimpleNamespace(text=t))
+             for t in (shared, Text("    foo();"))]
+    by_id = {r.id: r for r in RULES}
+    chosen = [by_id["MIG001"], by_id["VMS001"]]
+    first = [r.id for r in triggered(chosen, views)]
+    after_first = len(looked)
+    assert first == ["MIG001"] and [r.id for r in triggered(chosen, views)] == first
+    assert len(looked) == after_first                # the second call reads no text
+    assert max(looked.count(w) for w in set(looked)) <= 2    # two distinct texts
+    assert looked.count("vm_start") == 1             # found: not looked for again
+
+
 def test_a_suppression_of_a_rule_that_cannot_fire_is_still_unused():
     diff = make_hunk("migration/foo.c", 10, "static void foo(void)", """
      int x = 0;
