@@ -1,11 +1,11 @@
-"""code.nodes: a node finder walks small amounts of code and queries past
-its budget, with the same nodes either way."""
+"""code.nodes: assignments and | chains found from their operators' bytes
+are the nodes the tree-sitter queries capture."""
 
 from conftest import FIXTURES, SERIES, make_hunk
 
-from cprlint.code import assignments, expressions
+from cprlint.code import expressions
 from cprlint.code.fragments import parse_whole
-from cprlint.code.nodes import WALK_BUDGET, NodeFinder
+from cprlint.code.nodes import ASSIGNMENT_OPERATORS, by_operator
 
 _SRC = """\
 static int cpr_flags(MigrationState *s, int fd)
@@ -26,18 +26,37 @@ def _ids(nodes):
     return sorted((n.start_byte, n.end_byte, n.type) for n in nodes)
 
 
-def test_walk_and_query_find_the_same_nodes():
-    root = parse_whole(_SRC).tree.root_node
-    finder = assignments._FINDER
-    walked = finder.find(root, None, use_query=False)
-    queried = finder.find(root, None, use_query=True)
-    assert len(walked) == 5
-    assert _ids(walked) == _ids(queried)
+def _queried(source, root, depth=None):
+    from tree_sitter import Query, QueryCursor
+
+    from cprlint.code.fragments import language
+
+    cursor = QueryCursor(Query(language(), source))
+    if depth is not None:
+        cursor.set_max_start_depth(depth)
+    return [n for nodes in cursor.captures(root).values() for n in nodes]
+
+
+def _assignments(pf, root, depth=None):
+    return by_operator(pf, root, b"=", ASSIGNMENT_OPERATORS, "assignment_expression", depth)
+
+
+def test_assignments_from_their_bytes_are_the_querys_at_every_depth():
+    # =, a chained =, |= and a compound one; not ==, != nor an initializer
+    pf = parse_whole(_SRC)
+    root = pf.tree.root_node
+    assert len(_assignments(pf, root)) == 5
     big = parse_whole((FIXTURES / "code" / "migration_sample.c").read_text())
-    for depth in (None, 4, 12):
-        a = finder.find(big.tree.root_node, depth, use_query=False)
-        b = finder.find(big.tree.root_node, depth, use_query=True)
-        assert _ids(a) == _ids(b), depth
+    broken = parse_whole(_SRC.replace("s->fd = fd = dup(fd);", "s->fd = = dup(fd) ==;"), pf)
+    for p in (pf, big, broken):
+        roots = [p.tree.root_node] + [c for c in p.tree.root_node.children
+                                      if c.type == "function_definition"]
+        for r in roots:
+            for depth in (None, 0, 3, 5, 12):
+                want = _queried("(assignment_expression) @a", r, depth)
+                assert _ids(_assignments(p, r, depth)) == _ids(want), depth
+    shallow = _assignments(pf, root, 5)
+    assert 0 < len(shallow) < 5
 
 
 def test_or_chains_found_from_their_bytes_are_the_querys():
@@ -58,34 +77,12 @@ def test_or_chains_found_from_their_bytes_are_the_querys():
     assert len(expressions._ors(parse_whole(_SRC))) == 5
 
 
-def test_depth_limits_the_walk_as_the_query():
-    root = parse_whole(_SRC).tree.root_node
-    deep = assignments._FINDER.find(root, None, use_query=False)
-    shallow = assignments._FINDER.find(root, 5, use_query=False)
-    assert len(shallow) < len(deep)
-    assert _ids(shallow) == _ids(assignments._FINDER.find(root, 5, use_query=True))
-
-
-def test_a_finder_walks_until_its_budget_then_queries():
-    root = parse_whole(_SRC).tree.root_node
-    finder = NodeFinder("(assignment_expression) @a",
-                        lambda n: n.type == "assignment_expression")
-    finder.find(root)
-    assert finder._query is None and finder.walked == root.end_byte - root.start_byte
-    finder.walked = WALK_BUDGET - 1
-    found = finder.find(root)           # past the budget: compiled, and kept
-    assert finder._query is not None and len(found) == 5
-    assert finder.walked == WALK_BUDGET - 1
-
-
 def test_a_small_check_compiles_no_tree_sitter_query(monkeypatch):
     # a query costs 1.5-4 ms to compile: more than a small patch's analysis
     import tree_sitter
 
     from conftest import check_text
 
-    monkeypatch.setattr(assignments, "_FINDER", NodeFinder(
-        assignments._FINDER.source, assignments._FINDER.match))
     made = []
     real = tree_sitter.Query
 
@@ -106,5 +103,4 @@ def test_a_small_check_compiles_no_tree_sitter_query(monkeypatch):
  }
 """))
     assert "MIG004" in {f.rule for f in found}
-    assert assignments._FINDER.walked > 0
     assert made == []

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..records import FrozenRecord
 from ..limits import MAX_TREE_DEPTH
 from .facts import collapse
-from .nodes import NodeFinder
+from .nodes import ASSIGNMENT_OPERATORS, by_operator
 from .parsed import function_digest, function_nodes, parsed, per_content
 
 
@@ -69,7 +69,7 @@ def _in_functions(p, functions, root, depth: int) -> list[Assignment]:
     # around it, when that is one of the view's functions (by its start)
     by_start = {node.start_byte: (name, node) for name, node, _head in functions}
     out: list[tuple[int, int, Assignment]] = []
-    for node in _assignment_nodes(root, depth):
+    for node in _assignment_nodes(p, root, depth):
         if not p.visible(node) or p.synthetic(node):
             continue
         up = node.parent
@@ -126,11 +126,7 @@ def _remembered(p, name: str, node) -> list[Assignment]:
             for a in found]
 
 
-_FINDER = NodeFinder("(assignment_expression) @a",
-                     lambda node: node.type == "assignment_expression")
-
-
-def _assignment_nodes(root, depth: int = MAX_TREE_DEPTH) -> list:
+def _assignment_nodes(p, root, depth: int = MAX_TREE_DEPTH) -> list:
     """Every assignment_expression under ``root``, down to ``depth`` levels
-    below it (code.nodes: a walk for a hunk's code, a query past that)."""
-    return _FINDER.find(root, depth)
+    below it (code.nodes: from the ``=`` bytes of the parsed text)."""
+    return by_operator(p.pf, root, b"=", ASSIGNMENT_OPERATORS, "assignment_expression", depth)
