@@ -48,7 +48,7 @@ def tables(paths: list[Path], parse, name: str = "rules", check=None) \
     checked.  What ``check`` returns (None, or data marshal keeps: e.g.
     each rule's trigger words) is kept alongside and given back with the
     tables, so that a run that uses the cache need not derive it again."""
-    kept = read(paths, name, extra=True)
+    kept = read(paths, name)
     if kept is not None:
         return kept[0], True, kept[1]
     stamp = _stamp(paths)              # before parsing: a file saved meanwhile
@@ -139,9 +139,9 @@ def _stamp(paths: list[Path]) -> tuple | None:
     return tuple(out)
 
 
-def read(paths: list[Path], name: str = "rules", extra: bool = False):
-    """The tables of ``paths`` (in order) from the cache, or None; with
-    ``extra``, (tables, what was kept alongside them)."""
+def read(paths: list[Path], name: str = "rules") -> tuple[list[dict], object] | None:
+    """The tables of ``paths`` (in order) from the cache and what was kept
+    alongside them, or None."""
     where = _cache_file(name, paths)
     stamp = _stamp(paths) if where else None
     if stamp is None:
@@ -158,7 +158,7 @@ def read(paths: list[Path], name: str = "rules", extra: bool = False):
     if kept_stamp != stamp or not isinstance(tables, list) or len(tables) != len(paths) \
             or not all(isinstance(t, dict) for t in tables):
         return None
-    return (tables, derived) if extra else tables
+    return tables, derived
 
 
 def write(paths: list[Path], tables: list[dict], name: str = "rules", derived=None) -> None:
