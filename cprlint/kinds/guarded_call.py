@@ -51,6 +51,7 @@ class GuardedCall(Kind):
     def __init__(self, params):
         super().__init__(params)
         self.targets = patterns(params["targets"])
+        self.target_names = frozenset(n for p in self.targets for n in p.names)
         self.gates = [py_regex(rf"^{re.escape(g)}\s*\(") for g in params["gate_calls"]]
         self.gate_names = list(params["gate_calls"])
         k = "guarded_call"
@@ -201,11 +202,11 @@ class GuardedCall(Kind):
 
     def trigger_words(self):
         # a candidate is a call to a target (by name, from the view's text)
-        return tuple(sorted({n for p in self.targets for n in p.names})) or None
+        return tuple(sorted(self.target_names)) or None
 
     def scan(self, view):
         calls = view.facts.calls
-        names = {n for p in self.targets for n in p.names}
+        names = self.target_names
         by_function: dict[str, list] = {}
         for c in calls:
             by_function.setdefault(c.function, []).append(c)
