@@ -398,31 +398,32 @@ def triggered(rules: list[Rule], views) -> list[Rule]:
     image and series kinds, then for its hunk notes)."""
     wanted = {w for rule in rules for w in (getattr(rule, "words", None) or ())}
     present: set[str] = set()
-    if wanted:
-        seen: set[int] = set()
-        for hv in views:
-            for view in (hv.pre, hv.post):
-                text = view.text
-                if id(text) in seen:
-                    continue
-                seen.add(id(text))
-                known = view.__dict__.setdefault("_words_in_text", {})
-                for w in wanted - present:
-                    hit = known.get(w)
-                    if hit is None:
-                        hit = known[w] = w in text
-                    if hit:
-                        present.add(w)
-                if present == wanted:
-                    break
-            if present == wanted:
-                break
+    for view in _distinct_texts(views) if wanted else ():
+        known = view.__dict__.setdefault("_words_in_text", {})
+        for w in wanted - present:
+            hit = known.get(w)
+            if hit is None:
+                hit = known[w] = w in view.text
+            if hit:
+                present.add(w)
+        if present == wanted:
+            break
     out = []
     for rule in rules:
         words = getattr(rule, "words", None)     # (a stand-in rule may have none)
         if words is None or not present.isdisjoint(words):
             out.append(rule)
     return out
+
+
+def _distinct_texts(views):
+    """The pre and post views of ``views``, one per distinct text object."""
+    seen: set[int] = set()
+    for hv in views:
+        for view in (hv.pre, hv.post):
+            if id(view.text) not in seen:
+                seen.add(id(view.text))
+                yield view
 
 
 def _guarded(rule, fn, *args) -> None:
