@@ -83,31 +83,31 @@ class Rule(Record):
     # A rule from the cache (checked by the run that kept it) makes its kind,
     # and imports the kind's module, when the kind is first asked for: a
     # check whose views hold none of a rule's trigger words never does.
-    _pending: dict | None = None       # {"scope": ...} of a kind not made yet
+    _pending_scope: str | None = None  # the scope of a kind not made yet
 
     @property
     def kind(self) -> Kind | None:
         kind = self.__dict__.get("_kind")
-        if kind is None and self._pending is not None:
+        if kind is None and self._pending_scope is not None:
             with linear.checked_rules():
                 try:
                     kind = load_kind(self.kind_name)(self.params)
                 except KindError as exc:
                     raise RuleError(f"{self.path}: {exc}") from None
             self.__dict__["_kind"] = kind
-            self._pending = None
+            self._pending_scope = None
         return kind
 
     @kind.setter
     def kind(self, value: Kind | None) -> None:
         self.__dict__["_kind"] = value
-        self._pending = None
+        self._pending_scope = None
         self.words = None          # another kind's words do not hold for this one
 
     @property
     def scope(self) -> str:
-        if self._pending is not None:
-            return self._pending["scope"]
+        if self._pending_scope is not None:
+            return self._pending_scope
         return self.kind.scope if self.kind else "image"
 
 
@@ -179,7 +179,7 @@ def _load_rule(path, data: dict, derived: dict | None = None) -> Rule:
         raise RuleError(f"{path}: default must be true or false")
     rule.default = data.get("default", True)
     if _usable(derived):
-        rule._pending = {"scope": derived["scope"]}
+        rule._pending_scope = derived["scope"]
         rule.words = None if derived["words"] is None else tuple(derived["words"])
         return rule
     try:
