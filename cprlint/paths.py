@@ -8,6 +8,10 @@ run, and nothing else a check does needs it."""
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def rules_path() -> str:
@@ -16,6 +20,13 @@ def rules_path() -> str:
         if os.path.isdir(candidate):
             return candidate
     raise FileNotFoundError(f"no rules directory found next to {here}")
+
+
+def rules_dir() -> Path:
+    """``rules_path()`` as a Path."""
+    from pathlib import Path
+
+    return Path(rules_path())
 
 
 def toml_files(directory) -> list[str]:
