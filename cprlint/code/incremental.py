@@ -26,10 +26,10 @@ reused there.
 from __future__ import annotations
 
 import gc
-import hashlib
 from bisect import bisect_right
 
 from ..records import FrozenRecord, Record, field_names
+from .digests import digest as _digest
 from .facts import build_facts, identifiers_in
 from .fragments import ParsedFragment, count_errors, parser, tell_edit, whole_fragment
 from .masking import mask
@@ -222,12 +222,6 @@ def _entry(orig: bytes, span, key: bytes, facts: Facts) -> OutlineEntry:
     return OutlineEntry(line, max(end, line), key, tuple(dict.fromkeys(heads + found)), only)
 
 
-def _digest(*parts: bytes) -> bytes:
-    h = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        h.update(b"%d:" % len(part))
-        h.update(part)
-    return h.digest()
 
 
 def _parse(masked: bytes, prev: _Version | None):

@@ -62,9 +62,9 @@ class Parsed(Record):
 
 
 def _key(text: str) -> str:
-    import hashlib           # here: only whole files are keyed (hunk mode does not load OpenSSL)
+    from .digests import text_key    # here: only whole files are keyed
 
-    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+    return text_key(text)
 
 
 def _keep(cache: dict, key, value, limit: int):
@@ -82,15 +82,11 @@ def function_digest(pf: ParsedFragment, node, name: str, depth: int = 0) -> byte
     and bytes from the start of its first line to its end, original and
     masked (the key of the per-function memos: a file's next version
     repeats most functions, at other lines)."""
-    import hashlib
+    from .digests import digest
 
     start = pf.orig.rfind(b"\n", 0, node.start_byte) + 1
-    h = hashlib.blake2b(digest_size=20)
-    for part in (b"%d:%d:" % (depth, len(name)), name.encode("utf-8", "surrogateescape"),
-                 b"%d:" % (node.end_byte - start), pf.orig[start:node.end_byte],
-                 pf.masked[start:node.end_byte]):
-        h.update(part)
-    return h.digest()
+    return digest(b"%d:%s" % (depth, name.encode("utf-8", "surrogateescape")),
+                  pf.orig[start:node.end_byte], pf.masked[start:node.end_byte])
 
 
 def remember(text: str, pf: ParsedFragment) -> None:
