@@ -161,11 +161,17 @@ def _read_text(path) -> str:
 
 
 def _has_tool_table(path) -> bool:
+    try:
+        text = _read_text(path)
+    except (OSError, UnicodeDecodeError):
+        return False     # someone else's broken pyproject.toml is not ours to report
+    if "cprlint" not in text:
+        return False     # no table of ours can be in it: not worth tomllib (~4 ms)
     tomllib = _toml()
     try:
-        data = tomllib.loads(_read_text(path))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False     # someone else's broken pyproject.toml is not ours to report
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False
     return isinstance(data.get("tool"), dict) and "cprlint" in data["tool"]
 
 

@@ -64,6 +64,29 @@ def test_pyproject_without_table_is_passed_over(tree):
     assert rules == ALL_V1 - {"MIG001"}
 
 
+def test_pyproject_naming_cprlint_outside_a_table_of_its_own_is_passed_over(tree):
+    # the word alone is not a table: the file is read as TOML to tell
+    (tree / ".cprlint.toml").write_text('ignore = ["MIG"]\n')
+    (tree / "series" / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["cprlint"]\n[tool.cprlint-like]\nx = 1\n')
+    _, rules = rules_in("v1.mbox", cwd=tree / "series")
+    assert rules == ALL_V1 - {"MIG001"}
+
+
+def test_pyproject_without_the_word_is_not_parsed(tree, monkeypatch):
+    from cprlint import config
+
+    def no_toml():
+        raise AssertionError("tomllib asked for a pyproject.toml that cannot hold [tool.cprlint]")
+
+    (tree / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.ruff]\nx = 1\n')
+    monkeypatch.setattr(config, "_toml", no_toml)
+    assert config.find_config(tree / "series") is None
+    (tree / "pyproject.toml").write_text('[tool.cprlint]\nignore = ["SER"]\n')
+    with pytest.raises(AssertionError):       # the word is there: TOML decides
+        config.find_config(tree / "series")
+
+
 def test_config_beside_an_input_outside_the_project_is_never_read(tree, tmp_path):
     # a downloaded folder with a .cprlint.toml that switches every rule off
     down = tmp_path / "downloads"
