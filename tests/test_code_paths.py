@@ -149,3 +149,37 @@ int foo_load(FooState *s, Error **errp)
     assert "return ret;" in seen
     everything = _texts(fl, fl.following(i))          # without assumptions: all of it
     assert "foo_step(s, errp);" in everything and "foo_last(s, errp);" in everything
+
+
+# -- what sits inside expressions ----------------------------------------------------
+# (the walks skip expressions that cannot hold what they look for: a
+# declaration or return needs a block, "{"; a call needs a "(")
+
+NESTED = """\
+static int foo_load(FooState *s, Error **errp)
+{
+    int ret = ({ int first = foo_first(s); first < 0 ? first : 0; });
+    foo_note(s, ({ Error *hint = NULL; foo_hint(&hint); hint; }));
+    if (ret)
+        return ret;
+    s->cb(s, foo_arg(s->name, bar_len(s)));
+    foo_set(s, s->a + s->b, "no (call) here");
+    return foo_finish(s, errp) ? 0 : -EIO;
+}
+"""
+
+
+def test_locals_and_returns_inside_statement_expressions_are_found():
+    fd = declarations(whole_view("hw/misc/foo.c", NESTED)).function("foo_load")
+    assert set(fd.locals) == {"ret", "first", "hint"}
+    assert fd.locals["hint"].type == "Error *" and fd.locals["hint"].init == "NULL"
+    assert [(r.line, r.expr) for r in fd.returns] == [(6, "ret"), (9, "foo_finish(s, errp) ? 0 : -EIO")]
+
+
+def test_calls_nested_in_arguments_and_statement_expressions_are_found():
+    fl = flows(whole_view("hw/misc/foo.c", NESTED))[0]
+    calls = {s.line: sorted(c.name for c in s.calls) for s in fl.stmts if s.calls}
+    assert 3 not in calls and calls[4] == ["foo_note"]   # a block's statements are its own
+    assert calls[7] == ["bar_len", "foo_arg"]  # s->cb is no named call; its arguments are
+    assert calls[8] == ["foo_set"]             # a "(" in a string is no call
+    assert calls[9] == ["foo_finish"]

@@ -300,8 +300,22 @@ def _type_and_name(part: str) -> tuple[str, str]:
 _AUTO = lazyre.compile(r"^\s*(g_autoptr\s*\(\s*\w+\s*\)|g_auto\s*\(\s*\w+\s*\)|g_autofree)")
 
 
+# nodes whose subtree holds a declaration or a return statement only inside
+# a block: without a "{" in their bytes (and without a syntax error) the
+# walk does not go in.  Most nodes of a body are in expressions.
+_EXPRESSIONS = frozenset((
+    "expression_statement", "call_expression", "argument_list", "assignment_expression",
+    "binary_expression", "unary_expression", "pointer_expression", "field_expression",
+    "subscript_expression", "cast_expression", "conditional_expression",
+    "parenthesized_expression", "update_expression", "comma_expression",
+    "sizeof_expression", "concatenated_string", "string_literal", "init_declarator",
+    "initializer_list",
+))
+
+
 def _body(p: Parsed, body, fd: FunctionDecl) -> None:
     stack = [body]
+    orig = p.pf.orig
     while stack:
         node = stack.pop()
         t = node.type
@@ -310,7 +324,10 @@ def _body(p: Parsed, body, fd: FunctionDecl) -> None:
         elif t == "return_statement" and p.visible(node) and not p.synthetic(node):
             expr = next((c for c in node.named_children if c.type != "comment"), None)
             fd.returns.append(Return(p.line(node), collapse(p.text(expr)) if expr else ""))
-        if t in ("function_definition",):
+        if t == "function_definition":
+            continue
+        if t in _EXPRESSIONS and not node.has_error \
+                and orig.find(b"{", node.start_byte, node.end_byte) < 0:
             continue
         stack.extend(reversed(node.named_children))
     fd.returns.sort(key=lambda r: r.line)

@@ -503,6 +503,7 @@ class _Builder:
     def _calls(self, node) -> list[StmtCall]:
         out = []
         stack = [node]
+        masked = self.p.pf.masked
         while stack:
             n = stack.pop()
             if n.type == "call_expression":
@@ -514,7 +515,9 @@ class _Builder:
                     out.append(StmtCall(self.p.text(fn), args, collapse(self.p.text(n))))
             if n.type in _KINDS and n is not node and n.type != "declaration":
                 continue      # a statement expression's statements are their own
-            stack.extend(reversed(n.named_children))
+            # a call has a "(" (one the parser made up is a syntax error)
+            stack.extend(c for c in reversed(n.named_children)
+                         if c.has_error or masked.find(b"(", c.start_byte, c.end_byte) >= 0)
         return out
 
 
