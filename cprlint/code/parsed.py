@@ -42,8 +42,16 @@ class Parsed(Record):
 
     def text(self, node) -> str:
         """The node's ORIGINAL text (macros unmasked), clipped to the view."""
-        a, b = max(node.start_byte, self.lo), min(node.end_byte, self.hi)
-        return self.pf.orig[a:b].decode("utf-8", "replace") if b > a else ""
+        pf = self.pf            # (lo and hi spelled out: the most called method here)
+        lo = pf.prefix_len
+        hi = lo + pf.frag_len
+        a = node.start_byte
+        b = node.end_byte
+        if a < lo:
+            a = lo
+        if b > hi:
+            b = hi
+        return pf.orig[a:b].decode("utf-8", "replace") if b > a else ""
 
     def line(self, node) -> int:
         return node.start_point[0] - self.pf.row_offset + self.first_line
@@ -55,7 +63,8 @@ class Parsed(Record):
         return r - self.pf.row_offset + self.first_line
 
     def visible(self, node) -> bool:
-        return node.end_byte > self.lo and node.start_byte < self.hi
+        pf = self.pf
+        return node.end_byte > pf.prefix_len and node.start_byte < pf.prefix_len + pf.frag_len
 
     def synthetic(self, node) -> bool:
         return node.start_byte < self.lo or self.text(node).startswith(SYN)
