@@ -15,7 +15,8 @@ import re
 from functools import partial
 
 _FORWARDED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn",
-              "split", "pattern", "flags", "groups", "groupindex")
+              "split", "pattern", "flags", "groups", "groupindex",
+              "_regexp")    # an RE2 pattern's own, for linear.found()
 
 
 class LazyPattern:

@@ -313,3 +313,37 @@ def test_every_pattern_survives_200kb_hostile_strings():
             rx.search(t)
             n += 1
     assert n > 1000
+
+
+# -- found(): a search in one call into RE2 -----------------------------------------
+
+_FOUND_PATTERNS = [r"race", r"^we\b", r"later patch$", r"(?i)previously", r"\bé+\b",
+                   r"a|b\s{3,}c", r"", r"x*"]
+_FOUND_TEXTS = ["", "race", "a race here", "we fixed it", "so we", "in a later patch",
+                "a later patch.", "PREVIOUSLY this", "café", "é é", "a", "b    c", "\u2192 x"]
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_found_answers_as_search_and_fullmatch_do(lazy):
+    from cprlint import linear
+
+    for pattern in _FOUND_PATTERNS:
+        if lazy:
+            with linear.checked_rules():
+                rx = linear.compile(pattern)
+        else:
+            rx = linear.compile(pattern)
+        for text in _FOUND_TEXTS:
+            assert linear.found(rx, text) == (rx.search(text) is not None), (pattern, text)
+            assert linear.found(rx, text, whole=True) == (rx.fullmatch(text) is not None), \
+                (pattern, text)
+
+
+def test_found_on_bytes_patterns_and_on_python_patterns():
+    from cprlint import linear
+
+    rx = linear.compile(rb"\xe9t\xe9")
+    assert linear.found(rx, b"l'\xe9t\xe9") and not linear.found(rx, b"ete")
+    assert linear.found(rx, b"\xe9t\xe9", whole=True) and not linear.found(rx, b"x\xe9t\xe9", whole=True)
+    py = re.compile(r"(?<!x)race")              # not RE2: asked the usual way
+    assert linear.found(py, "a race") and not linear.found(py, "xrace")

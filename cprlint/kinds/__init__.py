@@ -198,8 +198,8 @@ class AnyOf(list):
         if one is _UNSET:
             one = self._one = self._alternation()
         if one is not None:
-            return one.search(text) is not None
-        return any(r.search(text) for r in self)
+            return linear.found(one, text)
+        return any(linear.found(r, text) for r in self)
 
 
 _UNSET = object()

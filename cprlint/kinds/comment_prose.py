@@ -304,7 +304,7 @@ def _is_lane_header(s: str, p: ProseParams) -> bool:
     cells = [c for c in p.lane_gap.split(s.strip()) if c]
     cells = [c.strip("|:-[]() ") for c in cells]
     cells = [c for c in cells if c]
-    return len(cells) >= 2 and all(p.lane_cell.fullmatch(c) for c in cells)
+    return len(cells) >= 2 and all(linear.found(p.lane_cell, c, whole=True) for c in cells)
 
 
 def _find_diagrams(rows: list[tuple[int, str]], p: ProseParams) -> list[tuple[int, int, bool]]:
