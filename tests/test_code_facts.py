@@ -114,6 +114,26 @@ def test_comments_identifiers_defines(view):
     assert not any(i.startswith("__cprlint") for i in ids)
 
 
+def test_identifiers_are_read_when_first_asked_and_equal_an_eager_read():
+    from cprlint.code import facts as facts_mod
+    from cprlint.code.fragments import parse_whole
+    from cprlint.code.model import Facts
+
+    text = fixture("migration_sample.c").encode()
+    f = facts_mod.build_facts(parse_whole(text))
+    assert f._words_of is not None                  # not read yet
+    walked = set(f._identifiers)                    # what the walk itself added (labels ...)
+    assert f.identifiers == walked | facts_mod.identifiers_in(text)
+    assert f._words_of is None
+    g = Facts(identifiers={"kept"})
+    g.identifiers_from(b"int a = b; /* c */")
+    g.identifiers_from(b"x(\"y\")")                   # two sources: each read on its own
+    assert g.identifiers == {"kept", "a", "b", "x"}
+    g.identifiers_from(b"late")
+    g.identifiers = {"replaced"}                     # an assignment drops what is pending
+    assert g.identifiers == {"replaced"}
+
+
 def test_no_calls_in_error(view):
     assert not any(c.in_error for c in view.facts.calls)
 

@@ -682,4 +682,4 @@ def _walk(w: _Walker, pf: ParsedFragment, first_line: int, changed: frozenset[in
     # the root is a translation unit, or (incremental facts) one top-level
     # node such as a function definition: visited itself
     w.guarded_walk(root, "", first_line, keep_function=len(w.facts.functions), itself=True)
-    w.facts.identifiers |= identifiers_in(pf.orig[pf.prefix_len:pf.frag_end])
+    w.facts.identifiers_from(pf.orig[pf.prefix_len:pf.frag_end])
