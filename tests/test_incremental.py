@@ -173,9 +173,13 @@ def test_whole_file_assignments_are_remembered_per_function_and_moved():
     base = fixture("migration_sample.c")
     moved = "/* one */\n/* two */\n/* three */\n" + base
     edited = _edit(moved, "    int ret = 0;\n", "    ret = 2;\n")
+    from cprlint.code import assignments as assignments_mod
+
+    assignments_mod._MEMO.clear()
     seen = {}
     for text in (base, moved, edited):
-        view = whole_view("migration/migration.c", text)
+        # a version of a file a series changes (patch_index): remembered
+        view = whole_view("migration/migration.c", text, patch_index=0)
         got = assignments(view)
         p = parsed(view)
         assert got == _in_functions(p, function_nodes(p, ""), p.pf.tree.root_node,
@@ -183,6 +187,20 @@ def test_whole_file_assignments_are_remembered_per_function_and_moved():
         seen[text] = [(a.lhs, a.rhs, a.line) for a in got]
     assert ("ret", "-1", 55) in seen[base] and ("ret", "-1", 58) in seen[moved]
     assert ("ret", "2", 55) in seen[edited]
+    assert assignments_mod._MEMO
+
+
+def test_a_file_checked_as_it_is_is_not_remembered():
+    # one version: a digest of every function would be spent for nothing
+    from cprlint.code import assignments as assignments_mod
+    from cprlint.code import declarations as declarations_mod
+    from cprlint.code.whole import whole_view
+
+    assignments_mod._MEMO.clear()
+    declarations_mod._MEMO.clear()
+    view = whole_view("migration/migration.c", fixture("migration_sample.c"))
+    assert assignments_mod.assignments(view) and declarations_mod.declarations(view).functions
+    assert not assignments_mod._MEMO and not declarations_mod._MEMO
 
 
 def test_a_remembered_function_moved_to_new_lines_keeps_its_locals_initializers():
@@ -198,7 +216,8 @@ def test_a_remembered_function_moved_to_new_lines_keeps_its_locals_initializers(
           "    migrate_set_state(&s->state, current_active_state, MIGRATION_STATUS_FAILED);\n}\n")
     inits = []
     for above in ("", "/* moved */\n/* down */\n"):
-        view = whole_view("migration/migration.c", "#include \"qemu/osdep.h\"\n\n" + above + fn)
+        view = whole_view("migration/migration.c", "#include \"qemu/osdep.h\"\n\n" + above + fn,
+                          patch_index=0)
         fd = declarations(view).function("cpr_complete")
         v = fd.variable("current_active_state")
         inits.append((v.init, v.line, fd.variable("ret").init))

@@ -55,9 +55,11 @@ def _assignments(view) -> list[Assignment]:
             and pf.frag_end == len(pf.orig):
         # whole files, function by function: a file's next version repeats
         # most of its functions, whose assignments are only moved
+        # (a file checked as it is has one version: nothing to remember)
+        memo = view.patch_index is not None
         out: list[Assignment] = []
         for name, node, _head in functions:
-            out.extend(_remembered(p, name, node))
+            out.extend(_remembered(p, name, node, memo))
         return out
     return _in_functions(p, functions, p.pf.tree.root_node, MAX_TREE_DEPTH)
 
@@ -101,7 +103,7 @@ _MEMO: dict[bytes, tuple[int, list[Assignment]]] = {}
 _MEMO_LIMIT = 20000
 
 
-def _remembered(p, name: str, node) -> list[Assignment]:
+def _remembered(p, name: str, node, memo: bool = True) -> list[Assignment]:
     depth, up = 0, node.parent
     while up is not None:
         depth += 1
@@ -109,7 +111,7 @@ def _remembered(p, name: str, node) -> list[Assignment]:
     if depth > MAX_TREE_DEPTH:
         return []
     line = p.line(node)
-    if node.has_error:                  # (how an error parses may depend on the rest)
+    if node.has_error or not memo:      # (how an error parses may depend on the rest)
         return _in_functions(p, [(name, node, True)], node, MAX_TREE_DEPTH - depth)
     key = function_digest(p.pf, node, name, depth)
     hit = _MEMO.get(key)

@@ -148,8 +148,9 @@ _MEMO_LIMIT = 20000
 
 
 def _fill(p: Parsed, view, out: Declarations) -> None:
+    # (a file checked as it is, patch_index None, has one version: not remembered)
     whole = view.whole_file and not p.pf.wrapped and p.pf.prefix_len == 0 \
-        and p.pf.frag_end == len(p.pf.orig)
+        and p.pf.frag_end == len(p.pf.orig) and view.patch_index is not None
     for name, node, head_visible in function_nodes(p, view.section):
         if whole and head_visible:
             fd = _remembered(p, node, name)
