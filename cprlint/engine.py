@@ -486,8 +486,9 @@ def _images(kind, hunk_views, show_all, thin) -> list[tuple]:
     what unchanged functions hold too)."""
     if kind.function_local and not show_all:
         if "pairs" not in thin:
-            thin["pairs"] = None        # hunks (not whole files) are not thinned
-            if all(hv.pre.whole_file and hv.post.whole_file for hv in hunk_views):
+            thin["pairs"] = None        # hunks, and files checked as they are, are not thinned
+            if all(hv.pre.whole_file and hv.post.whole_file and hv.patch_index is not None
+                   for hv in hunk_views):
                 from .code.thin import thinned
 
                 thin["pairs"] = thinned(hunk_views)

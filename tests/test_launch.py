@@ -134,3 +134,21 @@ def test_a_check_outside_git_loads_no_module_it_uses_one_function_of(tmp_path):
     assert not {"signal", "copy", "weakref", "unicodedata", "subprocess"} & loaded
     # nor, in hunk mode, the whole-file modules, nor the reader of quoted replies
     assert not {"cprlint.code.thin", "cprlint.code.whole", "cprlint.inputs.quoted"} & loaded
+
+
+def test_a_file_checked_as_it_is_loads_neither_thinning_nor_openssl(tmp_path):
+    # thinning cuts a patch's whole files to the functions it changed: a
+    # file checked as it is has no patch; its memo keys need no OpenSSL
+    import subprocess
+    import sys
+
+    from conftest import FIXTURES
+
+    p = subprocess.run([sys.executable, "-X", "importtime", "-m", "cprlint", "check",
+                        "--isolated", str(FIXTURES / "tree" / "migration" / "migration.c")],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert p.returncode in (0, 1), p.stderr[-500:]
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert "cprlint.code.whole" in loaded and "cprlint.code.declarations" in loaded
+    assert not {"cprlint.code.thin", "hashlib", "_hashlib", "tomllib"} & loaded
