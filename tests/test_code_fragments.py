@@ -252,3 +252,36 @@ def test_new_file_hunk_has_empty_pre_view():
     assert hv.pre.text == "" and hv.pre.facts.calls == []
     assert hv.post.facts.functions[0].name == "f"
     assert hv.post.facts.calls[0].line == 4
+
+
+# -- loading the grammar ---------------------------------------------------------------
+
+_GRAMMAR_PROBE = """
+import sys
+before = "importlib.util" in sys.modules
+from cprlint.code import fragments
+tree = fragments.parser().parse(b"int x;")
+print(tree.root_node.type, "tree_sitter_c" in sys.modules,
+      "importlib.resources" in sys.modules, before or "importlib.util" not in sys.modules)
+"""
+
+
+def test_the_grammar_loads_without_the_packages_init_or_importlib_util():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _GRAMMAR_PROBE], capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["translation_unit", "False", "False", "True"]
+
+
+def test_the_grammar_falls_back_to_the_package_when_its_layout_is_unexpected(monkeypatch):
+    import importlib.machinery
+
+    from cprlint.code import fragments
+
+    # no file of the expected name: the package's own import gives the grammar
+    monkeypatch.setattr(importlib.machinery, "EXTENSION_SUFFIXES", [".no-such-suffix"])
+    monkeypatch.setattr(fragments, "_PARSER", None)
+    monkeypatch.setattr(fragments, "_LANG", None)
+    assert fragments.parser().parse(b"int x;").root_node.type == "translation_unit"
