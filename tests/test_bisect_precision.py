@@ -208,3 +208,25 @@ def test_a_pre_image_line_an_earlier_patch_of_the_series_added_proves_nothing():
 """).replace("@@ -1,0 +1,4 @@", "@@ -0,0 +1,4 @@")
     (f,) = _ser002(use, later)
     assert "cpr_region_forget" in f.message and f.patch.index == 1
+
+
+def test_the_code_of_the_asked_lines_has_comments_and_literals_blanked():
+    # SER002 reads names on the lines a patch adds, as code: what a comment or
+    # a string says is no use; a comment may span lines and start above them
+    from cprlint.code.whole import whole_view
+    from cprlint.kinds.bisect_order import _code_lines
+
+    text = ("int a = b; /* uses c */\n"
+            "/* spans\n"
+            "   two_lines d */ int e = f(\"g h\", 'i');\n"
+            "char *s = \"a \\\"q\\\" j\"; // k\n"
+            "int l;\n")
+    view = whole_view("migration/x.c", text, patch_index=0)
+    code = _code_lines(view, frozenset({1, 2, 3, 4}))
+    assert set(code) == {1, 2, 3, 4}                     # only the lines asked
+    assert code[1].split() == ["int", "a", "=", "b;"] and len(code[1]) == 23
+    assert code[2].strip() == "" and len(code[2]) == len("/* spans")
+    assert code[3].split() == ["int", "e", "=", "f(", ",", ");"]
+    assert code[4].split() == ["char", "*s", "=", ";"]
+    assert _code_lines(view, frozenset()) == {}
+    assert _code_lines(view, frozenset({99})) == {}

@@ -167,7 +167,7 @@ class BisectOrder(Kind):
                 line_seen[text] = k
                 for ident in identifiers_in(text.encode()):
                     base_seen[ident] = min(base_seen.get(ident, inf), k)
-            code_lines[id(hv.post)] = _code_lines(hv.post)
+            code_lines[id(hv.post)] = _code_lines(hv.post, hv.post.changed)
             seen = patch_idents.setdefault(k, set())
             seen |= hv.pre.facts.identifiers
             seen |= hv.post.facts.identifiers | identifiers_in(section.encode())
@@ -384,8 +384,12 @@ def _body_kind(section: str) -> str:
     return ""
 
 
-def _code_lines(view) -> dict[int, str]:
-    """file line -> the line's code with comments and literals blanked."""
+def _code_lines(view, lines) -> dict[int, str]:
+    """file line -> the line's code with comments and literals blanked, for
+    the file lines ``lines`` of the view (a whole file is blanked to know
+    where its comments are; only the patch's lines are asked)."""
+    if not lines:
+        return {}
     text = view.text
     # a hunk that starts inside a comment: blank up to its end
     for c in view.facts.comments:
@@ -394,8 +398,18 @@ def _code_lines(view) -> dict[int, str]:
             if end >= 0:
                 text = re.sub(r"[^\n]", " ", text[:end + 2]) + text[end + 2:]
             break
-    blanked = _CODE_NOISE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-    return {view.first_line + i: row for i, row in enumerate(blanked.split("\n"))}
+    rows = _CODE_NOISE.sub(_blank, text).split("\n")
+    first = view.first_line
+    return {n: rows[n - first] for n in lines if 0 <= n - first < len(rows)}
+
+
+def _blank(m) -> str:
+    """The match with every character but newlines made a space (as
+    ``re.sub(r"[^\n]", " ", ...)``, without a regex call per comment)."""
+    g = m.group()
+    if "\n" not in g:
+        return " " * len(g)
+    return "\n".join(" " * len(part) for part in g.split("\n"))
 
 
 def _header(view, fn) -> str:
