@@ -55,6 +55,29 @@ def test_whole_initializer_facts():
     assert v.subsections == [("vmstate_bar_dma", 16, False)]
 
 
+def test_each_set_of_changed_lines_gets_its_own_flags_from_one_scan():
+    # a file version is a patch's post-image and the next patch's
+    # pre-image, with other changed lines: scanned once, flagged per set
+    from cprlint.code import initializers
+
+    initializers._SCANNED.clear()
+    header = scan_initializers(DEVICE, 1, frozenset({1}))
+    fields = scan_initializers(DEVICE, 1, frozenset({10, 16}))
+    nothing = scan_initializers(DEVICE)
+    assert len(initializers._SCANNED) == 1
+    for got, head, field, attr, sub in ((header, True, [], [], False),
+                                        (fields, False, [9], [], True),
+                                        (nothing, False, [], [], False)):
+        [v] = got
+        assert v.header_changed is head
+        assert [f.line for f in v.fields if f.changed] == field   # the entry of lines 9-10
+        assert [a.line for a in v.attrs.values() if a.changed] == attr
+        assert v.subsections == [("vmstate_bar_dma", 16, sub)]
+    attrs = scan_initializers(DEVICE, 1, frozenset({3}))[0].attrs
+    assert [k for k, a in attrs.items() if a.changed] == ["version_id"]
+    assert header[0] is not fields[0] and header[0].fields[0] is not fields[0].fields[0]
+
+
 def test_fragment_inside_the_field_list_takes_its_name_from_the_hunk_header():
     # a hunk that starts in the middle of a multi-line macro and ends after the list
     text = """\

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from .. import lazyre
 from ..records import FrozenRecord, Record
+from .masking import blanked, blanked_match
 
 
 _HEADER = lazyre.compile(
@@ -191,8 +192,7 @@ class Vmsd(Record):
 
 # -- masking -------------------------------------------------------------------
 
-def _blank(m: re.Match) -> str:
-    return re.sub(r"[^\n]", " ", m.group(0))
+_blank = blanked_match
 
 
 _COMMENT_OR_STRING = lazyre.compile(
@@ -210,7 +210,7 @@ def _mask(text: str) -> tuple[str, list[int]]:
     close = text.find("*/")
     opening = text.find("/*")
     if close != -1 and (opening == -1 or close < opening):
-        text = re.sub(r"[^\n]", " ", text[:close + 2]) + text[close + 2:]
+        text = blanked(text[:close + 2]) + text[close + 2:]
 
     def repl(m):
         s = m.group(0)
@@ -248,18 +248,28 @@ def line_of(text: str, first_line: int):
     return lambda off: first_line + bisect_right(starts, off) - 1
 
 
+class _Span(tuple):
+    """(first line, last line) of an item, where the scan's records will
+    say whether a changed line is among them (see _flagged)."""
+
+
 class _Scan:
-    def __init__(self, text: str, first_line: int, changed: frozenset[int], section: str):
+    """The initializers of a text, whatever lines changed: each record's
+    ``changed`` (``header_changed``) holds the _Span of lines that decides
+    it, and _flagged() makes the records for one set of changed lines (a
+    file version is a patch's post-image and the next one's pre-image,
+    with other changed lines: it is scanned once)."""
+
+    def __init__(self, text: str, first_line: int, section: str):
         self.text = text
         self.masked, self.conds = _mask(text)
         self.first = first_line
-        self.changed = changed
         self.line = line_of(text, first_line)
         self.out: list[Vmsd] = []
         self.section = section
 
-    def span_changed(self, a: int, b: int) -> bool:
-        return any(n in self.changed for n in range(self.line(a), self.line(max(a, b - 1)) + 1))
+    def span_changed(self, a: int, b: int) -> _Span:
+        return _Span((self.line(a), self.line(max(a, b - 1))))
 
     def implicit_vmsd(self, kind: str) -> Vmsd:
         var = ""
@@ -572,4 +582,36 @@ def vmsds_of(view) -> list[Vmsd]:
 def scan_initializers(text: str, first_line: int = 1, changed: frozenset[int] = frozenset(),
                       section: str = "") -> list[Vmsd]:
     """The VMState initializers in ``text`` (see the module doc)."""
-    return _Scan(text, first_line, changed, section).run()
+    key = (text, first_line, section)
+    scanned = _SCANNED.pop(key, None)
+    if scanned is None:
+        scanned = _Scan(text, first_line, section).run()
+    _SCANNED[key] = scanned                  # the newest entry
+    if len(_SCANNED) > _SCANNED_LIMIT:
+        _SCANNED.pop(next(iter(_SCANNED)))
+    return [_flagged(v, changed) for v in scanned]
+
+
+_SCANNED: dict[tuple, list[Vmsd]] = {}
+_SCANNED_LIMIT = 16
+
+
+def _changed(flag, changed) -> bool:
+    if type(flag) is _Span:
+        return any(n in changed for n in range(flag[0], flag[1] + 1))
+    return flag
+
+
+def _flagged(v: Vmsd, changed) -> Vmsd:
+    """A scanned record with its changed flags for ``changed`` (new objects:
+    the scan is shared by every set of changed lines)."""
+    return Vmsd(
+        var=v.var, kind=v.kind, line=v.line, end_line=v.end_line,
+        start_visible=v.start_visible, end_visible=v.end_visible,
+        header_changed=_changed(v.header_changed, changed),
+        attrs={k: Attr(a.value, a.line, _changed(a.changed, changed)) for k, a in v.attrs.items()},
+        fields=[VmsdField(f.macro, f.args, f.line, f.end_line, _changed(f.changed, changed),
+                          f.version, f.version_text, f.tested, f.size) for f in v.fields],
+        fields_start_visible=v.fields_start_visible, fields_end_visible=v.fields_end_visible,
+        fields_conditional=v.fields_conditional,
+        subsections=[(n, line, _changed(c, changed)) for n, line, c in v.subsections])

@@ -243,6 +243,20 @@ def mask_text(text: str, config: MacroConfig | None = None) -> str:
     return mask(text.encode("utf-8"), config).decode("utf-8")
 
 
+def blanked(text: str) -> str:
+    """``text`` with every character but newlines made a space (as
+    ``re.sub(r"[^\n]", " ", text)``, ~10x faster: the text-level scanners
+    blank every comment of a file with it)."""
+    if "\n" not in text:
+        return " " * len(text)
+    return "\n".join(" " * len(part) for part in text.split("\n"))
+
+
+def blanked_match(m) -> str:
+    """``blanked`` of a match (a ``re.sub`` replacement)."""
+    return blanked(m.group(0))
+
+
 def macro_name_at(orig: bytes, byte: int) -> str:
     """The identifier in the original source at ``byte`` ('' if none)."""
     m = _IDENT.match(orig, byte)

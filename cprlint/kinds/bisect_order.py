@@ -30,6 +30,7 @@ import re
 
 from .. import lazyre
 from ..code.facts import identifiers_in
+from ..code.masking import blanked, blanked_match
 from ..findings import Candidate
 from . import Kind, KindError, fill_case, load_cases
 
@@ -396,20 +397,11 @@ def _code_lines(view, lines) -> dict[int, str]:
         if c.line == view.first_line and not c.text.lstrip().startswith(("/*", "//")):
             end = text.find("*/")
             if end >= 0:
-                text = re.sub(r"[^\n]", " ", text[:end + 2]) + text[end + 2:]
+                text = blanked(text[:end + 2]) + text[end + 2:]
             break
-    rows = _CODE_NOISE.sub(_blank, text).split("\n")
+    rows = _CODE_NOISE.sub(blanked_match, text).split("\n")
     first = view.first_line
     return {n: rows[n - first] for n in lines if 0 <= n - first < len(rows)}
-
-
-def _blank(m) -> str:
-    """The match with every character but newlines made a space (as
-    ``re.sub(r"[^\n]", " ", ...)``, without a regex call per comment)."""
-    g = m.group()
-    if "\n" not in g:
-        return " " * len(g)
-    return "\n".join(" " * len(part) for part in g.split("\n"))
 
 
 def _header(view, fn) -> str:
