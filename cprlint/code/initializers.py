@@ -593,7 +593,7 @@ def scan_initializers(text: str, first_line: int = 1, changed: frozenset[int] = 
 
 
 _SCANNED: dict[tuple, list[Vmsd]] = {}
-_SCANNED_LIMIT = 16
+_SCANNED_LIMIT = 64
 
 
 def _changed(flag, changed) -> bool:
