@@ -165,8 +165,9 @@ def _has_tool_table(path) -> bool:
         text = _read_text(path)
     except (OSError, UnicodeDecodeError):
         return False     # someone else's broken pyproject.toml is not ours to report
-    if "cprlint" not in text:
-        return False     # no table of ours can be in it: not worth tomllib (~4 ms)
+    if "cprlint" not in text and "\\" not in text:
+        return False     # no table of ours can be in it (a quoted key may spell the
+                         # name with escapes): not worth tomllib (~4 ms)
     tomllib = _toml()
     try:
         data = tomllib.loads(text)

@@ -87,6 +87,14 @@ def test_pyproject_without_the_word_is_not_parsed(tree, monkeypatch):
         config.find_config(tree / "series")
 
 
+def test_a_table_name_spelled_with_escapes_is_found(tree):
+    # TOML reads [tool."\u0063prlint"] as [tool.cprlint]: the word is not in the file
+    (tree / "pyproject.toml").write_text('[tool."\\u0063prlint"]\nignore = ["SER"]\n')
+    assert "cprlint" not in (tree / "pyproject.toml").read_text()
+    _, rules = rules_in("v1.mbox", cwd=tree / "series")
+    assert rules == ALL_V1 - {"SER001"}
+
+
 def test_config_beside_an_input_outside_the_project_is_never_read(tree, tmp_path):
     # a downloaded folder with a .cprlint.toml that switches every rule off
     down = tmp_path / "downloads"
