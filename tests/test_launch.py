@@ -151,4 +151,4 @@ def test_a_file_checked_as_it_is_loads_neither_thinning_nor_openssl(tmp_path):
     loaded = {line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines()
               if line.startswith("import time:")}
     assert "cprlint.code.whole" in loaded and "cprlint.code.declarations" in loaded
-    assert not {"cprlint.code.thin", "hashlib", "_hashlib", "tomllib"} & loaded
+    assert not {"cprlint.code.thin", "hashlib", "_hashlib"} & loaded
