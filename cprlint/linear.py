@@ -80,7 +80,12 @@ def found(rx, text, whole: bool = False) -> bool:
     per file.  Other patterns (and a binding without ``_regexp``) are asked
     the usual way."""
     global _ANCHORS
-    m = getattr(rx, "_regexp", None)
+    if type(rx) is LazyPattern:
+        # its own attributes only: asking it for a name its pattern lacks
+        # (a Python pattern's _regexp) would make the pattern again
+        m = rx.__dict__.get("_regexp")
+    else:
+        m = getattr(rx, "_regexp", None)
     if m is None:
         return (rx.fullmatch(text) if whole else rx.search(text)) is not None
     if _ANCHORS is None:

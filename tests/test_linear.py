@@ -347,3 +347,18 @@ def test_found_on_bytes_patterns_and_on_python_patterns():
     assert linear.found(rx, b"\xe9t\xe9", whole=True) and not linear.found(rx, b"x\xe9t\xe9", whole=True)
     py = re.compile(r"(?<!x)race")              # not RE2: asked the usual way
     assert linear.found(py, "a race") and not linear.found(py, "xrace")
+
+
+def test_found_on_a_lazy_python_pattern_makes_it_once():
+    from cprlint import lazyre, linear
+
+    made = []
+
+    def make():
+        made.append(1)
+        return re.compile(r"(?<!x)race")
+
+    lazy = lazyre.LazyPattern(make)
+    assert [linear.found(lazy, t) for t in ("a race", "xrace", "race", "")] == \
+        [True, False, True, False]
+    assert len(made) == 1
