@@ -4,6 +4,7 @@ input, and safe when the patch budget runs out during a parse."""
 from __future__ import annotations
 
 import gc
+import time
 
 from cprlint import limits
 from cprlint.code.fragments import parse_bounded, parser
@@ -50,6 +51,23 @@ def test_a_slow_parse_is_cut_and_said():
     notes = limits.take_notes()
     assert 0 < tree.root_node.end_byte < len(_slow_text())
     assert len(notes) == 1 and "took too long to parse" in notes[0]
+
+
+def test_a_slow_parse_in_a_large_file_is_cut_and_said():
+    # a large text is handed over in larger chunks; the budget still holds
+    from cprlint.code import fragments
+
+    p = parser()
+    limits.take_notes()
+    text = b"static int a;\n" * 3000 + _slow_text()
+    assert len(text) > fragments._LARGE_TEXT
+    start = time.process_time()
+    tree = parse_bounded(p, text)
+    took = time.process_time() - start
+    notes = limits.take_notes()
+    assert 42000 < tree.root_node.end_byte < len(text)
+    assert len(notes) == 1 and "took too long to parse" in notes[0]
+    assert took < 2 * (limits.PARSE_BUDGET_S + limits.PARSE_BUDGET_PER_MB * len(text) / 2**20)
 
 
 def test_a_patch_budget_running_out_mid_parse_leaves_the_parser_clean():

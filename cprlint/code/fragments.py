@@ -62,6 +62,9 @@ def _c_language_capsule():
                     loader = ExtensionFileLoader("tree_sitter_c._binding", path)
                     sub = ModuleSpec("tree_sitter_c._binding", loader, origin=path)
                     module = loader.create_module(sub)
+                    # what importlib.util.module_from_spec would set
+                    module.__spec__, module.__loader__, module.__file__ = sub, loader, path
+                    module.__package__ = "tree_sitter_c"
                     loader.exec_module(module)
                 except (ImportError, OSError):
                     continue
@@ -366,11 +369,12 @@ def parse_bounded(p: Parser, data: bytes, old_tree: Tree | None = None) -> Tree:
     deadline = time.process_time() + limits.PARSE_BUDGET_S \
         + limits.PARSE_BUDGET_PER_MB * len(data) / 2**20
     stop = [len(data)]
+    chunk = _PARSE_CHUNK_LARGE if len(data) > _LARGE_TEXT else _PARSE_CHUNK
 
     def read(byte: int, _point) -> bytearray:
         if byte < stop[0] and time.process_time() > deadline:
             stop[0] = byte
-        _BUFFER[:] = data[byte:min(byte + _PARSE_CHUNK, stop[0])]   # the parser is
+        _BUFFER[:] = data[byte:min(byte + chunk, stop[0])]   # the parser is
         return _BUFFER                                              # done with the last
 
     try:
@@ -386,9 +390,11 @@ def parse_bounded(p: Parser, data: bytes, old_tree: Tree | None = None) -> Tree:
 
 
 _BUFFER = bytearray()           # what parse_bounded hands the parser, a chunk at a time
-_PARSE_CHUNK = 2048     # a deadline check per 2 KB: the 12 KB quadratic garbage of
-                        # tests/test_parse_bounded.py is cut as soon as with 256 B chunks,
-                        # and a 130 KB file is read in 64 calls, not 510 (~1 ms less)
+_PARSE_CHUNK = 256      # bytes per read: a deadline check per 256 bytes ...
+_PARSE_CHUNK_LARGE = 2048   # ... and per 2 KB in text over _LARGE_TEXT: a 130 KB file
+_LARGE_TEXT = 32 * 1024     # is read in 64 calls, not 510 (~1 ms less); the 12 KB
+                            # quadratic garbage of tests/test_parse_bounded.py is cut
+                            # as soon with either
 
 
 def parse_fragment(text: str | bytes, raw_parse: bool = True) -> ParsedFragment:
