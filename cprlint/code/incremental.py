@@ -222,8 +222,6 @@ def _entry(orig: bytes, span, key: bytes, facts: Facts) -> OutlineEntry:
     return OutlineEntry(line, max(end, line), key, tuple(dict.fromkeys(heads + found)), only)
 
 
-
-
 def _parse(masked: bytes, prev: _Version | None):
     """Parse ``masked``, reusing the previous version's tree for what did
     not change (one edit spanning the changed bytes)."""
