@@ -183,3 +183,46 @@ def test_calls_nested_in_arguments_and_statement_expressions_are_found():
     assert calls[7] == ["bar_len", "foo_arg"]  # s->cb is no named call; its arguments are
     assert calls[8] == ["foo_set"]             # a "(" in a string is no call
     assert calls[9] == ["foo_finish"]
+
+
+def _every_local_and_return(p, node):
+    """What an exhaustive walk below ``node`` finds: the reference."""
+    from cprlint.code.declarations import FunctionDecl, Return, _local
+    from cprlint.code.facts import collapse
+
+    fd = FunctionDecl("f", 0, 0, "")
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "declaration" and p.visible(n):
+            _local(p, n, fd)
+        elif n.type == "return_statement" and p.visible(n) and not p.synthetic(n):
+            expr = next((c for c in n.named_children if c.type != "comment"), None)
+            fd.returns.append(Return(p.line(n), collapse(p.text(expr)) if expr else ""))
+        if n.type != "function_definition":
+            stack.extend(reversed(n.named_children))
+    fd.returns.sort(key=lambda r: r.line)
+    return sorted(fd.locals), [(r.line, r.expr) for r in fd.returns]
+
+
+def test_the_walk_below_damaged_code_finds_what_an_exhaustive_walk_finds():
+    # error recovery can put a declaration inside an expression node whose
+    # bytes hold no "{": a node with a syntax error is always entered
+    from cprlint.code.declarations import FunctionDecl, _body
+    from cprlint.code.fragments import parse_whole
+    from cprlint.code.parsed import Parsed
+
+    damaged = [b"case L: y x int return /* 1:",
+               b"int f(void) { a = b x int z = 3; return z }",
+               b"x = ({ int y = h(1) ; y; ",
+               NESTED.encode()]
+    for src in damaged:
+        p = Parsed(parse_whole(src), 1)
+        stack = [p.pf.tree.root_node]
+        while stack:
+            node = stack.pop()
+            stack.extend(node.named_children)
+            fd = FunctionDecl("f", 0, 0, "")
+            _body(p, node, fd)
+            assert (sorted(fd.locals), [(r.line, r.expr) for r in fd.returns]) == \
+                _every_local_and_return(p, node), (src, node.type)
