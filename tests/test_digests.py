@@ -37,3 +37,13 @@ def test_a_whole_file_check_does_not_load_openssl(tmp_path):
     out = subprocess.run([sys.executable, "-c", _PROBE, str(path), str(tmp_path)],
                          capture_output=True, text=True, check=True).stdout.split()
     assert out[1:] == ["False", "False"], out
+
+
+def test_keys_without_the_blake2_module():
+    code = ("import sys\nsys.modules['_blake2'] = None\n"
+            "from cprlint.code.digests import digest, text_key\n"
+            "print(len(digest(b'a', b'b')), digest(b'ab', b'c') != digest(b'a', b'bc'), "
+            "len(text_key('x')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["20", "True", "40"]
