@@ -192,9 +192,6 @@ class Vmsd(Record):
 
 # -- masking -------------------------------------------------------------------
 
-_blank = blanked_match
-
-
 _COMMENT_OR_STRING = lazyre.compile(
     r'//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.S)
 # what the scanner stops at: a string or character literal (skipped whole),
@@ -214,12 +211,12 @@ def _mask(text: str) -> tuple[str, list[int]]:
 
     def repl(m):
         s = m.group(0)
-        return _blank(m) if s[0] == "/" else s
+        return blanked_match(m) if s[0] == "/" else s
 
     text = _COMMENT_OR_STRING.sub(repl, text)
     conds = [m.start() for m in _PREPROC.finditer(text)
              if re.match(r"\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b", m.group(0))]
-    text = _PREPROC.sub(_blank, text)
+    text = _PREPROC.sub(blanked_match, text)
     return text, conds
 
 
@@ -582,13 +579,13 @@ def vmsds_of(view) -> list[Vmsd]:
 def scan_initializers(text: str, first_line: int = 1, changed: frozenset[int] = frozenset(),
                       section: str = "") -> list[Vmsd]:
     """The VMState initializers in ``text`` (see the module doc)."""
+    from .parsed import keep_newest
+
     key = (text, first_line, section)
-    scanned = _SCANNED.pop(key, None)
+    scanned = _SCANNED.get(key)
     if scanned is None:
         scanned = _Scan(text, first_line, section).run()
-    _SCANNED[key] = scanned                  # the newest entry
-    if len(_SCANNED) > _SCANNED_LIMIT:
-        _SCANNED.pop(next(iter(_SCANNED)))
+    keep_newest(_SCANNED, key, scanned, _SCANNED_LIMIT)
     return [_flagged(v, changed) for v in scanned]
 
 

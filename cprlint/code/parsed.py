@@ -89,7 +89,7 @@ def _view_key(view) -> str:
     return key
 
 
-def _keep(cache: dict, key, value, limit: int):
+def keep_newest(cache: dict, key, value, limit: int):
     """``cache[key] = value`` as its newest entry, the oldest let go past
     ``limit`` entries; returns ``value``."""
     cache.pop(key, None)
@@ -114,7 +114,7 @@ def function_digest(pf: ParsedFragment, node, name: str, depth: int = 0) -> byte
 def remember(text: str, pf: ParsedFragment) -> None:
     """Keep the parse of a whole file made for code/facts.py, so that the
     other fact families do not parse the same text again."""
-    _keep(_WHOLE, _key(text), pf, _LIMIT)
+    keep_newest(_WHOLE, _key(text), pf, _LIMIT)
 
 
 # full mode: path -> the parse of the file as the base tree has it, made by
@@ -167,7 +167,7 @@ def per_content(view, family: str, build):
         key = (family, _view_key(view))
         out = _BY_CONTENT.get(key)
         if out is None:
-            out = _keep(_BY_CONTENT, key, build(view), 4 * _LIMIT)
+            out = keep_newest(_BY_CONTENT, key, build(view), 4 * _LIMIT)
     else:
         out = build(view)
     view.__dict__[slot] = out
@@ -199,9 +199,10 @@ def parsed(view) -> Parsed | None:
             previous = _LATEST.get(view.path)
             if previous is None:
                 previous = _BASES.pop(view.path, None)
-            pf = _keep(_WHOLE, key, parse_whole(view.text.encode("utf-8", "surrogateescape"),
-                                                previous), _LIMIT)
-        _keep(_LATEST, view.path, pf, _LIMIT)
+            pf = keep_newest(_WHOLE, key,
+                             parse_whole(view.text.encode("utf-8", "surrogateescape"), previous),
+                             _LIMIT)
+        keep_newest(_LATEST, view.path, pf, _LIMIT)
     else:
         pf = parse_fragment(view.text)
     out = view.__dict__["_parsed"] = Parsed(pf, view.first_line)
