@@ -390,11 +390,12 @@ def parse_bounded(p: Parser, data: bytes, old_tree: Tree | None = None) -> Tree:
 
 
 _BUFFER = bytearray()           # what parse_bounded hands the parser, a chunk at a time
-_PARSE_CHUNK = 256      # bytes per read: a deadline check per 256 bytes ...
-_PARSE_CHUNK_LARGE = 2048   # ... and per 2 KB in text over _LARGE_TEXT: a 130 KB file
-_LARGE_TEXT = 32 * 1024     # is read in 64 calls, not 510 (~1 ms less); the 12 KB
-                            # quadratic garbage of tests/test_parse_bounded.py is cut
-                            # as soon with either
+# bytes per read, and so per deadline check: 256, and 2 KB in text over
+# _LARGE_TEXT (a 130 KB file is read in 64 calls, not 510: ~1 ms less; the
+# 12 KB quadratic garbage of tests/test_parse_bounded.py is cut as soon)
+_PARSE_CHUNK = 256
+_PARSE_CHUNK_LARGE = 2048
+_LARGE_TEXT = 32 * 1024
 
 
 def parse_fragment(text: str | bytes, raw_parse: bool = True) -> ParsedFragment:
