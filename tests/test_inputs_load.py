@@ -187,3 +187,49 @@ def test_the_basement_is_cut_whatever_its_case():
     assert base == "0123abc"
     plain = number_lines("diff --git a/m.c b/m.c\n+base = 1;\n+change-idx: 2;\n", 1)
     assert strip_basement(plain) == (plain, "")
+
+
+def test_the_from_lines_of_git_and_b4_are_recognised_as_the_strict_pattern_would():
+    # the From_ lines git format-patch and b4 write are told apart without
+    # the strict pattern (its compile is start-up time); every other line
+    # still goes to it, so both ways give the same answer
+    from cprlint.inputs.mail import FROM_LINE, from_line
+
+    sha = b"26f65c01edcf1bbd5d7e4a1b9f0e6c2d8a3b7f41"
+    lines = [
+        b"From " + sha + b" Mon Sep 17 00:00:00 2001",
+        b"From " + sha + b" Mon Sep 17 00:00:00 2001\r",
+        b"From " + sha + b" Mon Sep 17 00:00:00 2001 \t",
+        b"From git@z Thu Jan  1 00:00:00 1970",
+        b"From mboxrd@z Thu Jan  1 00:00:00 1970",
+        b"From  Mon Sep 17 00:00:00 2001",               # no sender
+        b"From a\tb Mon Sep 17 00:00:00 2001",           # a tab in the sender
+        b"From a\x0bb Mon Sep 17 00:00:00 2001",
+        b"From x Mon Sep 17 00:00:00 2001 trailing",
+        b"From x Mon Sep 17 00:00:00 2001\n",
+        b"From someone@example.org Tue Mar  4 10:20:30 2025",
+        b"From the start, the VM is stopped Mon Sep 17 00:00:00 2001",
+        b"From the start, the VM is stopped.",
+        b"From: Someone <someone@example.org>",
+        b">From " + sha + b" Mon Sep 17 00:00:00 2001",
+    ]
+    for line in lines:
+        assert from_line(line) == bool(FROM_LINE.match(line)), line
+
+
+def test_git_and_b4_mboxes_are_split_without_compiling_the_strict_from_pattern(
+        monkeypatch, tmp_path):
+    import cprlint.inputs.mail as mail
+
+    fresh = type(mail.FROM_LINE)(mail.FROM_LINE._make)      # a stand-in not compiled yet
+    monkeypatch.setattr(mail, "FROM_LINE", fresh)
+    # (the fixture's commit message has a line starting "From a quick look",
+    # which only the strict pattern can judge)
+    text = (FIX / "series-v2-3.mbox").read_bytes().replace(b"\nFrom a quick", b"\nAt a quick")
+    (tmp_path / "s.mbox").write_bytes(text)
+    assert [p.label() for p in load_series([str(tmp_path / "s.mbox")]).patches] \
+        == ["1/3", "2/3", "3/3"]
+    assert len(load_series([str(FIX / "b4-v3.mbx")]).patches) >= 1
+    assert "match" not in fresh.__dict__
+    load_series([str(FIX / "series-v2-3.mbox")])
+    assert "match" in fresh.__dict__

@@ -25,6 +25,11 @@ FROM_LINE = lazyre.compile(
     rb"^From \S+ +" + _DAY + rb",? +" + _MON + rb" +\d{1,2} +\d{1,2}:\d{2}(?::\d{2})?"
     rb"(?: +(?:[A-Z]{2,5}|[+-]\d{4}))? +\d{4}(?: +[+-]\d{4})?[ \t\r]*$"
 )
+# the From_ line dates of git format-patch and b4: a line "From SENDER"
+# with one of them is a From_ line by FROM_LINE too, and is recognised
+# without it (compiling FROM_LINE is ~0.3 ms of a one-patch run)
+_TOOL_DATES = (b" Mon Sep 17 00:00:00 2001", b" Thu Jan  1 00:00:00 1970")
+_BYTES_SPACE = frozenset(b" \t\n\r\x0b\x0c")      # what \s is in a bytes pattern
 _HEADER_LINE = lazyre.compile(rb"^[A-Za-z][A-Za-z0-9-]*:")
 _MBOXRD_ESCAPED = lazyre.compile(rb"^>+From ")
 _MAIL_HEADERS = {b"from", b"subject", b"date", b"message-id", b"to", b"received",
@@ -92,9 +97,22 @@ def split_lines(data: bytes) -> list[bytes]:
     return lines
 
 
+def from_line(line: bytes) -> bool:
+    """Whether ``line`` matches FROM_LINE (a strict From_ line)."""
+    if not line.startswith(b"From "):
+        return False
+    body = line.rstrip(b" \t\r")
+    for date in _TOOL_DATES:
+        if body.endswith(date):
+            sender = body[5:-len(date)]
+            if sender and _BYTES_SPACE.isdisjoint(sender):
+                return True
+    return bool(FROM_LINE.match(line))
+
+
 def is_from_line(lines: list[bytes], i: int) -> bool:
     """A strict From_ line, followed by a header line (or the end)."""
-    if not lines[i].startswith(b"From ") or not FROM_LINE.match(lines[i]):
+    if not from_line(lines[i]):
         return False
     return i + 1 >= len(lines) or bool(_HEADER_LINE.match(lines[i + 1]))
 

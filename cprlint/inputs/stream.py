@@ -15,7 +15,7 @@ from itertools import chain
 from typing import Iterator
 
 from ..errors import InputError
-from .mail import FROM_LINE, RawMessage, is_from_line, split_lines
+from .mail import RawMessage, from_line, is_from_line, split_lines
 from .reader import Packed
 
 class Source:
@@ -150,7 +150,7 @@ def messages(source: Source) -> Iterator[tuple[RawMessage, Span]]:
                 cur.append(p_line)
         if line is None:
             break
-        if line.startswith(b"From ") and FROM_LINE.match(line):
+        if from_line(line):
             pending = (pos, lineno, line)
             continue
         if span is not None:
