@@ -171,6 +171,19 @@ def test_counterfactual_list_after_otherwise():
     assert moved(c("Stop the VM first, otherwise the target fails to take ownership.")) == []
 
 
+def test_a_list_with_bullet_signs_is_read_as_one_with_dashes():
+    dashes = verdict(c("Stop the VM first, otherwise:", "- the target fails to take ownership",
+                       "- source I/O races with the target's device init"))
+    signs = verdict(c("Stop the VM first, otherwise:",
+                      "\u2022 the target fails to take ownership",
+                      "\u2022  source I/O races with the target's device init"))
+    assert [m.family for m in signs.move] == [m.family for m in dashes.move] \
+        == ["counterfactual_list", "counterfactual_list"]
+    # the quote of a moved item leaves its bullet out
+    assert [m.unit.quote(80) for m in signs.move] == [m.unit.quote(80) for m in dashes.move]
+    assert "\u2022" not in describe(signs, PARAMS)["move"]
+
+
 LANES = c("Order:", "",
           "  SOURCE                 TARGET",
           "  stop VM   ------>      waits in cpr_state_load()",
