@@ -55,6 +55,34 @@ def test_whole_initializer_facts():
     assert v.subsections == [("vmstate_bar_dma", 16, False)]
 
 
+def test_initializers_between_and_inside_functions_are_all_found(monkeypatch):
+    # a file is mostly function bodies: their braces are told apart from
+    # initializers without the header patterns, but an initializer in a
+    # function body, or after braces in strings, is still found
+    from cprlint.code import initializers
+
+    text = ("static void bar_reset(BarState *s)\n{\n    if (s->on) {\n"
+            "        printf(\"{ not a block\\n\");\n    }\n"
+            "    static const VMStateDescription vmstate_local = {\n"
+            "        .name = \"bar/local\",\n"
+            "        .fields = (const VMStateField[]) {\n"
+            "            VMSTATE_UINT8(on, BarState),\n            VMSTATE_END_OF_LIST()\n"
+            "        },\n    };\n    s->vmsd = &vmstate_local;\n}\n\n") + DEVICE
+    opened = []
+    real_open = initializers._Scan.open
+    monkeypatch.setattr(initializers._Scan, "open",
+                        lambda self, stack, raw, *a: opened.append(raw.strip())
+                        or real_open(self, stack, raw, *a))
+    local, regs = scan_initializers(text)
+    assert (local.var, local.name, local.line, local.end_line) == \
+        ("vmstate_local", "bar/local", 6, 12)
+    assert [(f.macro, f.name, f.line) for f in local.fields] == [
+        ("VMSTATE_UINT8", "on", 9), ("VMSTATE_END_OF_LIST", "", 10)]
+    assert (regs.var, regs.line, len(regs.fields)) == ("vmstate_bar_regs", 16, 6)
+    # the function's own braces (its body, the if) were not handed to open()
+    assert not any(raw.startswith(("static void", "if")) for raw in opened)
+
+
 def test_each_set_of_changed_lines_gets_its_own_flags_from_one_scan():
     # a file version is a patch's post-image and the next patch's
     # pre-image, with other changed lines: scanned once, flagged per set

@@ -235,6 +235,10 @@ class _Ctx(Record):
         self.implicit = implicit
 
 
+_OTHER = _Ctx("other")          # contexts are never changed: one serves every brace
+_QUIET = ("other", "field")     # where item() records nothing
+
+
 _NEWLINE = lazyre.compile("\n")
 
 
@@ -284,8 +288,10 @@ class _Scan:
         stack = [_Ctx("top")]
         first_item = True
         start, paren, n = 0, 0, len(s)
+        section = self.section
         for m in _PUNCT.finditer(s):
-            c, i = m.group(0)[0], m.start()
+            i = m.start()
+            c = s[i]
             if c == '"' or c == "'":
                 continue
             if c in "([":
@@ -295,14 +301,23 @@ class _Scan:
                 if paren < 0:       # the view starts inside an argument list
                     paren, start = 0, i + 1
             elif paren == 0:        # one of , ; { }
-                chunk = s[start:i]
+                # most braces and separators of a file are in code that is
+                # no initializer: what open() and item() would make of them
+                # is told here, without their regexes (see open())
+                what = stack[-1].what
+                quiet = what in _QUIET or what == "top" and not (first_item and section)
                 if c == "{":
-                    stack.append(self.open(stack, chunk, start, i, first_item))
+                    if (quiet or what == "subs") and s.find("VMState", start, i) < 0:
+                        stack.append(_OTHER)
+                    else:
+                        stack.append(self.open(stack, s[start:i], start, i, first_item))
                 elif c == "}":
-                    self.item(stack, chunk, start, i, first_item)
+                    if not quiet:
+                        self.item(stack, s[start:i], start, i, first_item)
                     self.close(stack, i, first_item)
                 else:
-                    self.item(stack, chunk, start, i, first_item)
+                    if not quiet:
+                        self.item(stack, s[start:i], start, i, first_item)
                     # a view may start in the tail of an argument list
                     # ("vmstate_q, Queue),"): the level is inferred from
                     # the first entry recognised before any brace or ';'
@@ -323,7 +338,11 @@ class _Scan:
                 v.line <= self.line(p) <= v.end_line for p in self.conds) and bool(v.fields)
         return self.out
 
-    # a '{' opens a context named by the chunk before it
+    # a '{' opens a context named by the chunk before it.  In a context of
+    # _QUIET, at the top level outside a view's first entry, and in a
+    # subsections list, that is "other" unless the chunk names a
+    # VMStateDescription or a VMStateField list (run() asks for "VMState"
+    # before calling this); item() records nothing there
     def open(self, stack, raw: str, a: int, b: int, first_item: bool) -> _Ctx:
         top = stack[-1]
         chunk = _SPACES.sub(" ", raw).strip()
