@@ -63,6 +63,9 @@ class Rule(Record):
     # literal strings one of which a view's text must hold for the kind to
     # find anything in it (Kind.trigger_words); None: no such words
     words: tuple[str, ...] | None = None
+    # its kind finds nothing in a one-patch series without a base tree
+    # (Kind.silent_on_one_patch)
+    silent_on_one_patch: bool = False
 
     def __init__(self, id, title, severity, kind_name, message, rationale, invariant,
                  references, params, examples, path, kind=None, default=True) -> None:
@@ -103,6 +106,7 @@ class Rule(Record):
         self.__dict__["_kind"] = value
         self._pending_scope = None
         self.words = None          # another kind's words do not hold for this one
+        self.silent_on_one_patch = False
 
     @property
     def scope(self) -> str:
@@ -181,6 +185,7 @@ def _load_rule(path, data: dict, derived: dict | None = None) -> Rule:
     if _usable(derived):
         rule._pending_scope = derived["scope"]
         rule.words = None if derived["words"] is None else tuple(derived["words"])
+        rule.silent_on_one_patch = derived["silent_on_one_patch"]
         return rule
     try:
         rule.kind = load_kind(rule.kind_name)(rule.params)
@@ -188,16 +193,19 @@ def _load_rule(path, data: dict, derived: dict | None = None) -> Rule:
         raise RuleError(f"{path}: {exc}") from None
     words = rule.kind.trigger_words()
     rule.words = None if words is None else tuple(words)
+    rule.silent_on_one_patch = rule.kind.scope == "series" and rule.kind.silent_on_one_patch
     return rule
 
 
 def _derived(rule: Rule) -> dict:
     """What the rule cache keeps of a checked rule's kind."""
-    return {"scope": rule.scope, "words": None if rule.words is None else list(rule.words)}
+    return {"scope": rule.scope, "words": None if rule.words is None else list(rule.words),
+            "silent_on_one_patch": rule.silent_on_one_patch}
 
 
 def _usable(derived) -> bool:
     return isinstance(derived, dict) and derived.get("scope") in ("image", "series", "findings") \
+        and isinstance(derived.get("silent_on_one_patch"), bool) \
         and (derived.get("words") is None or (
             isinstance(derived["words"], list) and derived["words"]
             and all(isinstance(w, str) and w for w in derived["words"])))
@@ -330,7 +338,7 @@ def blind_spots(rules: list[Rule], series, views) -> list[str]:
     per patch in the summary (never a finding): kinds that can tell offer
     ``hunk_notes(view)``."""
     notes: dict[str, None] = {}        # in order, each once
-    for rule in triggered(rules, views):
+    for rule in triggered(rules, views, series):
         hook = getattr(rule.kind, "hunk_notes", None)
         if hook is None:
             continue
@@ -369,7 +377,7 @@ def _run_all(rules, series, views, by_patch, show_all, shown,
     budget = budget or PatchBudget()
     with budget:                # SIGPROF held for the whole run, not per call
         image = []
-        for rule in triggered(rules, views):
+        for rule in triggered(rules, views, series):
             if rule.kind.scope == "series":
                 _guarded(rule, _run_series, rule, series, views, findings, budget)
             else:
@@ -387,15 +395,20 @@ def _run_all(rules, series, views, by_patch, show_all, shown,
     return findings
 
 
-def triggered(rules: list[Rule], views) -> list[Rule]:
+def triggered(rules: list[Rule], views, series=None) -> list[Rule]:
     """The rules that may find something in ``views``: those with no
-    trigger words, and those one of whose words is in some view's text.
+    trigger words, and those one of whose words is in some view's text;
+    for a one-patch ``series`` without a base tree, not the series rules
+    that are silent there (Kind.silent_on_one_patch).
     The others cannot (Kind.trigger_words), and their kinds are not even
     made; they still count as judged (a suppression naming one is unused).
     A word is looked for in a text once per run: found words are not
     looked for again, each distinct text is read once, and what a view's
     text holds is kept on the view for the next call (a job asks for its
     image and series kinds, then for its hunk notes)."""
+    if series is not None and len(series.patches) < 2 \
+            and getattr(series, "base_defines", None) is None:
+        rules = [r for r in rules if not getattr(r, "silent_on_one_patch", False)]
     wanted = {w for rule in rules for w in (getattr(rule, "words", None) or ())}
     present: set[str] = set()
     for view in _distinct_texts(views) if wanted else ():

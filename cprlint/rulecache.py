@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
-_FORMAT = 2                        # 2: what check() derived is kept too
+_FORMAT = 3                        # 2: what check() derived is kept too; 3: and
+                                   # whether a series kind is silent on one patch
 _MAX_BYTES = 8 * 1024 * 1024      # the rule tables are ~200 kB
 
 

@@ -73,6 +73,10 @@ class Kind:
     # set by the engine before an image kind scans a series' views: how many
     # patches the series has (0 for C files checked as they are)
     series_patches: int = 0
+    # a series kind that finds nothing in a one-patch series without a base
+    # tree (what it reports names a later patch): the engine does not run
+    # it there, nor, for a rule from the rule cache, import its module
+    silent_on_one_patch: ClassVar[bool] = False
 
     def __init__(self, params: dict):
         for key, (typ, required) in self.params_spec.items():

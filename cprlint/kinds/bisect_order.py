@@ -70,6 +70,7 @@ _DEFAULT_CASES = {
 class BisectOrder(Kind):
     name = "bisect_order"
     scope = "series"
+    silent_on_one_patch = True     # every case names a later patch
     params_spec = {
         "definitions": (list, False),   # subset of function, prototype, macro, enum, field
         "unused_static": (bool, False),  # report static functions first used later

@@ -29,6 +29,7 @@ from . import Kind, param_regex, param_regexes
 class ForwardReference(Kind):
     name = "forward_reference"
     scope = "series"
+    silent_on_one_patch = True     # but "absent", which needs the base tree
     params_spec = {
         "name_patterns": (list, True),   # regexes with one group: a name in comment text
         "ignore_names": (list, False),
