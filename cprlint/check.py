@@ -48,9 +48,9 @@ def run_check(opts: CheckOptions, stdin=None, rules=None):
 def _check_job(job, chosen, every, settings, opts) -> list:
     from .engine import run_rules
 
-    _note_too_deep(job)
     findings = run_rules(chosen, job.series, job.views, show_all=opts.show_all,
                          available=every)
+    _note_too_deep(job)
     if job.mode == "files":
         for f in findings:          # no patch: the input is the file itself
             f.input_path = f.input_path or f.path
@@ -113,10 +113,15 @@ def _keep_quoted(patch, found) -> None:
 
 
 def _note_too_deep(job) -> None:
+    """Say what the rules could not walk: too deeply nested code of the
+    images they read (a hunk's pre-image no rule asked for is not parsed,
+    and nothing of it was skipped)."""
     from .limits import MAX_TREE_DEPTH, note
 
     for hv in job.views:
         for view in (hv.pre, hv.post):
+            if view.__dict__.get("_facts", ()) is None:
+                continue
             for name, line in view.facts.too_deep:
                 what = f"{name}() at line {line}" if name else f"the code at line {line}"
                 note(f"{hv.file_path}: {what} is nested more than {MAX_TREE_DEPTH} "

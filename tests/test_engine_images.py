@@ -80,3 +80,65 @@ def test_a_candidate_no_pre_image_explains_is_reported():
     found = _scan(kind, [_hunk("x = 1;", "x = 1;"), _hunk("y = 2;", "y = 2;\nvm_resume(s);", 1)])
     assert [(f.rule, f.function, f.line) for f in found] == [("TST001", "f", 10)]
     assert "f() has the stand-in problem at line 10" in found[0].message
+
+
+def _pre_images_parsed(monkeypatch) -> list:
+    from cprlint.code import views
+
+    parsed: list = []
+    real = views.derive_facts
+
+    def counting(view):
+        if view.side == "pre":
+            parsed.append(view.first_line)
+        return real(view)
+
+    monkeypatch.setattr(views, "derive_facts", counting)
+    return parsed
+
+
+def test_a_pre_image_is_parsed_only_when_a_rule_reads_it(monkeypatch):
+    # a hunk's pre-image is read to explain a post candidate (and by the
+    # series rules): a one-patch check with none parses no pre-image
+    from conftest import check_text, make_hunk
+
+    parsed = _pre_images_parsed(monkeypatch)
+    quiet = make_hunk("migration/foo.c", 10, "static void foo(MigrationState *s)", """
+     int x = 0;
+-    x = 2;
++    x = 1;
+     return;
+""")
+    assert check_text(quiet) == [] and parsed == []
+    # a post-image candidate (a rule's bad example) is explained against
+    # the pre-image: now it is parsed
+    from test_trigger_words import RULES
+
+    mig001 = next(r for r in RULES if r.id == "MIG001")
+    bad = next(ex.input.lstrip("\n") for ex in mig001.examples if ex.expect == "bad")
+    assert check_text(bad, select=["MIG001"])
+    assert parsed
+
+
+def test_pre_images_parsed_when_asked_give_the_findings_and_notes_of_eager_ones(monkeypatch):
+    # every rule's examples and the fixture series: the same findings and
+    # notes as when every pre-image is parsed with its post-image
+    from conftest import SERIES
+    from test_trigger_words import RULES, _check_all
+
+    from cprlint.code import views
+
+    inputs = [ex.input.lstrip("\n") for r in RULES for ex in r.examples]
+    inputs += [p.read_text() for p in sorted(SERIES.glob("*.mbox"))]
+    inputs += [(SERIES / "one-patch.patch").read_text()]
+    lazy = [_check_all(t) for t in inputs]
+    real_view = views._view
+
+    def eager(path, side, hunk):
+        view = real_view(path, side, hunk)
+        view.facts          # parsed now, as every image used to be
+        return view
+
+    monkeypatch.setattr(views, "_view", eager)
+    assert [_check_all(t) for t in inputs] == lazy
+    assert sum(len(f) for f, _ in lazy) > 50

@@ -262,6 +262,19 @@ class CodeView(Record):
         self.patch_index = patch_index
         self.outline = outline
 
+    @property
+    def facts(self) -> Facts:
+        f = self.__dict__.get("_facts")
+        if f is None:               # a hunk image whose facts were left for first use
+            from .views import derive_facts
+
+            f = derive_facts(self)
+        return f
+
+    @facts.setter
+    def facts(self, value: Facts) -> None:
+        self.__dict__["_facts"] = value
+
     def input_line(self, line: int) -> int | None:
         return self.input_lines.get(line)
 

@@ -184,6 +184,9 @@ def keep_parse(view, pf: ParsedFragment) -> None:
 def parsed(view) -> Parsed | None:
     """The view's parse (None for an empty view)."""
     cached = view.__dict__.get("_parsed")
+    if cached is None and "_facts" in view.__dict__ and view.__dict__["_facts"] is None:
+        view.facts              # a hunk image not parsed yet: its facts keep the parse
+        cached = view.__dict__.get("_parsed")
     if cached is not None or not view.text:
         return cached
     full, blanked = view.__dict__.get("full"), view.__dict__.get("blanked")

@@ -1,4 +1,5 @@
-"""Build the post/pre views of every C hunk of a series, with their facts."""
+"""Build the post/pre views of every C hunk of a series, with their facts
+(a pre-image's are derived when first asked: see _view)."""
 
 from __future__ import annotations
 
@@ -31,13 +32,24 @@ def _view(path: str, side: str, hunk: Hunk) -> CodeView:
     view = CodeView(path=path, side=side, text="\n".join(rows), first_line=first,
                     changed=frozenset(changed), input_lines=input_lines,
                     section=hunk.function_hint, section_text=hunk.section)
-    if rows:
-        pf = parse_fragment(view.text)
-        view.facts = build_facts(pf, first, view.section, view.changed)
-        keep_parse(view, pf)        # the fact families that need the tree use this parse
-    else:
+    if not rows:
         view.facts = Facts()
+    elif post:
+        derive_facts(view)
+    else:
+        # a pre-image is read only to explain a post-image candidate, and by
+        # the series rules: parsed when first asked (CodeView.facts)
+        view.__dict__["_facts"] = None
     return view
+
+
+def derive_facts(view: CodeView) -> Facts:
+    """Parse a hunk image that has lines (balanced wrapper), derive its
+    facts, and keep both on the view."""
+    pf = parse_fragment(view.text)
+    view.facts = build_facts(pf, view.first_line, view.section, view.changed)
+    keep_parse(view, pf)        # the fact families that need the tree use this parse
+    return view.facts
 
 
 def facts_for_fragment(text: str, first_line: int, section: str = "",
