@@ -207,4 +207,7 @@ def flush_and_exit(code: int) -> None:
         sys.stderr.flush()
     except (BrokenPipeError, OSError):
         code = code or 0
+    from .lazyre import keep_compiled
+
+    keep_compiled()             # (a run that compiled nothing new writes nothing)
     os._exit(code)

@@ -80,6 +80,11 @@ def data_table(name: str) -> dict:
     return toml_table(os.path.join(rules_path(), "data", f"{name}.toml"), f"data-{name}")
 
 
+def cache_file(name: str) -> str | None:
+    """The cache file ``name`` for this Python (None: no cache)."""
+    return _cache_file(name, [])
+
+
 def _cache_file(name: str, paths: list[Path]) -> str | None:
     if os.environ.get("CPRLINT_NO_CACHE"):
         return None
@@ -170,8 +175,14 @@ def write(paths: list[Path], tables: list[dict], name: str = "rules", derived=No
     stamp = _stamp(paths) if where else None
     if stamp is None:
         return
+    write_file(where, (stamp, tables, derived))
+
+
+def write_file(where: str, value) -> None:
+    """``value`` marshalled into the cache file ``where``, replacing it
+    whole; silently nothing when it cannot be written or marshalled."""
     try:
-        data = marshal.dumps((stamp, tables, derived))
+        data = marshal.dumps(value)
     except ValueError:
         return
     tmp = f"{where}.{os.getpid()}.tmp"

@@ -1,0 +1,112 @@
+"""lazyre: module-level patterns compiled at first use, and what re
+compiled of them kept between runs (the user's cache)."""
+
+from __future__ import annotations
+
+import importlib
+import marshal
+import os
+import pkgutil
+import re
+import subprocess
+import sys
+from functools import partial
+from pathlib import Path
+
+import _sre
+
+import cprlint
+from cprlint import lazyre
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _own_patterns() -> list[tuple]:
+    """(pattern, flags) of every lazyre pattern at module level in cprlint."""
+    out = []
+    for info in pkgutil.walk_packages(cprlint.__path__, "cprlint."):
+        if info.name.endswith("__main__"):
+            continue                # (runs the command line)
+        module = importlib.import_module(info.name)
+        for value in list(vars(module).values()):
+            items = list(value) if isinstance(value, (list, tuple)) else [value]
+            for v in items:
+                if isinstance(v, tuple):
+                    items += [x for x in v if isinstance(x, lazyre.LazyPattern)]
+                if isinstance(v, lazyre.LazyPattern):
+                    make = v.__dict__["_make"]
+                    if isinstance(make, partial) and make.func is lazyre._compiled:
+                        out.append(make.args)
+    return out
+
+
+def test_the_kept_arguments_make_the_pattern_re_makes():
+    # re.Pattern equality compares the compiled code, not only the text
+    patterns = _own_patterns()
+    assert len(patterns) > 80
+    for pattern, flags in patterns:
+        compiled, args = lazyre._compile_keeping(pattern, flags)
+        assert args is not None, pattern
+        kept = marshal.loads(marshal.dumps(args))            # as the cache file gives them
+        again = _sre.compile(pattern, *kept)
+        assert compiled == again == re.compile(pattern, flags), pattern
+        assert (again.flags, again.groups, dict(again.groupindex)) == \
+            (re.compile(pattern, flags).flags, re.compile(pattern, flags).groups,
+             dict(re.compile(pattern, flags).groupindex))
+
+
+def _run(tmp_path, *args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "cprlint", "check", *args], cwd=tmp_path, capture_output=True,
+        text=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), **(env or {})})
+
+
+def test_a_run_keeps_what_re_compiled_and_the_next_compiles_none_of_it(tmp_path):
+    patch = str(ROOT / "tests" / "fixtures" / "series" / "cpr-stop-v1.mbox")
+    first = _run(tmp_path, patch)
+    [kept] = (tmp_path / "cache" / "cprlint").glob("regex-*.marshal")
+    head, table = marshal.loads(kept.read_bytes())
+    assert head == lazyre._kept_head() and len(table) > 20
+    # only cprlint's own patterns and the rule files' are kept: never input text
+    own = set(_own_patterns())
+    from cprlint.engine import load_rules
+
+    rule_text = "\n".join(p.read_text() for p in (ROOT / "rules").glob("*.toml"))
+    for pattern, flags in table:
+        assert (pattern, flags) in own or pattern in rule_text.replace("\\\\", "\\"), pattern
+    assert load_rules()
+    # the next run: re parses nothing of those, and finds the same
+    probe = ("import re, sys\n"
+             "from re import _parser\n"
+             "seen = []\n"
+             "real = _parser.parse\n"
+             "_parser.parse = lambda p, f=0, *a: seen.append(p) or real(p, f, *a)\n"
+             "import cprlint.commands as c\n"
+             "def done(code):\n"
+             "    from cprlint import lazyre\n"
+             "    kept = {k[0] for k in lazyre._kept()}\n"
+             "    print('REPARSED', len(kept) > 20 and sum(p in kept for p in seen))\n"
+             "    sys.stdout.flush(); c.os._exit(code)\n"
+             "c.flush_and_exit = done\n"
+             "sys.argv = ['cprlint', 'check', sys.argv[1]]\n"
+             "import cprlint.launch; cprlint.launch.main()\n")
+    second = subprocess.run([sys.executable, "-c", probe, patch], cwd=tmp_path,
+                            capture_output=True, text=True,
+                            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert "REPARSED 0" in second.stdout
+    assert second.stdout.replace("REPARSED 0\n", "") == first.stdout
+    assert second.returncode == first.returncode == 1
+
+
+def test_a_damaged_or_foreign_kept_file_is_not_used(tmp_path):
+    patch = str(ROOT / "tests" / "fixtures" / "series" / "cpr-stop-v1.mbox")
+    want = _run(tmp_path, patch, env={"CPRLINT_NO_CACHE": "1"})
+    assert not (tmp_path / "cache").exists()           # the cache is off: nothing written
+    (tmp_path / "cache" / "cprlint").mkdir(parents=True)
+    name = Path(lazyre._kept_file() or "regex-x.marshal").name
+    where = tmp_path / "cache" / "cprlint" / name
+    for content in (b"\x00garbage", marshal.dumps(((0, "another python", 1), {})),
+                    marshal.dumps((lazyre._kept_head(), {(r"\d+", 0): (0, [1, 2], 0, {}, ())}))):
+        where.write_bytes(content)
+        got = _run(tmp_path, patch)
+        assert (got.stdout, got.returncode) == (want.stdout, want.returncode)
