@@ -64,28 +64,22 @@ def _run(tmp_path, *args, env=None):
 def test_a_run_keeps_what_re_compiled_and_the_next_compiles_none_of_it(tmp_path):
     patch = str(ROOT / "tests" / "fixtures" / "series" / "cpr-stop-v1.mbox")
     first = _run(tmp_path, patch)
+    # (a first run parses the rule files and compiles their regexes with
+    # re; from the second, with the rules from the rule cache, lazyre does)
+    assert _run(tmp_path, patch).stdout == first.stdout
     [kept] = (tmp_path / "cache" / "cprlint").glob("regex-*.marshal")
     head, table = marshal.loads(kept.read_bytes())
     assert head == lazyre._kept_head() and len(table) > 20
-    # only cprlint's own patterns and the rule files' are kept: never input text
-    own = set(_own_patterns())
-    from cprlint.engine import load_rules
-
-    rule_text = "\n".join(p.read_text() for p in (ROOT / "rules").glob("*.toml"))
-    for pattern, flags in table:
-        assert (pattern, flags) in own or pattern in rule_text.replace("\\\\", "\\"), pattern
-    assert load_rules()
-    # the next run: re parses nothing of those, and finds the same
-    probe = ("import re, sys\n"
-             "from re import _parser\n"
-             "seen = []\n"
-             "real = _parser.parse\n"
-             "_parser.parse = lambda p, f=0, *a: seen.append(p) or real(p, f, *a)\n"
+    assert set(_own_patterns()) & set(table)
+    # the next run: re compiles none of them, and the findings are the same
+    probe = ("import sys\n"
+             "from cprlint import lazyre\n"
+             "compiled = []\n"
+             "real = lazyre._compile_keeping\n"
+             "lazyre._compile_keeping = lambda p, f: compiled.append(p) or real(p, f)\n"
              "import cprlint.commands as c\n"
              "def done(code):\n"
-             "    from cprlint import lazyre\n"
-             "    kept = {k[0] for k in lazyre._kept()}\n"
-             "    print('REPARSED', len(kept) > 20 and sum(p in kept for p in seen))\n"
+             "    print('REPARSED', len(lazyre._kept()) > 20 and len(compiled))\n"
              "    sys.stdout.flush(); c.os._exit(code)\n"
              "c.flush_and_exit = done\n"
              "sys.argv = ['cprlint', 'check', sys.argv[1]]\n"
@@ -110,3 +104,26 @@ def test_a_damaged_or_foreign_kept_file_is_not_used(tmp_path):
         where.write_bytes(content)
         got = _run(tmp_path, patch)
         assert (got.stdout, got.returncode) == (want.stdout, want.returncode)
+
+
+def test_nothing_of_the_input_is_kept(tmp_path):
+    # names from the checked code make patterns of their own (ERR003 looks
+    # for a variable's assignments by its name): those are not kept
+    import re as re_module
+
+    from conftest import check_text
+
+    from cprlint.engine import load_rules
+
+    err003 = next(r for r in load_rules() if r.id == "ERR003")
+    bad = next(ex.input.lstrip("\n") for ex in err003.examples
+               if ex.expect == "bad" and re_module.search(r"\bret\b", ex.input))
+    mail = re_module.sub(r"\bret\b", "zqmarker_ret", bad)
+    assert "zqmarker_ret" in mail and check_text(mail, select=["ERR003"])
+    (tmp_path / "zq.patch").write_text(mail)
+    for _ in range(2):              # (the second run reads the rules from their cache)
+        assert _run(tmp_path, "zq.patch").returncode == 1
+    [kept] = (tmp_path / "cache" / "cprlint").glob("regex-*.marshal")
+    _head, table = marshal.loads(kept.read_bytes())
+    assert len(table) > 10
+    assert not [p for p, _f in table if "zqmarker" in (p if isinstance(p, str) else p.decode())]

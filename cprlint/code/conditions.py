@@ -5,6 +5,16 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
+
+_OPERAND = lazyre.compile(r"[\w.>\-\[\]]+")
+_CALL_START = lazyre.compile(r"^[\w.>\-]+\s*\(")
+# (negated operator, "a OP b") for the comparisons negate() turns around
+_NEGATED = tuple((b, lazyre.compile(rf"(.+?)\s*{re.escape(a)}\s*(.+)"))
+                 for a, b in (("==", "!="), ("!=", "=="), (">=", "<"), ("<=", ">")))
+_LESS = lazyre.compile(r"(.+?)\s*<\s*(.+)")
+_GREATER = lazyre.compile(r"(.+?)\s*>\s*(.+)")
+
 
 def _balanced(text: str) -> bool:
     depth = 0
@@ -49,22 +59,22 @@ def negate(text: str) -> str:
     text = strip_parens(text)
     if text.startswith("!") and not text.startswith("!="):
         rest = text[1:].strip()
-        if re.fullmatch(r"[\w.>\-\[\]]+", rest) or (
-            re.match(r"^[\w.>\-]+\s*\(", rest) and rest.endswith(")") and _balanced(rest)
+        if _OPERAND.fullmatch(rest) or (
+            _CALL_START.match(rest) and rest.endswith(")") and _balanced(rest)
             and rest.index("(") < len(rest) and _call_spans_all(rest)
         ) or (rest.startswith("(") and strip_parens(rest) != rest):
             return strip_parens(rest)
     ors = split_top(text, "||")
     if len(ors) > 1:  # !(a || b) == !a && !b
         return " && ".join(negate(p) for p in ors)
-    for a, b in (("==", "!="), ("!=", "=="), (">=", "<"), ("<=", ">")):
-        m = re.fullmatch(rf"(.+?)\s*{re.escape(a)}\s*(.+)", text)
+    for b, rx in _NEGATED:
+        m = rx.fullmatch(text)
         if m and split_top(text, "&&") == [text]:
             return f"{m.group(1)} {b} {m.group(2)}"
-    m = re.fullmatch(r"(.+?)\s*<\s*(.+)", text)
+    m = _LESS.fullmatch(text)
     if m and "<<" not in text and "<=" not in text:
         return f"{m.group(1)} >= {m.group(2)}"
-    m = re.fullmatch(r"(.+?)\s*>\s*(.+)", text)
+    m = _GREATER.fullmatch(text)
     if m and ">>" not in text and ">=" not in text and "->" not in text:
         return f"{m.group(1)} <= {m.group(2)}"
     if split_top(text, "&&") != [text]:

@@ -12,12 +12,12 @@ when it shows them, and ``head_visible`` is False.
 
 from __future__ import annotations
 
-import re
-
 from .. import lazyre
 from ..records import FrozenRecord, Record, replace
 from .facts import collapse
 from .parsed import Parsed, function_digest, function_nodes, parsed, per_content
+
+_BLANKS = lazyre.compile(r"\s+")
 
 
 class Variable(FrozenRecord):
@@ -344,7 +344,7 @@ def _local(p: Parsed, node, fd: FunctionDecl) -> None:
     attrs: tuple[str, ...] = ()
     m = _AUTO.match(whole)
     if m:
-        attrs = (re.sub(r"\s+", "", m.group(1)),)
+        attrs = (_BLANKS.sub("", m.group(1)),)
     if tnode is not None and tnode.type == "macro_type_specifier":
         # g_autoptr(Error) err: the type is the macro's argument, a pointer
         inner = tnode.child_by_field_name("type")

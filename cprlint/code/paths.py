@@ -37,6 +37,8 @@ from .facts import collapse
 from .parsed import Parsed, function_nodes, parsed, per_content
 from ..limits import MAX_TREE_DEPTH, note
 
+_IDENT = lazyre.compile(r"[A-Za-z_]\w*")
+
 _KINDS = {
     "expression_statement": "expr", "declaration": "decl", "return_statement": "return",
     "goto_statement": "goto", "break_statement": "break", "continue_statement": "continue",
@@ -171,7 +173,7 @@ class Flow(Record):
             return
         keep = []
         for h in self._held:
-            names = set(re.findall(r"[A-Za-z_]\w*", h))
+            names = set(_IDENT.findall(h))
             # (a name's pattern, compiled per name, is tried only on a text
             # that holds the name, as every match of it does)
             if any(n in text and re.search(rf"(?<![\w.>]){re.escape(n)}\s*([-+*/|&]?=(?!=)|\+\+|--)"

@@ -18,6 +18,8 @@ from .lines import SrcLine
 from .series import FileDiff, Hunk, HunkLine, Repair
 from .unwrap import UnwrapError, unwrap_hunk
 
+_GIT_PATHS = lazyre.compile(r'^("(?:[^"\\]|\\.)*"|\S+) ("(?:[^"\\]|\\.)*"|\S+)$')
+
 HUNK_HEADER = lazyre.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _GIT_HEADER_PREFIXES = (
     "diff --git ", "index ", "--- ", "+++ ", "old mode ", "new mode ", "deleted file mode ",
@@ -303,7 +305,7 @@ def _name_guess(header: str) -> str:
 
 def _paths_from_git_line(header: str) -> tuple[str | None, str | None]:
     rest = header[len("diff --git "):].strip()
-    m = re.match(r'^("(?:[^"\\]|\\.)*"|\S+) ("(?:[^"\\]|\\.)*"|\S+)$', rest)
+    m = _GIT_PATHS.match(rest)
     if m:
         return _strip_prefix(m.group(1)), _strip_prefix(m.group(2))
     # unquoted paths with spaces: split in the middle at " b/"

@@ -19,6 +19,10 @@ from ..records import Record
 from ..untrusted import split_addresses
 from .lines import SrcLine, number_lines
 
+_CHARSET = lazyre.compile(r'charset\s*=\s*"?([^";\s]+)', re.I)
+_SPACES = lazyre.compile(r"\s+")
+_MSGID = lazyre.compile(r"<[^<>\s]+>")
+
 _DAY = rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 _MON = rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 FROM_LINE = lazyre.compile(
@@ -194,7 +198,7 @@ def _hdr(msg, name: str) -> str:
         s = str(v)
     except Exception:
         return ""
-    return re.sub(r"\s+", " ", s).strip()
+    return _SPACES.sub(" ", s).strip()
 
 
 def _strip_angle(s: str) -> str:
@@ -248,7 +252,7 @@ class _PlainHeaders:
         return self._h.get("content-type", "").lower().startswith("multipart/")
 
     def get_content_charset(self) -> str | None:
-        m = re.search(r'charset\s*=\s*"?([^";\s]+)', self._h.get("content-type", ""), re.I)
+        m = _CHARSET.search(self._h.get("content-type", ""))
         return m.group(1).lower() if m else None
 
 
@@ -293,7 +297,7 @@ def _fill_headers(mail: Mail, msg) -> None:
     mail.message_id = _strip_angle(mid) if mid else ""
     irt = _hdr(msg, "in-reply-to")
     mail.in_reply_to = _strip_angle(irt) if irt else ""
-    mail.references = [r.strip("<>") for r in re.findall(r"<[^<>\s]+>", _hdr(msg, "references"))]
+    mail.references = [r.strip("<>") for r in _MSGID.findall(_hdr(msg, "references"))]
 
 
 def capped_headers(lines: list[bytes], line: int) -> list[bytes]:

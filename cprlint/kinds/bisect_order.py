@@ -34,6 +34,10 @@ from ..code.masking import blanked, blanked_match
 from ..findings import Candidate
 from . import Kind, KindError, fill_case, load_cases
 
+_MEMBER = lazyre.compile(r"(?:->|\.)\s*([A-Za-z_]\w*)")
+_ENUM = lazyre.compile(r"\benum\b")
+_STRUCT = lazyre.compile(r"\b(struct|union)\b")
+
 _CODE_NOISE = lazyre.compile(
     r"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
 # (\s*=value | \s*) then (,\s*): never two \s* in a row (quadratic on blanks)
@@ -205,7 +209,7 @@ class BisectOrder(Kind):
                 text = code.get(line, "")
                 if not text.strip():
                     continue
-                members = {m.group(1) for m in re.finditer(r"(?:->|\.)\s*([A-Za-z_]\w*)", text)}
+                members = {m.group(1) for m in _MEMBER.finditer(text)}
                 for name in sorted(identifiers_in(text.encode())):
                     uses_at.setdefault(name, []).append((k, post, line))
                     if name in self.ignore or (k, name) in reported:
@@ -379,9 +383,9 @@ def _body_kind(section: str) -> str:
     s = section.strip()
     if not s or "(" in s or "=" in s:
         return ""
-    if re.search(r"\benum\b", s):
+    if _ENUM.search(s):
         return "enum"
-    if re.search(r"\b(struct|union)\b", s):
+    if _STRUCT.search(s):
         return "field"
     return ""
 

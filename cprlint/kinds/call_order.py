@@ -28,11 +28,14 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..findings import Candidate
 from . import Kind, KindError, fill_case, load_cases, param_regexes
 from .support.callgraph import CallGraph
 from .support.calls import on_exclusive_branches, patterns
 from ..code.conditions import holds_on_path, negate, split_top, strip_parens
+
+_IF_OR_WHILE = lazyre.compile(r"\b(?:if|while)\s*\(")
 
 _DEFAULT_CASES = {
     "order": {
@@ -416,7 +419,7 @@ def _condition_prefix(view, call) -> list[str]:
     while "if (" not in text and "while (" not in text and k > 0 and i - k < 3:
         k -= 1
         text = rows[k] + " " + text
-    m = list(re.finditer(r"\b(?:if|while)\s*\(", text))
+    m = list(_IF_OR_WHILE.finditer(text))
     if not m:
         return []
     prefix = text[m[-1].end():].rstrip()

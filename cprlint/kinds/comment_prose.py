@@ -39,6 +39,11 @@ from ..findings import Candidate
 from ..records import Record
 from . import AnyOf, Kind, KindError, WhichOf, param_regex
 
+_OPENER = lazyre.compile(r"^/\*+!?|^//+!?")
+_SLASHES = lazyre.compile(r"^//+")
+_STARS_END = lazyre.compile(r"\*+$")
+_LETTER = lazyre.compile(r"[A-Za-z]")
+
 TIERS = ("info", "warning")
 
 # (the bullet sign U+2022 is a branch of its own, not in the class: a
@@ -239,14 +244,14 @@ def strip_markup(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     for i, raw in enumerate(rows):
         s = raw.strip()
         if i == 0:
-            s = re.sub(r"^/\*+!?|^//+!?", "", s)
+            s = _OPENER.sub("", s)
         elif s.startswith("//"):
-            s = re.sub(r"^//+", "", s)
+            s = _SLASHES.sub("", s)
         elif s.startswith("*") and not s.startswith("*/"):
             s = s[1:]
         if s.endswith("*/"):
             s = s[:-2]
-            s = re.sub(r"\*+$", "", s)
+            s = _STARS_END.sub("", s)
         if s.startswith(" "):
             s = s[1:]          # the single space after the comment column
         out.append((first_line + i, s.rstrip()))
@@ -529,7 +534,7 @@ def analyse_comment(text: str, params, changed: set[int] | frozenset[int] | None
         u.new = changed is None or any(ln in changed for ln in u.lines)
         u.skipped = u.kind != "diagram" and (
             len(u.text) > MAX_UNIT or len(u.sentence) > MAX_UNIT
-            or not re.search(r"[A-Za-z]", u.text) or p.skip_units.any_search(u.text))
+            or not _LETTER.search(u.text) or p.skip_units.any_search(u.text))
         u.hits = [] if u.skipped else _hits(u, p)
         if not later_patches:
             u.hits = [h for h in u.hits if not p.families[h].needs_later_patch]

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..findings import Candidate
 from . import Kind, KindError, param_regexes, py_regex
 from .support.callgraph import CallGraph
 from .support.calls import patterns
 from ..code.conditions import holds_on_path, negate, split_top, strip_parens
+
+_CALLED = lazyre.compile(r"(?<!\w)(\w+)\s*\(")
+_CALL_FIRST = lazyre.compile(r"^(\w+)\s*\(")
 
 
 class GuardedCall(Kind):
@@ -179,7 +183,7 @@ class GuardedCall(Kind):
         """A function called in a condition on the path, defined nowhere in
         this view and not a known predicate: it might re-activate the disks."""
         for conj in holds_on_path(call.guards):
-            for name in re.findall(r"(?<!\w)(\w+)\s*\(", conj):
+            for name in _CALLED.findall(conj):
                 if name in by_function or any(r.search(name) for r in self.not_gates):
                     continue
                 return name
@@ -190,7 +194,7 @@ class GuardedCall(Kind):
             conj = strip_parens(conj)
             if any(r.match(conj) for r in self.gates) or conj in gate_vars:
                 return True
-            m = re.match(r"^(\w+)\s*\(", conj)
+            m = _CALL_FIRST.match(conj)
             return bool(m and m.group(1) in wrappers)
 
         if any(is_gate(c) for c in holds_on_path(call.guards)):

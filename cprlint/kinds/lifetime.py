@@ -32,6 +32,8 @@ from ..code.paths import flows
 from ..findings import Candidate
 from . import Kind, py_regex
 
+_ADDRESS_OF = lazyre.compile(r"(&\s*)?([A-Za-z_]\w*)")
+
 _LVALUE = lazyre.compile(r"[A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*")
 _STRINGS = lazyre.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'")
 
@@ -216,7 +218,7 @@ class Lifetime(Kind):
 
     # -- an error set, then maybe set again ----------------------------------------
     def _set_twice(self, view, fl, i, call, arg):
-        m = re.fullmatch(r"(&\s*)?([A-Za-z_]\w*)", arg)
+        m = _ADDRESS_OF.fullmatch(arg)
         if not m:
             return
         var = m.group(2)

@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import re
 
+from .. import lazyre
 from ..code.declarations import declarations
 from ..findings import Candidate
 from . import Kind, py_regex
+
+_WORD = lazyre.compile(r"\w+")
+_CALLEE = lazyre.compile(r"^(\w+)\s*\(")
 
 
 class ReturnConvention(Kind):
@@ -96,7 +100,7 @@ class ReturnConvention(Kind):
             what = None
             if any(p.fullmatch(e) for p in self.bad):
                 what = f"`{e}`, a negative errno,"
-            elif re.fullmatch(r"\w+", e):
+            elif _WORD.fullmatch(e):
                 v = fd.variable(e)
                 how = self._status_var(view, fd, e, self._errnos) \
                     if v is not None and v.type in self.int_types and not v.is_param else ""
@@ -128,7 +132,7 @@ class ReturnConvention(Kind):
 
 def _whole_call(expr: str) -> str:
     """The callee when ``expr`` is one call ``f(...)`` and nothing else."""
-    m = re.match(r"(\w+)\s*\(", expr)
+    m = _CALLEE.match(expr)
     if not m:
         return ""
     depth = 0
