@@ -102,6 +102,32 @@ class shielded:
                 raise BudgetExceeded()
 
 
+_unbilled = [0.0]           # CPU seconds spent in unbilled() so far
+
+
+def unbilled(fn):
+    """``fn()``, its CPU time not counted to the patch budget running (its
+    timer paused meanwhile): for work a rule triggers that the views would
+    otherwise have done before any rule ran (parsing a hunk's pre-image
+    when a rule first reads it), which must not cost a patch its findings.
+    What runs here must be bounded by itself (a parse has its own limit)."""
+    import time
+
+    signal = _signals()
+    left = 0.0
+    if hasattr(signal, "getitimer"):
+        left = signal.getitimer(signal.ITIMER_PROF)[0]
+        if left:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+    t0 = time.process_time()
+    try:
+        return fn()
+    finally:
+        _unbilled[0] += time.process_time() - t0
+        if left:
+            signal.setitimer(signal.ITIMER_PROF, left)
+
+
 class PatchBudget:
     """Seconds of analysis each patch may take (``PATCH_BUDGET_S``), summed
     over the rules.  ``run(key, fn)`` calls ``fn()`` under what is left of
@@ -163,7 +189,7 @@ class PatchBudget:
                 pass
         if alarm:
             signal.setitimer(signal.ITIMER_PROF, max(left, 1e-3))   # 0 would disarm it
-        t0 = time.process_time()
+        t0, free0 = time.process_time(), _unbilled[0]
         try:
             return fn()
         except BudgetExceeded:
@@ -174,7 +200,8 @@ class PatchBudget:
                 signal.setitimer(signal.ITIMER_PROF, 0)
                 if not self._held:
                     signal.signal(signal.SIGPROF, signal.SIG_DFL if old is None else old)
-            self.used[key] = self.used.get(key, 0.0) + time.process_time() - t0
+            spent = time.process_time() - t0 - (_unbilled[0] - free0)
+            self.used[key] = self.used.get(key, 0.0) + spent
             if self.used[key] >= self.seconds * scale:
                 self.spent.add(key)
 

@@ -142,3 +142,31 @@ def test_pre_images_parsed_when_asked_give_the_findings_and_notes_of_eager_ones(
     monkeypatch.setattr(views, "_view", eager)
     assert [_check_all(t) for t in inputs] == lazy
     assert sum(len(f) for f, _ in lazy) > 50
+
+
+def test_parsing_a_pre_image_for_a_rule_is_not_counted_to_the_patch_budget(monkeypatch):
+    # the views used to be parsed before any rule ran: a pre-image parsed
+    # when a rule first reads it must not use up the patch's budget (a
+    # parse of garbage may take its full parse limit)
+    import time
+
+    from test_trigger_words import RULES, _check_all
+
+    from cprlint.code import views
+
+    clock = [0.0]
+    real_clock = time.process_time
+    monkeypatch.setattr(time, "process_time", lambda: real_clock() + clock[0])
+    real_derive = views.derive_facts
+
+    def slow(view):
+        clock[0] += 10.0            # as if the parse took 10 s of CPU (budget: 5 s)
+        return real_derive(view)
+
+    monkeypatch.setattr(views, "derive_facts", slow)
+    mig001 = next(r for r in RULES if r.id == "MIG001")
+    bad = next(ex.input.lstrip("\n") for ex in mig001.examples if ex.expect == "bad")
+    findings, notes = _check_all(bad)
+    assert clock[0] >= 10.0                                  # a pre-image was parsed
+    assert "MIG001" in {f[0] for f in findings}
+    assert not [n for n in notes if "time budget" in n], notes

@@ -264,11 +264,17 @@ class CodeView(Record):
 
     @property
     def facts(self) -> Facts:
+        """The image's facts.  A hunk's pre-image is parsed when they are
+        first asked for (by a rule, or by ``==``, ``repr()`` and
+        ``records.replace``, which read every field); the time it takes is
+        not counted to the patch budget (the views used to be parsed
+        before any rule ran)."""
         f = self.__dict__.get("_facts")
         if f is None:               # a hunk image whose facts were left for first use
+            from ..limits import unbilled
             from .views import derive_facts
 
-            f = derive_facts(self)
+            f = unbilled(lambda: derive_facts(self))
         return f
 
     @facts.setter

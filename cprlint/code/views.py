@@ -69,7 +69,8 @@ def views_of_file_diff(patch_index: int, fd: FileDiff) -> list[HunkViews]:
 
 
 def build_views(series: Series) -> list[HunkViews]:
-    """Views (post and pre image, facts filled) of every hunk of every C file."""
+    """Views (post and pre image) of every hunk of every C file: the post
+    images' facts derived, the pre images' left for first use."""
     out: list[HunkViews] = []
     for pi, patch in enumerate(series.patches):
         for fd in patch.files:
