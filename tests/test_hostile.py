@@ -343,3 +343,24 @@ def test_a_hunk_past_the_line_cap_is_cut_and_its_head_still_checked(monkeypatch)
     findings, notes = run(hostile_mail(RESUME + ["    x = y;"] * 100))
     assert [f.rule for f in findings] == ["MIG001"]          # in the first lines: kept
     assert any("not checked" in n for n in notes)
+
+
+def _deep_removed(added: list[str]) -> str:
+    """A mail whose hunk removes a line nested 2,000 ifs deep (its
+    pre-image is too deep to walk) and adds ``added``."""
+    deep = "if (a) " * 2000 + "x();"
+    body = ["@@ -10,3 +10,%d @@ static void migration_cleanup(MigrationState *s)" % (2 + len(added)),
+            "     int x = 0;", "-    " + deep] + ["+" + a for a in added] + \
+        ["     yank_unregister_instance(MIGRATION_YANK_INSTANCE);"]
+    return HEAD.format(subject="[PATCH] migration: resume on failure") + "\n".join(body) \
+        + "\n-- \n2.47.1\n"
+
+
+def test_a_too_deep_pre_image_is_noted_only_when_a_rule_read_it():
+    # a hunk's pre-image is parsed when a rule reads it (to explain a
+    # candidate of the post-image): only then was anything of it skipped
+    _, quiet = run(_deep_removed(["    x();"]))
+    assert not [n for n in quiet if "too deeply nested" in n], quiet
+    findings, notes = run(_deep_removed(RESUME))
+    assert "MIG001" in {f.rule for f in findings}
+    assert [n for n in notes if "too deeply nested, skipped" in n], notes
