@@ -43,43 +43,54 @@ class LazyPattern:
         return f"<lazy pattern: {self._make!r}>"
 
 
-def compile(pattern, flags: int = 0) -> LazyPattern:  # noqa: A001 - mirrors re.compile
-    return LazyPattern(partial(_compiled, pattern, int(flags)))
+def compile(pattern, flags: int = 0, keep: bool = True) -> LazyPattern:  # noqa: A001
+    """``re.compile(pattern, flags)`` at first use.  ``keep``: a pattern of
+    cprlint's code, made when its module is imported, whose compiled code
+    may be kept between runs (see below); False for anything else (a rule
+    file's pattern)."""
+    if not keep:
+        return LazyPattern(partial(re.compile, pattern, flags))
+    flags = int(flags)
+    _REGISTERED.append((pattern, flags))
+    return LazyPattern(partial(_compiled, pattern, flags))
 
 
-# -- what re.compile makes of a pattern, kept between runs -----------------
+# -- what re.compile makes of cprlint's patterns, kept between runs -------
 #
-# re parses and compiles a pattern in Python: 40-200 us each, ~90 patterns
-# (~6 ms) on an 8-patch series, an eighth of what checkpatch.pl takes in
-# all.  Its last step, _sre.compile(), takes the pattern's internal code
-# (a list of ints) and makes the pattern object in microseconds.  The
-# arguments re gives it for each of cprlint's own patterns (the ones of
-# this module: constants of cprlint's code, never text from the input)
-# are kept in the user's cache, per Python build, and given to it again
-# on the next run.  The pattern object is the same (re.Pattern equality
-# compares the code; tests/test_lazyre.py checks every pattern); anything
-# unexpected (another Python, a damaged file) compiles with re as usual.
+# re parses and compiles a pattern in Python: 40-200 us each, ~50 of
+# cprlint's patterns (~4 ms) on an 8-patch series, an eighth of what
+# checkpatch.pl takes in all.  Its last step, _sre.compile(), takes the
+# pattern's internal code (a list of ints) and makes the pattern object in
+# microseconds.  The arguments re gives it are kept in the user's cache
+# for every pattern compile() registered (all made at import: constants
+# of cprlint's code, never text from the input, nor a rule file's), one
+# file per Python build, and given to _sre.compile() on the next run.
+# The pattern object is the same (re.Pattern equality compares the code;
+# tests/test_lazyre.py checks every pattern).  The file is written whole,
+# for every module's patterns, when a run met one it did not hold: what
+# it holds depends on cprlint's code and the Python, not on what was
+# checked.  Anything unexpected (another Python, a damaged file, code
+# _sre refuses) compiles with re as usual.
 
+_REGISTERED: list = []          # (pattern, flags) of every compile(keep=True)
 _KEPT: dict | None = None       # (pattern, flags) -> _sre.compile's other arguments
-_NEW: dict = {}                 # compiled by re in this run
-_KEPT_FORMAT = 1
-_KEPT_MAX = 2048                # patterns kept (cprlint has ~150; older versions' go)
+_MISSED = [False]               # a registered pattern was compiled by re in this run
+_KEPT_FORMAT = 2
+_KEPT_MAX_BYTES = 4 * 1024 * 1024   # the table is ~60 kB
 
 
 def _compiled(pattern, flags: int):
-    kept = _kept()
-    args = kept.get((pattern, flags))
-    if args is not None:
-        import _sre
+    if not flags & re.DEBUG:        # (DEBUG prints as it compiles)
+        args = _kept().get((pattern, flags))
+        if args is not None:
+            import _sre
 
-        try:
-            return _sre.compile(pattern, *args)
-        except Exception:           # noqa: BLE001 - not this Python's: compile it
-            pass
-    compiled, args = _compile_keeping(pattern, flags)
-    if args is not None:
-        _NEW[(pattern, flags)] = args
-    return compiled
+            try:
+                return _sre.compile(pattern, *args)
+            except Exception:       # noqa: BLE001 - not this Python's: compile it
+                pass
+        _MISSED[0] = True
+    return re.compile(pattern, flags)
 
 
 def _compile_keeping(pattern, flags: int):
@@ -119,23 +130,44 @@ def _kept() -> dict:
         where = _kept_file()
         if where is not None:
             import marshal
+            import zlib
 
             try:
                 with open(where, "rb") as f:
-                    head, table = marshal.loads(f.read())
-                if head == _kept_head() and isinstance(table, dict):
-                    _KEPT = table
+                    data = f.read(_KEPT_MAX_BYTES + 1)
+                if len(data) <= _KEPT_MAX_BYTES:
+                    head, crc, blob = marshal.loads(data)
+                    if head == _kept_head() and zlib.crc32(blob) == crc:
+                        table = marshal.loads(blob)
+                        if isinstance(table, dict):
+                            _KEPT = table
             except (OSError, EOFError, ValueError, TypeError):
                 pass
     return _KEPT
 
 
 def _kept_head() -> tuple:
+    """What the kept code depends on: this file's format, the Python build,
+    and its regex engine (its code version and word size, and re's
+    compiler modules as installed)."""
+    import os
     import sys
 
     import _sre
 
-    return (_KEPT_FORMAT, sys.version, _sre.MAGIC)
+    try:
+        from re import _compiler, _parser
+    except ImportError:                                 # pragma: no cover - 3.10
+        import sre_compile as _compiler                 # type: ignore[no-redef]
+        import sre_parse as _parser                     # type: ignore[no-redef]
+    stamps = []
+    for module in (_compiler, _parser):
+        try:
+            st = os.stat(module.__file__)
+            stamps.append((st.st_size, st.st_mtime_ns))
+        except (OSError, TypeError, AttributeError):
+            stamps.append(None)
+    return (_KEPT_FORMAT, sys.version, _sre.MAGIC, _sre.CODESIZE, tuple(stamps))
 
 
 def _kept_file() -> str | None:
@@ -144,16 +176,46 @@ def _kept_file() -> str | None:
     return cache_file("regex")
 
 
+def registered() -> list:
+    """(pattern, flags) of every pattern of cprlint's modules, all imported."""
+    import importlib
+    import pkgutil
+
+    from . import __path__ as package_path
+
+    for info in pkgutil.walk_packages(package_path, __name__.rsplit(".", 1)[0] + "."):
+        if not info.name.endswith("__main__"):      # (that one runs the command line)
+            importlib.import_module(info.name)
+    return list(dict.fromkeys(_REGISTERED))
+
+
 def keep_compiled() -> None:
-    """Keep what re compiled in this run for the next (once, at the end of
-    a run; nothing when nothing new was compiled or the cache is off)."""
-    if not _NEW or _KEPT is None:
+    """At the end of a run that compiled one of cprlint's patterns with re
+    (the first run, or one after an upgrade), keep the code of all of them
+    for the next.  Never raises: the run's output is out already."""
+    if not _MISSED[0]:
         return
-    table = dict(_KEPT) if len(_KEPT) + len(_NEW) <= _KEPT_MAX else {}
-    table.update(_NEW)
-    _NEW.clear()
-    where = _kept_file()
-    if where is not None:
+    _MISSED[0] = False
+    try:
+        where = _kept_file()
+        if where is None:
+            return
+        import marshal
+        import zlib
+
         from .rulecache import write_file
 
-        write_file(where, (_kept_head(), table))
+        table = {}
+        for pattern, flags in registered():
+            if flags & re.DEBUG:
+                continue
+            try:
+                _compiled_now, args = _compile_keeping(pattern, flags)
+            except re.error:
+                continue
+            if args is not None:
+                table[(pattern, flags)] = args
+        blob = marshal.dumps(table)
+        write_file(where, (_kept_head(), zlib.crc32(blob), blob))
+    except Exception:               # noqa: BLE001 - a cache that cannot be made is not made
+        pass

@@ -1,58 +1,51 @@
-"""lazyre: module-level patterns compiled at first use, and what re
-compiled of them kept between runs (the user's cache)."""
+"""lazyre: module-level patterns compiled at first use, and the code re
+compiles for cprlint's own patterns kept between runs (the user's cache)."""
 
 from __future__ import annotations
 
-import importlib
 import marshal
 import os
-import pkgutil
 import re
 import subprocess
 import sys
-from functools import partial
+import zlib
 from pathlib import Path
 
 import _sre
 
-import cprlint
 from cprlint import lazyre
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _own_patterns() -> list[tuple]:
-    """(pattern, flags) of every lazyre pattern at module level in cprlint."""
-    out = []
-    for info in pkgutil.walk_packages(cprlint.__path__, "cprlint."):
-        if info.name.endswith("__main__"):
-            continue                # (runs the command line)
-        module = importlib.import_module(info.name)
-        for value in list(vars(module).values()):
-            items = list(value) if isinstance(value, (list, tuple)) else [value]
-            for v in items:
-                if isinstance(v, tuple):
-                    items += [x for x in v if isinstance(x, lazyre.LazyPattern)]
-                if isinstance(v, lazyre.LazyPattern):
-                    make = v.__dict__["_make"]
-                    if isinstance(make, partial) and make.func is lazyre._compiled:
-                        out.append(make.args)
-    return out
+SERIES = ROOT / "tests" / "fixtures" / "series"
 
 
 def test_the_kept_arguments_make_the_pattern_re_makes():
     # re.Pattern equality compares the compiled code, not only the text
-    patterns = _own_patterns()
+    patterns = lazyre.registered()
     assert len(patterns) > 80
     for pattern, flags in patterns:
         compiled, args = lazyre._compile_keeping(pattern, flags)
         assert args is not None, pattern
         kept = marshal.loads(marshal.dumps(args))            # as the cache file gives them
         again = _sre.compile(pattern, *kept)
-        assert compiled == again == re.compile(pattern, flags), pattern
+        fresh = re.compile(pattern, flags)
+        assert compiled == again == fresh, pattern
         assert (again.flags, again.groups, dict(again.groupindex)) == \
-            (re.compile(pattern, flags).flags, re.compile(pattern, flags).groups,
-             dict(re.compile(pattern, flags).groupindex))
+            (fresh.flags, fresh.groups, dict(fresh.groupindex))
+
+
+def test_checking_registers_no_pattern_of_its_own():
+    # only patterns made at import are kept: a check of every rule's
+    # examples and of the fixture series makes none (a pattern built from
+    # the checked code must not go through lazyre.compile)
+    from test_trigger_words import RULES, _check_all
+
+    before = lazyre.registered()
+    inputs = [ex.input.lstrip("\n") for r in RULES for ex in r.examples]
+    inputs += [p.read_text() for p in sorted(SERIES.glob("*.mbox"))]
+    for text in inputs:
+        _check_all(text)
+    assert list(dict.fromkeys(lazyre._REGISTERED)) == before
 
 
 def _run(tmp_path, *args, env=None):
@@ -61,69 +54,75 @@ def _run(tmp_path, *args, env=None):
         text=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), **(env or {})})
 
 
-def test_a_run_keeps_what_re_compiled_and_the_next_compiles_none_of_it(tmp_path):
-    patch = str(ROOT / "tests" / "fixtures" / "series" / "cpr-stop-v1.mbox")
-    first = _run(tmp_path, patch)
-    # (a first run parses the rule files and compiles their regexes with
-    # re; from the second, with the rules from the rule cache, lazyre does)
-    assert _run(tmp_path, patch).stdout == first.stdout
+def _kept_table(tmp_path) -> tuple[Path, dict]:
     [kept] = (tmp_path / "cache" / "cprlint").glob("regex-*.marshal")
-    head, table = marshal.loads(kept.read_bytes())
-    assert head == lazyre._kept_head() and len(table) > 20
-    assert set(_own_patterns()) & set(table)
-    # the next run: re compiles none of them, and the findings are the same
+    head, crc, blob = marshal.loads(kept.read_bytes())
+    assert head == lazyre._kept_head() and zlib.crc32(blob) == crc
+    return kept, marshal.loads(blob)
+
+
+def test_a_run_keeps_every_pattern_and_the_next_compiles_none(tmp_path):
+    patch = str(SERIES / "cpr-stop-v1.mbox")
+    first = _run(tmp_path, patch)
+    assert first.returncode == 1 and "MIG001" in first.stdout
+    _kept, table = _kept_table(tmp_path)
+    assert set(table) == set(lazyre.registered())        # all of cprlint's, nothing else
     probe = ("import sys\n"
              "from cprlint import lazyre\n"
-             "compiled = []\n"
-             "real = lazyre._compile_keeping\n"
-             "lazyre._compile_keeping = lambda p, f: compiled.append(p) or real(p, f)\n"
              "import cprlint.commands as c\n"
              "def done(code):\n"
-             "    print('REPARSED', len(lazyre._kept()) > 20 and len(compiled))\n"
+             "    print('MISSED', lazyre._MISSED[0], len(lazyre._kept()))\n"
              "    sys.stdout.flush(); c.os._exit(code)\n"
              "c.flush_and_exit = done\n"
              "sys.argv = ['cprlint', 'check', sys.argv[1]]\n"
              "import cprlint.launch; cprlint.launch.main()\n")
-    second = subprocess.run([sys.executable, "-c", probe, patch], cwd=tmp_path,
-                            capture_output=True, text=True,
-                            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
-    assert "REPARSED 0" in second.stdout
-    assert second.stdout.replace("REPARSED 0\n", "") == first.stdout
-    assert second.returncode == first.returncode == 1
+    for _ in range(2):              # (the first of them reads the rules from their cache)
+        second = subprocess.run([sys.executable, "-c", probe, patch], cwd=tmp_path,
+                                capture_output=True, text=True,
+                                env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+        assert f"MISSED False {len(table)}" in second.stdout
+        assert second.stdout.rsplit("MISSED", 1)[0] == first.stdout
+        assert second.returncode == first.returncode
 
 
-def test_a_damaged_or_foreign_kept_file_is_not_used(tmp_path):
-    patch = str(ROOT / "tests" / "fixtures" / "series" / "cpr-stop-v1.mbox")
-    want = _run(tmp_path, patch, env={"CPRLINT_NO_CACHE": "1"})
-    assert not (tmp_path / "cache").exists()           # the cache is off: nothing written
-    (tmp_path / "cache" / "cprlint").mkdir(parents=True)
-    name = Path(lazyre._kept_file() or "regex-x.marshal").name
-    where = tmp_path / "cache" / "cprlint" / name
-    for content in (b"\x00garbage", marshal.dumps(((0, "another python", 1), {})),
-                    marshal.dumps((lazyre._kept_head(), {(r"\d+", 0): (0, [1, 2], 0, {}, ())}))):
-        where.write_bytes(content)
-        got = _run(tmp_path, patch)
-        assert (got.stdout, got.returncode) == (want.stdout, want.returncode)
-
-
-def test_nothing_of_the_input_is_kept(tmp_path):
+def test_what_is_kept_does_not_depend_on_what_was_checked(tmp_path):
     # names from the checked code make patterns of their own (ERR003 looks
-    # for a variable's assignments by its name): those are not kept
-    import re as re_module
-
+    # for a variable's assignments by its name): none of that is kept, and
+    # two checks of different mails keep the same file
     from conftest import check_text
 
     from cprlint.engine import load_rules
 
     err003 = next(r for r in load_rules() if r.id == "ERR003")
     bad = next(ex.input.lstrip("\n") for ex in err003.examples
-               if ex.expect == "bad" and re_module.search(r"\bret\b", ex.input))
-    mail = re_module.sub(r"\bret\b", "zqmarker_ret", bad)
+               if ex.expect == "bad" and re.search(r"\bret\b", ex.input))
+    mail = re.sub(r"\bret\b", "zqmarker_ret", bad)
     assert "zqmarker_ret" in mail and check_text(mail, select=["ERR003"])
     (tmp_path / "zq.patch").write_text(mail)
-    for _ in range(2):              # (the second run reads the rules from their cache)
-        assert _run(tmp_path, "zq.patch").returncode == 1
-    [kept] = (tmp_path / "cache" / "cprlint").glob("regex-*.marshal")
-    _head, table = marshal.loads(kept.read_bytes())
-    assert len(table) > 10
+    assert _run(tmp_path, "zq.patch").returncode == 1
+    kept, table = _kept_table(tmp_path)
     assert not [p for p, _f in table if "zqmarker" in (p if isinstance(p, str) else p.decode())]
+    one = kept.read_bytes()
+    other = tmp_path / "other"
+    other.mkdir()
+    assert _run(other, str(SERIES / "one-patch.patch")).returncode in (0, 1)
+    assert _kept_table(other)[0].read_bytes() == one
+
+
+def test_a_damaged_or_foreign_kept_file_is_not_used(tmp_path):
+    patch = str(SERIES / "cpr-stop-v1.mbox")
+    want = _run(tmp_path, patch, env={"CPRLINT_NO_CACHE": "1"})
+    assert not (tmp_path / "cache").exists()           # the cache is off: nothing written
+    _run(tmp_path, patch)
+    kept, table = _kept_table(tmp_path)
+    head, crc, blob = marshal.loads(kept.read_bytes())
+    # the code of every pattern swapped for another's: _sre takes it, so only
+    # the checksum can tell (a flipped byte in the file would do the same)
+    keys = list(table)
+    swapped = marshal.dumps(dict(zip(keys, [table[k] for k in keys[1:] + keys[:1]])))
+    for content in (b"\x00garbage", marshal.dumps(((0, "another python"), crc, blob)),
+                    marshal.dumps((head, crc, swapped))):
+        kept.write_bytes(content)
+        got = _run(tmp_path, patch)
+        assert (got.stdout, got.returncode) == (want.stdout, want.returncode)
+        _kept_table(tmp_path)                          # and it was made again, whole

@@ -152,7 +152,7 @@ def py_regex(pattern, flags: int = 0):
     come from the cache (``linear.checked_rules``: an earlier run compiled
     them)."""
     if linear.rules_checked():
-        return lazyre.compile(pattern, flags)
+        return lazyre.compile(pattern, flags, keep=False)     # (the cache keeps cprlint's own)
     return re.compile(pattern, flags)
 
 
