@@ -201,7 +201,13 @@ def keep_compiled() -> None:
         if where is None:
             return
         import marshal
+        import os
         import zlib
+
+        folder = os.path.dirname(where)
+        os.makedirs(folder, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            return                  # (not every run importing every module for nothing)
 
         from .rulecache import write_file
 

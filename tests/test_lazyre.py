@@ -126,3 +126,25 @@ def test_a_damaged_or_foreign_kept_file_is_not_used(tmp_path):
         got = _run(tmp_path, patch)
         assert (got.stdout, got.returncode) == (want.stdout, want.returncode)
         _kept_table(tmp_path)                          # and it was made again, whole
+
+
+def test_a_cache_that_cannot_be_written_costs_nothing(tmp_path):
+    # a run that cannot keep the code does not import every module to make it
+    (tmp_path / "blocked").write_text("a file, not a directory")
+    probe = ("import sys\n"
+             "from cprlint import lazyre\n"
+             "made = []\n"
+             "lazyre.registered = lambda: made.append(1) or []\n"
+             "import cprlint.commands as c\n"
+             "def done(code):\n"
+             "    lazyre.keep_compiled()\n"
+             "    print('MADE', len(made), lazyre._MISSED[0])\n"
+             "    sys.stdout.flush(); c.os._exit(code)\n"
+             "c.flush_and_exit = done\n"
+             "sys.argv = ['cprlint', 'check', sys.argv[1]]\n"
+             "import cprlint.launch; cprlint.launch.main()\n")
+    got = subprocess.run([sys.executable, "-c", probe, str(SERIES / "cpr-stop-v1.mbox")],
+                         cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "blocked")})
+    assert "MADE 0 False" in got.stdout, got.stdout + got.stderr
+    assert got.returncode == 1 and "MIG001" in got.stdout
