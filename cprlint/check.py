@@ -120,7 +120,7 @@ def _note_too_deep(job) -> None:
 
     for hv in job.views:
         for view in (hv.pre, hv.post):
-            if view.__dict__.get("_facts", ()) is None:
+            if view.facts_deferred:
                 continue
             for name, line in view.facts.too_deep:
                 what = f"{name}() at line {line}" if name else f"the code at line {line}"

@@ -281,6 +281,15 @@ class CodeView(Record):
     def facts(self, value: Facts) -> None:
         self.__dict__["_facts"] = value
 
+    def defer_facts(self) -> None:
+        """Leave this hunk image's facts (and parse) for their first use."""
+        self.__dict__["_facts"] = None
+
+    @property
+    def facts_deferred(self) -> bool:
+        """Whether this image's facts are still left for their first use."""
+        return "_facts" in self.__dict__ and self.__dict__["_facts"] is None
+
     def input_line(self, line: int) -> int | None:
         return self.input_lines.get(line)
 

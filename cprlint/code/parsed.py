@@ -184,7 +184,7 @@ def keep_parse(view, pf: ParsedFragment) -> None:
 def parsed(view) -> Parsed | None:
     """The view's parse (None for an empty view)."""
     cached = view.__dict__.get("_parsed")
-    if cached is None and "_facts" in view.__dict__ and view.__dict__["_facts"] is None:
+    if cached is None and getattr(view, "facts_deferred", False):
         view.facts              # a hunk image not parsed yet: its facts keep the parse
         cached = view.__dict__.get("_parsed")
     if cached is not None or not view.text:

@@ -39,7 +39,7 @@ def _view(path: str, side: str, hunk: Hunk) -> CodeView:
     else:
         # a pre-image is read only to explain a post-image candidate, and by
         # the series rules: parsed when first asked (CodeView.facts)
-        view.__dict__["_facts"] = None
+        view.defer_facts()
     return view
 
 
