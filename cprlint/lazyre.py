@@ -59,9 +59,9 @@ def compile(pattern, flags: int = 0, keep: bool = True) -> LazyPattern:  # noqa:
 #
 # re parses and compiles a pattern in Python: 40-200 us each, ~25 of
 # cprlint's patterns (~2.5 ms) on one patch, where checkpatch.pl takes
-# ~47 ms in all, and ~50 on an 8-patch series.  Its last step, _sre.compile(), takes the
-# pattern's internal code (a list of ints) and makes the pattern object in
-# microseconds.  The arguments re gives it are kept in the user's cache
+# ~47 ms in all, and ~50 on an 8-patch series.  Its last step,
+# _sre.compile(), takes the pattern's internal code (a list of ints) and
+# makes the pattern object in microseconds.  The arguments re gives it are kept in the user's cache
 # for every pattern compile() registered (all made at import: constants
 # of cprlint's code, never text from the input, nor a rule file's), one
 # file per Python build, and given to _sre.compile() on the next run.
@@ -100,11 +100,7 @@ def _compile_keeping(pattern, flags: int):
     import _sre
 
     try:
-        try:
-            from re import _compiler, _parser           # Python 3.11+
-        except ImportError:                             # pragma: no cover - 3.10
-            import sre_compile as _compiler             # type: ignore[no-redef]
-            import sre_parse as _parser                 # type: ignore[no-redef]
+        _compiler, _parser = _re_internals()
         parsed = _parser.parse(pattern, flags)
         code = _compiler._code(parsed, flags)
         groupindex = dict(parsed.state.groupdict)
@@ -123,6 +119,16 @@ def _compile_keeping(pattern, flags: int):
     return compiled, args
 
 
+def _re_internals():
+    """re's compiler and parser modules (``sre_*`` before Python 3.11)."""
+    try:
+        from re import _compiler, _parser               # Python 3.11+
+    except ImportError:                                 # pragma: no cover - 3.10
+        import sre_compile as _compiler                 # type: ignore[no-redef]
+        import sre_parse as _parser                     # type: ignore[no-redef]
+    return _compiler, _parser
+
+
 def _kept() -> dict:
     global _KEPT
     if _KEPT is None:
@@ -132,16 +138,15 @@ def _kept() -> dict:
             import marshal
             import zlib
 
+            from .rulecache import read_file
+
             try:
-                with open(where, "rb") as f:
-                    data = f.read(_KEPT_MAX_BYTES + 1)
-                if len(data) <= _KEPT_MAX_BYTES:
-                    head, crc, blob = marshal.loads(data)
-                    if head == _kept_head() and zlib.crc32(blob) == crc:
-                        table = marshal.loads(blob)
-                        if isinstance(table, dict):
-                            _KEPT = table
-            except (OSError, EOFError, ValueError, TypeError):
+                head, crc, blob = read_file(where, _KEPT_MAX_BYTES)
+                if head == _kept_head() and zlib.crc32(blob) == crc:
+                    table = marshal.loads(blob)
+                    if isinstance(table, dict):
+                        _KEPT = table
+            except (EOFError, ValueError, TypeError):   # none, or not what this module wrote
                 pass
     return _KEPT
 
@@ -155,13 +160,8 @@ def _kept_head() -> tuple:
 
     import _sre
 
-    try:
-        from re import _compiler, _parser
-    except ImportError:                                 # pragma: no cover - 3.10
-        import sre_compile as _compiler                 # type: ignore[no-redef]
-        import sre_parse as _parser                     # type: ignore[no-redef]
     stamps = []
-    for module in (_compiler, _parser):
+    for module in _re_internals():
         try:
             st = os.stat(module.__file__)
             stamps.append((st.st_size, st.st_mtime_ns))

@@ -153,13 +153,8 @@ def read(paths: list[Path], name: str = "rules") -> tuple[list[dict], object] | 
     if stamp is None:
         return None
     try:
-        with open(where, "rb") as f:
-            if os.fstat(f.fileno()).st_size > _MAX_BYTES:   # not ours: ignored
-                return None
-            # (marshal.load(f) reads object by object from the file: ~2 ms
-            # for the rules, against ~0.6 ms for loads() of its bytes)
-            kept_stamp, tables, derived = marshal.loads(f.read())
-    except (OSError, EOFError, ValueError, TypeError):
+        kept_stamp, tables, derived = read_file(where)
+    except (TypeError, ValueError):     # none, or not three values
         return None
     if kept_stamp != stamp or not isinstance(tables, list) or len(tables) != len(paths) \
             or not all(isinstance(t, dict) for t in tables):
@@ -176,6 +171,20 @@ def write(paths: list[Path], tables: list[dict], name: str = "rules", derived=No
     if stamp is None:
         return
     write_file(where, (stamp, tables, derived))
+
+
+def read_file(where: str, max_bytes: int = _MAX_BYTES):
+    """The value marshalled in the cache file ``where``; None when it is
+    missing, unreadable, over ``max_bytes`` (not ours) or not marshal data."""
+    try:
+        with open(where, "rb") as f:
+            if os.fstat(f.fileno()).st_size > max_bytes:
+                return None
+            # (marshal.load(f) reads object by object from the file: ~2 ms
+            # for the rules, against ~0.6 ms for loads() of its bytes)
+            return marshal.loads(f.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
 
 
 def write_file(where: str, value) -> None:
