@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import lazyre, linear
 from .findings import SEVERITIES, Candidate, Finding, severity_rank
-from .kinds import Fields, Kind, KindError, load_kind
+from .kinds import Fields, Kind, KindError, alone_without_base, load_kind
 from .limits import PatchBudget
 from .paths import stem
 from .records import Record
@@ -406,8 +406,7 @@ def triggered(rules: list[Rule], views, series=None) -> list[Rule]:
     looked for again, each distinct text is read once, and what a view's
     text holds is kept on the view for the next call (a job asks for its
     image and series kinds, then for its hunk notes)."""
-    if series is not None and len(series.patches) < 2 \
-            and getattr(series, "base_defines", None) is None:
+    if series is not None and alone_without_base(series):
         rules = [r for r in rules if not getattr(r, "silent_on_one_patch", False)]
     wanted = {w for rule in rules for w in (getattr(rule, "words", None) or ())}
     present: set[str] = set()

@@ -118,6 +118,12 @@ class Kind:
         return ()
 
 
+def alone_without_base(series) -> bool:
+    """A series of one patch, with no base tree to look names up in: a
+    ``silent_on_one_patch`` kind finds nothing in it."""
+    return len(series.patches) < 2 and getattr(series, "base_defines", None) is None
+
+
 class Fields(dict):
     """Template fields: a placeholder no one filled reads as '' instead of
     failing the run."""

@@ -23,7 +23,7 @@ import re
 from ..code.facts import identifiers_in
 from ..code.model import any_between
 from ..findings import Candidate
-from . import Kind, param_regex, param_regexes
+from . import Kind, alone_without_base, param_regex, param_regexes
 
 
 class ForwardReference(Kind):
@@ -59,7 +59,7 @@ class ForwardReference(Kind):
         return out - self.ignore
 
     def check_series(self, series, views):
-        if len(series.patches) < 2 and getattr(series, "base_defines", None) is None:
+        if alone_without_base(series):
             return      # every case but "absent" (which needs the base tree) names a later patch
         introduced: dict[str, int] = {}   # name -> first patch index that defines it
         existed: dict[str, int] = {}      # name -> first patch index whose pre-image has it
