@@ -270,3 +270,31 @@ def test_overlapping_ranges_are_joined_before_the_tree_is_told_of_them():
     thin = "\n".join("" if a <= i + 1 <= b else r for i, r in enumerate(rows))
     got = parse_blanked(full, thin.encode(), blanked)
     assert _every_node(got.tree) == _every_node(parse_whole(thin.encode()).tree)
+
+
+def test_the_edit_told_to_the_tree_spans_exactly_the_changed_bytes():
+    # tell_edit finds the first and last differing byte a block at a time;
+    # edits on and next to a block boundary, at either end of the file and
+    # over several lines must give the span (and rows and columns) a byte
+    # by byte comparison gives, and the incremental parse the fresh one
+    from cprlint.code.fragments import _BLOCK, tell_edit
+    from cprlint.code.masking import mask
+
+    base = (fixture("cpr_order_whole.c") + fixture("migration_sample.c")) * 3
+    assert len(base) > 3 * _BLOCK
+    cuts = [0, 1, _BLOCK - 1, _BLOCK, _BLOCK + 1, 2 * _BLOCK, len(base) - _BLOCK,
+            len(base) - 1, len(base)]
+    for at in cuts:
+        for old_len, new in ((0, "x"), (1, ""), (3, "\n\n  y\n"), (0, "\n"), (1, "\n")):
+            a = mask(base.encode())
+            text = base[:at] + new + base[at + old_len:]
+            b = mask(text.encode())
+            start = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]),
+                         min(len(a), len(b)))
+            end = 0
+            while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+                end += 1
+            old_tree = parse_whole(base.encode()).tree.copy()
+            assert tell_edit(old_tree, a, b) == (start, len(b) - end), at
+            after = parse_whole(text.encode(), parse_whole(base.encode()))
+            assert _every_node(after.tree) == _every_node(parse_whole(text.encode()).tree), at

@@ -548,18 +548,29 @@ def tell_edit(tree: Tree, old: bytes, new: bytes) -> tuple[int, int]:
     start = _common_prefix(old, new)
     end = _common_suffix(old, new, start)
     old_end, new_end = len(old) - end, len(new) - end
+    start_point = _point(old, start)
     tree.edit(start_byte=start, old_end_byte=old_end, new_end_byte=new_end,
-              start_point=_point(old, start), old_end_point=_point(old, old_end),
-              new_end_point=_point(new, new_end))
+              start_point=start_point, old_end_point=_point_from(old, start, start_point, old_end),
+              new_end_point=_point_from(new, start, start_point, new_end))
     return start, new_end
 
 
+_BLOCK = 4096       # bytes compared at a time before the binary search
+
+
 def _common_prefix(a: bytes, b: bytes) -> int:
-    """Length of the common prefix (binary search over slice compares)."""
-    lo, hi = 0, min(len(a), len(b))
+    """Length of the common prefix: equal blocks skipped, then a binary
+    search over slice compares within the first unequal one (a file's
+    versions share long runs: a search over the whole length copied
+    ~17 halves of it)."""
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i:i + _BLOCK] == b[i:i + _BLOCK]:
+        i = min(i + _BLOCK, n)
+    lo, hi = i, min(i + _BLOCK, n)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
+        if a[i:mid] == b[i:mid]:
             lo = mid
         else:
             hi = mid - 1
@@ -567,14 +578,30 @@ def _common_prefix(a: bytes, b: bytes) -> int:
 
 
 def _common_suffix(a: bytes, b: bytes, prefix: int) -> int:
-    lo, hi = 0, min(len(a), len(b)) - prefix
+    """Length of the common suffix, not reaching into the first ``prefix``
+    bytes of either."""
+    n = min(len(a), len(b)) - prefix
+    la, lb = len(a), len(b)
+    i = 0
+    while i < n and a[max(la - i - _BLOCK, la - n):la - i] == b[max(lb - i - _BLOCK, lb - n):lb - i]:
+        i = min(i + _BLOCK, n)
+    lo, hi = i, min(i + _BLOCK, n)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
+        if a[la - mid:la - i] == b[lb - mid:lb - i]:
             lo = mid
         else:
             hi = mid - 1
     return lo
+
+
+def _point_from(data: bytes, start: int, start_point: tuple[int, int], i: int) -> tuple[int, int]:
+    """``_point(data, i)`` for ``i >= start``, from ``start``'s point (the
+    lines before ``start`` are not counted again)."""
+    nl = data.rfind(b"\n", start, i)
+    if nl < 0:
+        return start_point[0], start_point[1] + (i - start)
+    return start_point[0] + data.count(b"\n", start, i), i - (nl + 1)
 
 
 def _point(data: bytes, i: int) -> tuple[int, int]:
