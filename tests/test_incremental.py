@@ -295,6 +295,145 @@ def test_the_edit_told_to_the_tree_spans_exactly_the_changed_bytes():
             while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
                 end += 1
             old_tree = parse_whole(base.encode()).tree.copy()
-            assert tell_edit(old_tree, a, b) == (start, len(b) - end), at
+            assert tell_edit(old_tree, a, b) == [(start, len(b) - end)], at
             after = parse_whole(text.encode(), parse_whole(base.encode()))
             assert _every_node(after.tree) == _every_node(parse_whole(text.encode()).tree), at
+
+
+def _base_text() -> str:
+    """A file of ~30 KB in QEMU's style, most of its lines different (as in
+    a real file: the edits are found by lines that occur once)."""
+    parts = [fixture("cpr_order_whole.c")]
+    for n in range(120):
+        parts.append(f"""
+static int cpr_step_{n}(MigrationState *s, Error **errp)
+{{
+    int ret = cpr_state_save_{n}(s->cpr_channel, errp);
+
+    if (ret < 0) {{
+        error_prepend(errp, "step {n}: ");
+        return ret;
+    }}
+    trace_cpr_step_{n}(s->state);
+    return 0;
+}}
+""")
+    return "".join(parts) + fixture("migration_sample.c")
+
+
+def _apply(old: bytes, new: bytes, runs) -> bytes:
+    out, at = [], 0
+    for a, old_end, b, new_end in runs:
+        out += [old[at:a], new[b:new_end]]
+        at = old_end
+    return b"".join(out + [old[at:]])
+
+
+def test_far_apart_changes_are_told_as_one_edit_each():
+    # a patch changing a file's first function and its last: the parser is
+    # told of two small edits, not one spanning the file, and the tree it
+    # makes from them is the fresh parse
+    from cprlint.code.fragments import changed_runs, tell_edit
+    from cprlint.code.masking import mask
+
+    base = _base_text()
+    lines = base.split("\n")
+    lines.insert(3, "static int cpr_added_early;")
+    lines[-4] += "  "
+    del lines[len(lines) // 2]
+    text = "\n".join(lines)
+    a, b = mask(base.encode()), mask(text.encode())
+    runs = changed_runs(a, b)
+    assert len(runs) == 3
+    assert sum(old_end - start for start, old_end, _b, _e in runs) < 200
+    assert _apply(a, b, runs) == b
+    assert changed_runs(a, b, split=False) == [(runs[0][0], runs[-1][1], runs[0][2], runs[-1][3])]
+    tree = parse_whole(base.encode()).tree.copy()
+    spans = tell_edit(tree, a, b)
+    assert spans == [(start, end) for _a, _oe, start, end in runs]
+    from cprlint.code.fragments import parser
+    assert _every_node(parser().parse(b, tree)) == _every_node(parse_whole(text.encode()).tree)
+
+
+def test_changed_runs_hold_every_difference_whatever_the_change():
+    # moved and repeated lines, a change at either end, a file without a
+    # final newline: the runs always rebuild the new text from the old
+    import random
+
+    from cprlint.code.fragments import changed_runs
+
+    rnd = random.Random(7)
+    base = _base_text().split("\n")
+    for case in range(300):
+        lines = list(base)
+        for _ in range(rnd.randrange(1, 5)):
+            i = rnd.randrange(len(lines) + 1)
+            op = rnd.randrange(4)
+            if op == 0:
+                lines[i:i] = ["    trace_step(%d);" % case] * rnd.randrange(1, 4)
+            elif op == 1:
+                del lines[i:i + rnd.randrange(1, 30)]
+            elif op == 2:
+                lines[i:i] = [lines[rnd.randrange(len(lines))] for _ in range(3)]
+            else:
+                lines[i:i] = ["}", "static void f(void) {"]
+        old = "\n".join(base).encode()
+        new = "\n".join(lines).encode()
+        if case % 3 == 0:
+            new = new.rstrip(b"\n")
+        if case % 5 == 0:
+            old, new = new, old
+        runs = changed_runs(old, new)
+        assert _apply(old, new, runs) == new, case
+        assert all(r[0] <= r[1] and r[2] <= r[3] for r in runs), case
+
+
+def test_a_version_with_an_error_next_to_an_edit_gets_the_facts_of_one_edit(monkeypatch):
+    # where a syntax error sits next to one of several edits, the facts
+    # come from the tree one spanning edit gives, as they always have
+    # (the parser's error recovery can depend on the edits it is told);
+    # without one, the edits alone
+    from cprlint.code import incremental
+    from cprlint.code.fragments import parser, tell_edit
+    from cprlint.code.masking import mask
+
+    told = []
+
+    def spy(tree, old, new, split=True):
+        told.append(split)
+        return tell_edit(tree, old, new, split)
+
+    monkeypatch.setattr(incremental, "tell_edit", spy)
+    base = _base_text()
+    a = mask(base.encode())
+    for damage, expect in (("    cpr_reset_counters();", [True]),
+                           ("}", [True, False])):
+        lines = base.split("\n")
+        lines[-40:-40] = [damage]
+        lines[12:12] = ["    cpr_reset_counters();"]
+        text = "\n".join(lines)
+        b = mask(text.encode())
+        prev_tree = parser().parse(a)
+        one = prev_tree.copy()
+        tell_edit(one, a, b, split=False)
+        one = parser().parse(b, one)
+
+        class Prev:
+            masked = a
+            tree = prev_tree.copy()
+
+        told.clear()
+        got = incremental._parse(b, Prev)
+        assert told == expect, damage
+        assert _every_node(got) == _every_node(one), damage
+        if damage == "}":
+            assert got.root_node.has_error
+
+
+def test_runs_that_do_not_rebuild_the_new_text_are_refused():
+    from cprlint.code.fragments import _covers
+
+    old, new = b"abcdef", b"abXdef"
+    assert _covers(old, new, [(2, 3, 2, 3)])
+    assert not _covers(old, new, [(1, 2, 1, 2)])          # misses the change
+    assert not _covers(old, b"abXXdef", [(2, 3, 2, 3)])   # misaligned after it

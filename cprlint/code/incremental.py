@@ -31,7 +31,8 @@ from bisect import bisect_right
 from ..records import FrozenRecord, Record, field_names
 from .digests import digest as _digest
 from .facts import build_facts, identifiers_in
-from .fragments import ParsedFragment, count_errors, parser, tell_edit, whole_fragment
+from .fragments import (ParsedFragment, count_errors, errors_near, parser, tell_edit,
+                        whole_fragment)
 from .masking import mask
 from .parsed import function_name_in
 from .model import CallFact, CommentFact, EarlyExit, Facts, FunctionFact, Guard
@@ -224,13 +225,22 @@ def _entry(orig: bytes, span, key: bytes, facts: Facts) -> OutlineEntry:
 
 def _parse(masked: bytes, prev: _Version | None):
     """Parse ``masked``, reusing the previous version's tree for what did
-    not change (one edit spanning the changed bytes)."""
+    not change (an edit per run of changed lines, fragments.tell_edit).
+    Where the result holds a syntax error next to an edit, it is parsed
+    again from the previous tree told of one edit spanning every change:
+    how the parser recovers from an error can depend on the edits it was
+    told, and these facts have always come from that one edit."""
     p = parser()
     if prev is None or prev.tree is None:
         return p.parse(masked)
     tree = prev.tree
-    tell_edit(tree, prev.masked, masked)
-    return p.parse(masked, tree)
+    spare = tree.copy()             # (edits change a tree in place)
+    spans = tell_edit(tree, prev.masked, masked)
+    out = p.parse(masked, tree)
+    if len(spans) > 1 and errors_near(out, spans):
+        tell_edit(spare, prev.masked, masked, split=False)
+        out = p.parse(masked, spare)
+    return out
 
 
 def _chunk_spans(root, masked: bytes):
