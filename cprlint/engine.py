@@ -366,24 +366,31 @@ def _note_budget(budget: PatchBudget, series) -> None:
 
 def _run_all(rules, series, views, by_patch, show_all, shown,
              budget: PatchBudget | None = None) -> list[Finding]:
-    """Series kinds over the whole series, then the image kinds patch by
-    patch: every rule on one patch's views, after which the parses and
-    derived facts kept on its whole-file views are let go (a long series
-    with its base tree would otherwise keep a parse of every file version
-    until the end).  Per rule, findings come in the same patch order."""
+    """The image kinds patch by patch, then the series kinds over the whole
+    series.  Before a patch's rules, its whole-file views get their facts
+    and parse trees (code.whole.ready: full mode derives them patch by
+    patch); after them, the parses and derived facts kept on those views
+    are let go (a long series with its base tree would otherwise keep a
+    parse of every file version until the end).  Per rule, findings come
+    in the same patch order."""
     from .code.parsed import forget
 
+    ready = None                # full mode: code.whole.ready (hunk mode does not import it)
+    if any("_steps" in hv.post.__dict__ or "_steps" in hv.pre.__dict__ for hv in views):
+        from .code.whole import ready
     findings: list[Finding] = []
     budget = budget or PatchBudget()
     with budget:                # SIGPROF held for the whole run, not per call
-        image = []
+        image, whole_series = [], []
         for rule in triggered(rules, views, series):
             if rule.kind.scope == "series":
-                _guarded(rule, _run_series, rule, series, views, findings, budget)
+                whole_series.append(rule)
             else:
                 rule.kind.series_patches = len(series.patches) if series is not None else 0
                 image.append(rule)
         for patch_index, hunk_views in by_patch.items():
+            if ready is not None:
+                ready(hunk_views)
             thin: dict = {}         # function-local kinds: this patch's views, thinned
             for rule in image:
                 _guarded(rule, _run_patch, rule, series, patch_index, hunk_views, show_all,
@@ -392,6 +399,8 @@ def _run_all(rules, series, views, by_patch, show_all, shown,
                 for view in (hv.pre, hv.post):
                     if view.whole_file:
                         forget(view)
+        for rule in whole_series:
+            _guarded(rule, _run_series, rule, series, views, findings, budget)
     return findings
 
 

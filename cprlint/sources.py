@@ -153,34 +153,21 @@ def _series_job(series, base, opts: CheckOptions) -> Job:
 
     from .base.lookup import NameLookup, series_names
     from .base.replay import replay_series
-    from .code.whole import forget_versions, step_views
+    from .code.whole import SeriesSteps
     from .progress import Progress
 
     replay = replay_series(series, base)
-    views = []
     # series rules ask whether a name exists in the tree the series applies
     # to: one pass over the tree for the names a kind prefetches, and one
     # (at the first other question) for every name the series may ask
+    views: list = []
     lookup = NameLookup(base, lambda: series_names(views))
     series.base_defines, series.base_prefetch = lookup, lookup.prefetch
     series.base_read = base.read         # a file of the tree the series applies to
+    # each touched file whole before and after each patch; their facts are
+    # derived when the rules first ask, patch by patch (code.whole.SeriesSteps)
     bar = Progress(len(replay.steps), "parsing", opts.progress)
-    # whole-file facts are many small objects without cycles: the cyclic GC
-    # would traverse all earlier views' facts again and again (a third of
-    # the time on 200 patches).  Off while they are built; then they are
-    # moved out of its sight (gc.freeze) for the rules' pass.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for step in replay.steps:
-            views.append(step_views(step))
-            bar.step(step.fd.path)
-    finally:
-        forget_versions()
-        gc.freeze()
-        if gc_was_enabled:
-            gc.enable()
-    bar.close()
+    views.extend(SeriesSteps(replay.steps, bar).views)
     for k, fd in replay.hunk_only:
         views.extend(views_of_file_diff(k, fd))
     views.sort(key=lambda hv: hv.patch_index)

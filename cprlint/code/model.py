@@ -266,12 +266,18 @@ class CodeView(Record):
     def facts(self) -> Facts:
         """The image's facts.  A hunk's pre-image is parsed when they are
         first asked for (by a rule, or by ``==``, ``repr()`` and
-        ``records.replace``, which read every field); the time it takes is
+        ``records.replace``, which read every field), and so is a whole
+        file of a series (code.whole.SeriesSteps); the time it takes is
         not counted to the patch budget (the views used to be parsed
         before any rule ran)."""
         f = self.__dict__.get("_facts")
-        if f is None:               # a hunk image whose facts were left for first use
+        if f is None:               # an image whose facts were left for first use
             from ..limits import unbilled
+
+            steps = self.__dict__.get("_steps")
+            if steps is not None:   # (series steps, index of this view's step)
+                unbilled(lambda: steps[0].derive(steps[1]))
+                return self.__dict__["_facts"]
             from .views import derive_facts
 
             f = unbilled(lambda: derive_facts(self))
@@ -280,6 +286,16 @@ class CodeView(Record):
     @facts.setter
     def facts(self, value: Facts) -> None:
         self.__dict__["_facts"] = value
+
+    @property
+    def outline(self) -> list | None:
+        if self.facts_deferred and "_steps" in self.__dict__:
+            self.facts              # a whole file's outline comes with its facts
+        return self.__dict__.get("_outline")
+
+    @outline.setter
+    def outline(self, value: list | None) -> None:
+        self.__dict__["_outline"] = value
 
     def defer_facts(self) -> None:
         """Leave this hunk image's facts (and parse) for their first use."""

@@ -85,8 +85,23 @@ def _view_key(view) -> str:
     if kept is not None and kept[0] is text:
         return kept[1]
     key = _key(text)
+    if _eol(view):
+        key += "+eol"
     view.__dict__["_text_key"] = (text, key)
     return key
+
+
+def _eol(view) -> bool:
+    """Whether the whole file a view shows ended with a newline that its
+    text leaves out (a series' whole files, code.whole.SeriesSteps): it is
+    parsed with it, as its facts were."""
+    full = view.__dict__.get("full")
+    return bool((full if full is not None else view).__dict__.get("_eol"))
+
+
+def _whole_bytes(view) -> bytes:
+    data = view.text.encode("utf-8", "surrogateescape")
+    return data + b"\n" if _eol(view) else data
 
 
 def keep_newest(cache: dict, key, value, limit: int):
@@ -193,8 +208,7 @@ def parsed(view) -> Parsed | None:
     if view.whole_file and full is not None and blanked:
         # a thinned view (code/thin.py), from the parse of its whole file;
         # kept on the view alone: no other view has its text
-        pf = parse_blanked(parsed(full).pf, view.text.encode("utf-8", "surrogateescape"),
-                           blanked)
+        pf = parse_blanked(parsed(full).pf, _whole_bytes(view), blanked)
     elif view.whole_file:
         key = _view_key(view)
         pf = _WHOLE.get(key)
@@ -202,9 +216,7 @@ def parsed(view) -> Parsed | None:
             previous = _LATEST.get(view.path)
             if previous is None:
                 previous = _BASES.pop(view.path, None)
-            pf = keep_newest(_WHOLE, key,
-                             parse_whole(view.text.encode("utf-8", "surrogateescape"), previous),
-                             _LIMIT)
+            pf = keep_newest(_WHOLE, key, parse_whole(_whole_bytes(view), previous), _LIMIT)
         keep_newest(_LATEST, view.path, pf, _LIMIT)
     else:
         pf = parse_fragment(view.text)

@@ -1,0 +1,102 @@
+"""Full mode derives a series' whole files patch by patch: the facts of
+each file version when the rules first ask (in the order of the steps,
+whoever asks), and the parse tree the facts came from is the parse the
+rules of that patch walk, so no file version is parsed twice."""
+
+from __future__ import annotations
+
+from conftest import SERIES
+from gitrepo import MIGRATION_C, TREE, commit, edit, format_patch, make_repo
+
+from cprlint.check import run_check
+from cprlint.options import CheckOptions
+
+V1 = str(SERIES / "cpr-stop-v1.mbox")
+
+
+def _job(mbox: str, source):
+    from cprlint.sources import load_job
+
+    return load_job(CheckOptions(paths=[mbox], source=str(source)))
+
+
+def _steps_of(job):
+    from cprlint.base.replay import replay_series
+
+    return replay_series(job.series, job.series.base_read.__self__).steps
+
+
+def test_facts_asked_out_of_order_are_those_derived_in_order():
+    from cprlint.code.whole import forget_versions, step_views
+
+    job = _job(V1, TREE)
+    views = [hv for hv in job.views if hv.post.whole_file]
+    assert views and all(hv.post.facts_deferred for hv in views)
+    last = views[-1].post.facts             # asked first: every step before it is derived
+    assert not any(v.facts_deferred for hv in views for v in (hv.pre, hv.post) if v.text)
+    eager = [step_views(s) for s in _steps_of(job)]
+    forget_versions()
+    assert last == eager[-1].post.facts
+    for lazy, made in zip(views, eager):
+        for a, b in ((lazy.pre, made.pre), (lazy.post, made.post)):
+            assert (a.text, a.facts, a.outline) == (b.text, b.facts, b.outline), a.path
+
+
+def test_each_file_version_is_parsed_once_for_its_facts_and_its_rules(monkeypatch):
+    # the rules of a patch walk the tree its views' facts were derived
+    # from: code.parsed parses no whole file of the series again
+    from cprlint.code import parsed
+
+    made = []
+    real = parsed.parse_whole
+
+    def counted(text, previous=None):
+        made.append(len(text))
+        return real(text, previous)
+
+    monkeypatch.setattr(parsed, "parse_whole", counted)
+    findings, summary, _ = run_check(CheckOptions(paths=[V1], source=str(TREE)))
+    assert summary.mode == "full"
+    assert "MIG001" in {f.rule for f in findings}
+    assert made == []
+
+
+def test_a_file_ending_in_a_directive_parses_without_error_as_its_facts(tmp_path):
+    # the whole file is parsed with its final newline, as its facts are:
+    # a last "#include" is not cut short into a syntax error
+    from cprlint.code.parsed import parsed
+
+    repo = make_repo(tmp_path / "qemu")
+    (repo / "migration" / "trace.h").write_text('#include "trace/trace-migration.h"\n')
+    from gitrepo import git
+
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "trace header")
+    git(repo, "tag", "-f", "base2")
+    edit(repo, "migration/trace.h", '#include "trace/trace-migration.h"\n',
+         '/* SPDX-License-Identifier: GPL-2.0-or-later */\n#include "trace/trace-migration.h"\n')
+    edit(repo, MIGRATION_C, "static MigrationState", "/* the state */\nstatic MigrationState")
+    commit(repo, "migration: licence of the trace header")
+    mbox = format_patch(repo, "base2..HEAD", tmp_path / "trace.mbox")
+    job = _job(str(mbox), repo)
+    [hv] = [hv for hv in job.views if hv.file_path == "migration/trace.h"]
+    for view in (hv.pre, hv.post):
+        assert view.facts.error_count == 0
+        assert not parsed(view).pf.tree.root_node.has_error, view.side
+
+
+def test_only_the_patch_being_checked_holds_parse_trees():
+    from cprlint.code.whole import ready
+
+    job = _job(V1, TREE)
+    by_patch = {}
+    for hv in job.views:
+        by_patch.setdefault(hv.patch_index, []).append(hv)
+    first, *rest = sorted(by_patch)
+    ready(by_patch[first])
+    assert all("_parsed" in v.__dict__ for hv in by_patch[first] for v in (hv.pre, hv.post)
+               if v.text)
+    for k in rest:                          # derived if asked, but without a tree
+        for hv in by_patch[k]:
+            hv.post.facts
+            assert "_parsed" not in hv.post.__dict__
