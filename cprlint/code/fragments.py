@@ -528,13 +528,16 @@ def errors_near(tree: Tree, spans: list[tuple[int, int]]) -> bool:
 
 def _merged(ranges, rows: int) -> list[tuple[int, int]]:
     """The (first, last) line ranges clipped to ``rows`` lines, sorted, the
-    overlapping ones joined."""
+    overlapping and adjacent ones joined (one edit each: code/thin.py
+    blanks runs of functions, one range per function; a tree edit costs
+    ~17 us, and the 308 thinned parses of 200 commits with --source told
+    14,443 ranges, 4,169 once joined)."""
     out: list[list[int]] = []
     for first, last in sorted(ranges):
         first, last = max(first, 1), min(last, rows)
         if first > last:
             continue
-        if out and first <= out[-1][1]:
+        if out and first <= out[-1][1] + 1:
             out[-1][1] = max(out[-1][1], last)
         else:
             out.append([first, last])
