@@ -230,3 +230,56 @@ def test_the_code_of_the_asked_lines_has_comments_and_literals_blanked():
     assert code[4].split() == ["char", "*s", "=", ";"]
     assert _code_lines(view, frozenset()) == {}
     assert _code_lines(view, frozenset({99})) == {}
+
+
+def test_the_asked_lines_read_the_same_as_in_the_whole_text_blanked():
+    # only the text up to the last line asked is blanked: every line reads
+    # as it does when the whole text is, a comment or literal that starts
+    # on a line or spans past it included
+    from cprlint.code.masking import blanked_match
+    from cprlint.code.whole import whole_view
+    from cprlint.kinds.bisect_order import _CODE_NOISE, _code_lines
+
+    text = ("int a = b; /* uses c */\n"
+            "/* spans\n"
+            "   two_lines d */ int e = f(\"g h\", 'i');\n"
+            "const char *m = \"one \\\n"
+            "two\"; int n;\n"
+            "// o\n"
+            "int p; /* to the\n"
+            "end */\n"
+            "int q;")
+    view = whole_view("migration/x.c", text, patch_index=0)
+    rows = _CODE_NOISE.sub(blanked_match, text).split("\n")
+    for n in range(1, len(rows) + 1):
+        assert _code_lines(view, frozenset({n})) == {n: rows[n - 1]}, n
+    assert _code_lines(view, frozenset({2, 5, 8})) == {2: rows[1], 5: rows[4], 8: rows[7]}
+
+
+def test_the_findings_do_not_depend_on_the_order_the_views_come_in():
+    # the views come in patch order, which SER002 uses to read each line
+    # once; in any other order it looks at every line, with the same result
+    import io
+
+    from cprlint.code.views import build_views
+    from cprlint.inputs.load import load_series
+
+    use = _hunk("migration/cpr.c", 40, "void cpr_state_close(void)", """
+     int fd = cpr_state.fd;
++    cpr_state_forget(fd);
+     close(fd);
+""")
+    define = _hunk("migration/cpr.c", 20, "", """
+ static CprState cpr_state;
++static void cpr_state_forget(int fd)
++{
++}
+ 
+""")
+    text = _mail(1, 2, "use", use) + _mail(2, 2, "define", define)
+    series = load_series(["-"], stdin=io.BytesIO(text.encode()))
+    views = build_views(series)
+    kind = RULES["SER002"].kind
+    ordered = [(c.line, c.key) for c in kind.check_series(series, views)]
+    backwards = [(c.line, c.key) for c in kind.check_series(series, views[::-1])]
+    assert ordered and sorted(ordered) == sorted(backwards)

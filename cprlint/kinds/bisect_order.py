@@ -30,7 +30,7 @@ import re
 
 from .. import lazyre
 from ..code.facts import identifiers_in
-from ..code.masking import blanked, blanked_match
+from ..code.masking import blanked
 from ..findings import Candidate
 from . import Kind, KindError, fill_case, load_cases
 
@@ -150,6 +150,11 @@ class BisectOrder(Kind):
         def added_before(text: str, k: int) -> bool:
             """Some patch before patch ``k`` added a line reading ``text``."""
             return first_added.get(text, inf) < k
+        # views in patch order (as every job makes them): a name's first
+        # patch is the first one seen, and a line seen once needs no second
+        # look (sets instead of a dict lookup per line of every whole file)
+        ordered = all(a.patch_index <= b.patch_index for a, b in zip(views, views[1:]))
+        skipped: set[str] = set()               # lines an earlier patch added (ordered)
         for hv in views:
             k = hv.patch_index
             section = _section_text(series, hv)
@@ -161,14 +166,26 @@ class BisectOrder(Kind):
                         new_type[name] = _new_struct_names(hv.post, line)
             for name, _kind, _line in self._definitions(hv.pre, "", None):
                 pre_defined[name] = min(pre_defined.get(name, inf), k)
-            for ident in hv.pre.facts.identifiers:
-                pre_seen[ident] = min(pre_seen.get(ident, inf), k)
+            if ordered:
+                pre_seen.update(dict.fromkeys(hv.pre.facts.identifiers - pre_seen.keys(), k))
+            else:
+                for ident in hv.pre.facts.identifiers:
+                    pre_seen[ident] = min(pre_seen.get(ident, inf), k)
             # what this pre-image shows on lines no earlier patch added:
             # there before the series (checked up to the defining patch)
-            for text in _pre_image_lines(hv.pre, section):
+            if ordered:
+                # (set.difference with a dict looks each line up in it;
+                # difference_update would walk every line seen so far)
+                texts = set(_pre_image_lines(hv.pre, section)).difference(line_seen)
+                texts.difference_update(skipped)
+            else:
+                texts = _pre_image_lines(hv.pre, section)
+            for text in texts:
                 if line_seen.get(text, inf) <= k:
                     continue        # its identifiers are in base_seen at <= k already
                 if added_before(text.strip(), k):
+                    if ordered:
+                        skipped.add(text)   # added before every later patch too
                     continue
                 line_seen[text] = k
                 for ident in identifiers_in(text.encode()):
@@ -404,9 +421,30 @@ def _code_lines(view, lines) -> dict[int, str]:
             if end >= 0:
                 text = blanked(text[:end + 2]) + text[end + 2:]
             break
-    rows = _CODE_NOISE.sub(blanked_match, text).split("\n")
     first = view.first_line
+    # blank what lies before the end of the last line asked: a comment or
+    # literal starting after it cannot reach back (the same matches as
+    # blanking the whole text, whose every line but these is thrown away)
+    end = _row_end(text, max(lines) - first)
+    parts, at = [], 0
+    for m in _CODE_NOISE.finditer(text):
+        if m.start() >= end:
+            break
+        parts += (text[at:m.start()], blanked(m.group(0)))
+        at = m.end()
+    parts.append(text[at:])
+    rows = "".join(parts).split("\n")
     return {n: rows[n - first] for n in lines if 0 <= n - first < len(rows)}
+
+
+def _row_end(text: str, row: int) -> int:
+    """The offset of the end of row ``row`` (0-based) of ``text``."""
+    at = -1
+    for _ in range(row + 1):
+        at = text.find("\n", at + 1)
+        if at < 0:
+            return len(text)
+    return at
 
 
 def _header(view, fn) -> str:
