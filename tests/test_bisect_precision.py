@@ -283,3 +283,34 @@ def test_the_findings_do_not_depend_on_the_order_the_views_come_in():
     ordered = [(c.line, c.key) for c in kind.check_series(series, views)]
     backwards = [(c.line, c.key) for c in kind.check_series(series, views[::-1])]
     assert ordered and sorted(ordered) == sorted(backwards)
+
+
+def test_a_name_only_a_string_or_comment_of_the_pre_image_shows_did_not_exist():
+    # pre-image lines are read for names together, except those where a
+    # comment or literal may start: a name only quoted there is no proof
+    quoted = _hunk("migration/options.c", 120, "void migrate_cpr_poll(void)", """
+     trace_note("migrate_cpr_channel_ready() is polled");
+     /* migrate_cpr_channel_ready() in a comment */
+-    return;
++    goto out;
+     }
+""")
+    (f,) = _ser002(_USE_HELPER, _PROTO + quoted)
+    assert "migrate_cpr_channel_ready" in f.message
+    plain = quoted.replace('trace_note("migrate_cpr_channel_ready() is polled");',
+                           "trace_note(migrate_cpr_channel_ready());")
+    assert _ser002(_USE_HELPER, _PROTO + plain) == []
+
+
+def test_a_comment_left_open_on_a_pre_image_line_ends_with_that_line():
+    # each pre-image line is read on its own: a comment one of them opens
+    # does not hide the names of the others (they are read together only
+    # where no comment or literal can start)
+    context = _hunk("migration/options.c", 120, "void migrate_cpr_poll(void)", """
+     x = 0; /* the helper,
+     y = migrate_cpr_channel_ready(); is polled */
+-    return;
++    goto out;
+     }
+""")
+    assert _ser002(_USE_HELPER, _PROTO + context) == []

@@ -38,6 +38,8 @@ _MEMBER = lazyre.compile(r"(?:->|\.)\s*([A-Za-z_]\w*)")
 _ENUM = lazyre.compile(r"\benum\b")
 _STRUCT = lazyre.compile(r"\b(struct|union)\b")
 
+# what may start a comment or literal that reads past the end of its line
+_MAY_SPAN = lazyre.compile(r"/\*|[\"'\\]")
 _CODE_NOISE = lazyre.compile(
     r"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
 # (\s*=value | \s*) then (,\s*): never two \s* in a row (quadratic on blanks)
@@ -180,6 +182,7 @@ class BisectOrder(Kind):
                 texts.difference_update(skipped)
             else:
                 texts = _pre_image_lines(hv.pre, section)
+            plain = []      # lines without a comment or literal start: read together
             for text in texts:
                 if line_seen.get(text, inf) <= k:
                     continue        # its identifiers are in base_seen at <= k already
@@ -188,8 +191,15 @@ class BisectOrder(Kind):
                         skipped.add(text)   # added before every later patch too
                     continue
                 line_seen[text] = k
+                if _MAY_SPAN.search(text) is None:
+                    plain.append(text)
+                    continue
                 for ident in identifiers_in(text.encode()):
                     base_seen[ident] = min(base_seen.get(ident, inf), k)
+            # (words cannot reach across a newline outside comments and
+            # literals: the words of the lines joined are those of each line)
+            for ident in identifiers_in("\n".join(plain).encode()) if plain else ():
+                base_seen[ident] = min(base_seen.get(ident, inf), k)
             code_lines[id(hv.post)] = _code_lines(hv.post, hv.post.changed)
             seen = patch_idents.setdefault(k, set())
             seen |= hv.pre.facts.identifiers
