@@ -100,3 +100,17 @@ def test_only_the_patch_being_checked_holds_parse_trees():
         for hv in by_patch[k]:
             hv.post.facts
             assert "_parsed" not in hv.post.__dict__
+
+
+def test_the_progress_bar_of_a_series_on_its_base_is_erased_before_the_report(tmp_path):
+    # the files are parsed as the rules reach each patch: the bar counts
+    # them and is gone before the report is written
+    from conftest import run_cli
+
+    proc = run_cli("check", "--progress", "--format", "json", V1, "--source", str(TREE))
+    assert proc.returncode == 1, proc.stderr[-300:]
+    err = proc.stderr.decode()
+    assert "parsing" in err and err.endswith("\r")
+    import json
+
+    assert json.loads(proc.stdout)["summary"]["mode"] == "full"
