@@ -15,8 +15,8 @@ shifting their line numbers (and the byte offsets that order calls).
 
 Each file path keeps only its latest version (text, parse, chunks): the
 next patch's pre-image is that version, and its post-image is parsed
-incrementally from it (``tree.edit`` over the changed byte range, then a
-parse that reuses the old tree).  Memory is bounded by the files touched,
+incrementally from it (``tree.edit`` over each run of changed lines, then
+a parse that reuses the old tree).  Memory is bounded by the files touched,
 not by the number of patches.
 
 Files checked as they are (files mode) are built in one walk: nothing is

@@ -1,11 +1,12 @@
 """The parse of a view, for the fact families that need more than
 ``code/facts.py``'s one walk (declarations, paths).
 
-A whole-file view is parsed once per file content (cached by hash, like
-``code/whole.py``), incrementally from the latest parse of the same file
-(the patch before's version); a hunk image is parsed with the balanced
-wrapper.  The
-parse is made only when a rule asks for these facts, and kept on the view.
+A whole file of a series is seen in the parse its facts were derived
+from (code.whole.SeriesSteps keeps it on the views of the patch the rules
+are checking).  Otherwise a whole-file view is parsed once per file
+content (cached by hash), incrementally from the latest parse of the same
+file; a hunk image is parsed with the balanced wrapper.  The parse is
+made only when a rule asks for these facts, and kept on the view.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@ before and after one patch (full mode, base tree available).
 
 Each file version is parsed once: in full mode facts come from
 code.incremental (per top-level chunk, re-derived only where a patch
-changed the text), in files mode from one walk; only the comments'
-``changed_lines`` are redone per view.
+changed the text), patch by patch as the rules reach each patch
+(SeriesSteps), and the rules of that patch walk the same parse; in files
+mode from one walk.  Only the comments' ``changed_lines`` are redone per
+view.
 """
 
 from __future__ import annotations
