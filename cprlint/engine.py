@@ -372,12 +372,23 @@ def _run_all(rules, series, views, by_patch, show_all, shown,
     patch); after them, the parses and derived facts kept on those views
     are let go (a long series with its base tree would otherwise keep a
     parse of every file version until the end).  Per rule, findings come
-    in the same patch order."""
+    in the same patch order.  In full mode, what the series' views still
+    hold is let go at the end (code.whole.release), however the run ends."""
+    ready = release = None      # full mode: code.whole's (hunk mode does not import it)
+    if any("_steps" in hv.post.__dict__ or "_steps" in hv.pre.__dict__ for hv in views):
+        from .code.whole import ready, release
+    try:
+        return _run_patches_then_series(rules, series, views, by_patch, show_all, shown,
+                                        budget, ready)
+    finally:
+        if release is not None:
+            release(views)
+
+
+def _run_patches_then_series(rules, series, views, by_patch, show_all, shown, budget,
+                             ready) -> list[Finding]:
     from .code.parsed import forget
 
-    ready = None                # full mode: code.whole.ready (hunk mode does not import it)
-    if any("_steps" in hv.post.__dict__ or "_steps" in hv.pre.__dict__ for hv in views):
-        from .code.whole import ready
     findings: list[Finding] = []
     budget = budget or PatchBudget()
     with budget:                # SIGPROF held for the whole run, not per call

@@ -360,9 +360,11 @@ def test_changed_runs_hold_every_difference_whatever_the_change():
     # final newline: the runs always rebuild the new text from the old
     import random
 
-    from cprlint.code.fragments import changed_runs
+    from cprlint.code.fragments import (_common_prefix, _common_suffix, _covers, _line_runs,
+                                        changed_runs)
 
     rnd = random.Random(7)
+    split = 0
     base = _base_text().split("\n")
     for case in range(300):
         lines = list(base)
@@ -386,6 +388,14 @@ def test_changed_runs_hold_every_difference_whatever_the_change():
         runs = changed_runs(old, new)
         assert _apply(old, new, runs) == new, case
         assert all(r[0] <= r[1] and r[2] <= r[3] for r in runs), case
+        # the runs of lines themselves, before the check that guards them
+        start = _common_prefix(old, new)
+        tail = _common_suffix(old, new, start)
+        lines = _line_runs(old, new, start, len(old) - tail, len(new) - tail)
+        if lines is not None:
+            assert _covers(old, new, lines) and _apply(old, new, lines) == new, case
+            split += len(lines) > 1
+    assert split >= 100         # many of these changes are told as several edits
 
 
 def test_a_version_with_an_error_next_to_an_edit_gets_the_facts_of_one_edit(monkeypatch):
@@ -423,7 +433,7 @@ def test_a_version_with_an_error_next_to_an_edit_gets_the_facts_of_one_edit(monk
             tree = prev_tree.copy()
 
         told.clear()
-        got = incremental._parse(b, Prev)
+        got, _clean = incremental._parse(b, Prev)
         assert told == expect, damage
         assert _every_node(got) == _every_node(one), damage
         if damage == "}":
@@ -437,3 +447,16 @@ def test_runs_that_do_not_rebuild_the_new_text_are_refused():
     assert _covers(old, new, [(2, 3, 2, 3)])
     assert not _covers(old, new, [(1, 2, 1, 2)])          # misses the change
     assert not _covers(old, b"abXXdef", [(2, 3, 2, 3)])   # misaligned after it
+
+
+def test_the_point_of_an_offset_counted_from_an_earlier_one_is_its_point():
+    import random
+
+    from cprlint.code.fragments import _point, _point_from
+
+    text = _base_text().encode()
+    rnd = random.Random(3)
+    for _ in range(500):
+        a = rnd.randrange(len(text) + 1)
+        b = rnd.randrange(a, len(text) + 1)
+        assert _point_from(text, a, _point(text, a), b) == _point(text, b), (a, b)

@@ -78,11 +78,17 @@ def test_a_file_ending_in_a_directive_parses_without_error_as_its_facts(tmp_path
     edit(repo, MIGRATION_C, "static MigrationState", "/* the state */\nstatic MigrationState")
     commit(repo, "migration: licence of the trace header")
     mbox = format_patch(repo, "base2..HEAD", tmp_path / "trace.mbox")
-    job = _job(str(mbox), repo)
-    [hv] = [hv for hv in job.views if hv.file_path == "migration/trace.h"]
-    for view in (hv.pre, hv.post):
-        assert view.facts.error_count == 0
-        assert not parsed(view).pf.tree.root_node.has_error, view.side
+    from cprlint.code.whole import ready
+
+    for through_ready in (False, True):     # the facts' parse, or one made when asked
+        job = _job(str(mbox), repo)
+        [hv] = [hv for hv in job.views if hv.file_path == "migration/trace.h"]
+        if through_ready:
+            ready([hv])
+            assert "_parsed" in hv.post.__dict__
+        for view in (hv.pre, hv.post):
+            assert view.facts.error_count == 0
+            assert not parsed(view).pf.tree.root_node.has_error, view.side
 
 
 def test_only_the_patch_being_checked_holds_parse_trees():
@@ -114,3 +120,71 @@ def test_the_progress_bar_of_a_series_on_its_base_is_erased_before_the_report(tm
     import json
 
     assert json.loads(proc.stdout)["summary"]["mode"] == "full"
+
+
+def _series(tmp_path, change):
+    """A one-commit series on the fixture tree, made by ``change(repo)``."""
+    repo = make_repo(tmp_path / "qemu")
+    change(repo)
+    commit(repo, "migration: a change")
+    return str(format_patch(repo, "base..HEAD", tmp_path / "s.mbox")), repo
+
+
+def test_a_job_is_let_go_after_its_run():
+    # the views and the steps that derive them point at each other until
+    # the run is over: then nothing of the job outlives it
+    import gc
+    import weakref
+
+    from cprlint.engine import load_rules, run_rules
+
+    job = _job(V1, TREE)
+    steps = next(hv.post.__dict__["_steps"][0] for hv in job.views if hv.post.text)
+    gone = weakref.ref(steps)
+    steps = None
+    findings = run_rules(load_rules(), job.series, job.views)
+    assert findings and not any("_steps" in v.__dict__ for hv in job.views
+                                for v in (hv.pre, hv.post))
+    job = None
+    gc.collect()
+    assert gone() is None
+
+
+def test_the_bar_is_erased_when_the_last_patch_adds_an_empty_file(tmp_path):
+    from conftest import run_cli
+
+    def change(repo):
+        edit(repo, MIGRATION_C, "static MigrationState", "/* the state */\nstatic MigrationState")
+        (repo / "migration" / "empty.c").write_text("")
+        from gitrepo import git
+
+        git(repo, "add", "-A")
+
+    mbox, _repo = _series(tmp_path, change)
+    proc = run_cli("check", "--progress", mbox, "--source", str(TREE))
+    assert proc.returncode in (0, 1), proc.stderr[-300:]
+    assert proc.stderr.endswith(b"\r") and b"parsing" in proc.stderr
+
+
+def test_a_version_with_a_syntax_error_next_to_a_change_is_parsed_afresh_for_the_rules(tmp_path):
+    # the facts' parse is handed to the rules only where it is the parse
+    # from nothing; next to a syntax error the patch makes, the view's
+    # parse is made from nothing, as it always was
+    from cprlint.code.fragments import parse_whole
+    from cprlint.code.parsed import _whole_bytes, parsed
+    from cprlint.code.whole import ready
+
+    def change(repo):
+        edit(repo, MIGRATION_C, "static MigrationState", "}\nstatic MigrationState")
+
+    mbox, _repo = _series(tmp_path, change)
+    job = _job(mbox, TREE)
+    assert job.mode == "full"
+    [hv] = [hv for hv in job.views if hv.file_path == MIGRATION_C]
+    ready([hv])
+    assert "_parsed" in hv.pre.__dict__ and "_parsed" not in hv.post.__dict__
+    from test_incremental import _every_node
+
+    got = parsed(hv.post).pf.tree
+    assert got.root_node.has_error
+    assert _every_node(got) == _every_node(parse_whole(_whole_bytes(hv.post)).tree)

@@ -67,14 +67,20 @@ class _Version(Record):
     chunks: dict              # digest of (orig, masked) chunk bytes -> _Chunk
     facts: Facts
     outline: list | None      # [OutlineEntry] of its chunks, in order (None: not cut)
+    # the tree is the one a parse from nothing gives (no syntax error next
+    # to an edit: see _parse); else how errors were read may depend on the
+    # previous version
+    clean: bool
 
-    def __init__(self, text_key, masked, tree, chunks, facts, outline=None) -> None:
+    def __init__(self, text_key, masked, tree, chunks, facts, outline=None,
+                 clean=True) -> None:
         self.text_key = text_key
         self.masked = masked
         self.tree = tree
         self.chunks = chunks
         self.facts = facts
         self.outline = outline
+        self.clean = clean
 
 
 class OutlineEntry(FrozenRecord):
@@ -157,12 +163,12 @@ class FileFacts:
     def _derive(self, orig: bytes, digest: bytes, prev: _Version | None,
                 olds: list[dict]) -> _Version:
         masked = mask(orig)
-        tree = _parse(masked, prev)
+        tree, clean = _parse(masked, prev)
         root = tree.root_node
         spans = _chunk_spans(root, masked) if root.type == "translation_unit" else None
         if spans is None or not _SHIFTABLE:   # nothing to cut: the whole file
             facts = build_facts(whole_fragment(tree, masked, orig), 1, "", frozenset())
-            return _Version(digest, masked, tree, {}, facts)
+            return _Version(digest, masked, tree, {}, facts, clean=clean)
         chunks: dict = {}
         parts: list = []
         missing = []                # (index in parts, key, span) to derive
@@ -195,7 +201,7 @@ class FileFacts:
         facts.error_count, facts.missing_count = count_errors(tree)
         outline = [_entry(orig, span, key, part)
                    for span, key, part in zip(spans, keys, parts)]
-        return _Version(digest, masked, tree, chunks, facts, outline)
+        return _Version(digest, masked, tree, chunks, facts, outline, clean)
 
 
 # the nodes code.parsed.function_nodes looks into for function definitions
@@ -225,22 +231,26 @@ def _entry(orig: bytes, span, key: bytes, facts: Facts) -> OutlineEntry:
 
 def _parse(masked: bytes, prev: _Version | None):
     """Parse ``masked``, reusing the previous version's tree for what did
-    not change (an edit per run of changed lines, fragments.tell_edit).
+    not change (an edit per run of changed lines, fragments.tell_edit);
+    returns the tree and whether it is the one a parse from nothing gives.
     Where the result holds a syntax error next to an edit, it is parsed
     again from the previous tree told of one edit spanning every change:
     how the parser recovers from an error can depend on the edits it was
-    told, and these facts have always come from that one edit."""
+    told, and these facts have always come from that one edit (such a tree
+    is not "clean": code.whole does not hand it to the rules)."""
     p = parser()
     if prev is None or prev.tree is None:
-        return p.parse(masked)
+        return p.parse(masked), True
     tree = prev.tree
     spare = tree.copy()             # (edits change a tree in place)
     spans = tell_edit(tree, prev.masked, masked)
     out = p.parse(masked, tree)
-    if len(spans) > 1 and errors_near(out, spans):
+    if not errors_near(out, spans):
+        return out, True
+    if len(spans) > 1:
         tell_edit(spare, prev.masked, masked, split=False)
         out = p.parse(masked, spare)
-    return out
+    return out, False
 
 
 def _chunk_spans(root, masked: bytes):

@@ -137,6 +137,9 @@ def remember(text: str, pf: ParsedFragment) -> None:
 # code/incremental.py for the facts.  The first parse here of a file a
 # series changes starts from it (a few bytes differ) instead of from
 # nothing; it is let go once used, or when the next series' views are built.
+# (Since the views of the patch being checked are handed the facts' own
+# parse, code.whole.SeriesSteps, this serves only versions whose parse
+# had a syntax error next to a change: most of these trees go unused.)
 # Once the newer versions' trees are gone, a kept tree costs ~17 bytes per
 # byte of text: the files first changed earliest in the series (those the
 # rules reach first) are kept up to _BASES_BUDGET bytes of text.

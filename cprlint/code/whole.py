@@ -173,10 +173,12 @@ class SeriesSteps:
         return view
 
     def derive(self, upto: int) -> None:
-        """Derive the facts of every step up to ``upto``, in order."""
-        while self._next <= upto:
-            i = self._next
-            hv = self.views[i]
+        """Derive the facts of every step up to ``upto``, in order (and of
+        the steps after it with nothing to derive: an empty file)."""
+        views = self.views
+        while self._next < len(views) and (self._next <= upto or not any(
+                v.facts_deferred for v in (views[self._next].pre, views[self._next].post))):
+            hv = views[self._next]
             attach = hv.patch_index == self._attach
             for view in (hv.pre, hv.post):
                 if view.facts_deferred:
@@ -184,7 +186,7 @@ class SeriesSteps:
             self._next += 1
             if self._progress is not None:
                 self._progress.step(hv.file_path)
-        if self._next >= len(self.views):
+        if self._next >= len(views):
             self._done()
 
     def _derive(self, view: CodeView, attach: bool) -> None:
@@ -192,7 +194,7 @@ class SeriesSteps:
         version = self._facts.version(view.path, text)
         view.facts = _with_changed(version.facts, view.changed)
         view.outline = version.outline
-        if attach and version.tree is not None:
+        if attach and version.tree is not None and version.clean:
             from .fragments import whole_fragment
             from .parsed import keep_parse
 
@@ -217,10 +219,34 @@ class SeriesSteps:
         gc.freeze()
 
     def _done(self) -> None:
+        """Every step derived (or the run is over): the progress bar
+        erased, the versions' trees and chunk tables let go, and the views
+        no longer pointing here (nor this at them: no cycle keeps a job)."""
         if self._progress is not None:
             self._progress.close()
             self._progress = None
-        self._facts = None          # the versions' trees and chunk tables
+        self._facts = None
+        for hv in self.views:
+            for view in (hv.pre, hv.post):
+                view.__dict__.pop("_steps", None)
+        self.views = []
+
+
+def release(views) -> None:
+    """After the rules: what a series' SeriesSteps still hold let go (a
+    run cut short, steps never reached), and the objects frozen out of the
+    cyclic GC's sight (``ready``) given back to it."""
+    import gc
+
+    seen = []
+    for hv in views:
+        for view in (hv.pre, hv.post):
+            steps = view.__dict__.get("_steps")
+            if steps is not None and steps[0] not in seen:
+                seen.append(steps[0])
+    for steps in seen:
+        steps._done()
+    gc.unfreeze()
 
 
 def ready(hunk_views) -> None:
