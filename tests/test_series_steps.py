@@ -166,7 +166,8 @@ def test_the_bar_is_erased_when_the_last_patch_adds_an_empty_file(tmp_path):
     assert proc.stderr.endswith(b"\r") and b"parsing" in proc.stderr
 
 
-def test_a_version_with_a_syntax_error_next_to_a_change_is_parsed_afresh_for_the_rules(tmp_path):
+def test_a_version_with_a_syntax_error_next_to_a_change_is_parsed_afresh_for_the_rules(
+        tmp_path, monkeypatch):
     # the facts' parse is handed to the rules only where it is the parse
     # from nothing; next to a syntax error the patch makes, the view's
     # parse is made from nothing, as it always was
@@ -181,10 +182,30 @@ def test_a_version_with_a_syntax_error_next_to_a_change_is_parsed_afresh_for_the
     job = _job(mbox, TREE)
     assert job.mode == "full"
     [hv] = [hv for hv in job.views if hv.file_path == MIGRATION_C]
+    from cprlint.code import fragments
+
+    fresh = []
+    real = fragments.parse_whole
+
+    def spy(text, previous=None):
+        fresh.append(previous)
+        out = real(text, previous)
+        fresh.append(out)
+        return out
+
+    monkeypatch.setattr(fragments, "parse_whole", spy)
     ready([hv])
-    assert "_parsed" in hv.pre.__dict__ and "_parsed" not in hv.post.__dict__
+    assert fresh[0] is None and len(fresh) == 2      # once, from nothing
+    assert parsed(hv.post).pf is fresh[1]
     from test_incremental import _every_node
 
     got = parsed(hv.post).pf.tree
     assert got.root_node.has_error
     assert _every_node(got) == _every_node(parse_whole(_whole_bytes(hv.post)).tree)
+    # (the facts' own parse of that version, from the one before, is not it)
+    from cprlint.code.incremental import FileFacts
+
+    facts = FileFacts()
+    facts.version(MIGRATION_C, hv.pre.text + "\n")
+    told = facts.version(MIGRATION_C, hv.post.text + "\n")
+    assert not told.clean

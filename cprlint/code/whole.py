@@ -194,12 +194,26 @@ class SeriesSteps:
         version = self._facts.version(view.path, text)
         view.facts = _with_changed(version.facts, view.changed)
         view.outline = version.outline
-        if attach and version.tree is not None and version.clean:
+        if not attach:
+            return
+        from .parsed import keep_parse
+
+        if version.clean and version.tree is not None:
             from .fragments import whole_fragment
-            from .parsed import keep_parse
 
             keep_parse(view, whole_fragment(version.tree.copy(), version.masked,
                                             text.encode("utf-8", "surrogateescape")))
+        elif not version.clean:
+            # a syntax error next to a change: the view's parse is made from
+            # nothing (how an error reads must not depend on the version
+            # before), once for the version's two views
+            fresh = version.__dict__.get("fresh")
+            if fresh is None:
+                from .fragments import parse_whole
+
+                fresh = version.__dict__["fresh"] = parse_whole(
+                    text.encode("utf-8", "surrogateescape"))
+            keep_parse(view, fresh)
 
     def ready(self, patch_index: int, upto: int) -> None:
         """Derive the steps up to ``upto``, those of ``patch_index`` with
