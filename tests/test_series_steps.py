@@ -27,7 +27,16 @@ def _steps_of(job):
 
 
 def test_facts_asked_out_of_order_are_those_derived_in_order():
-    from cprlint.code.whole import forget_versions, step_views
+    from cprlint.code.model import HunkViews
+    from cprlint.code.whole import forget_versions, whole_view
+
+    def step_views(step):       # each version made and derived at once
+        k, fd, ap = step.patch_index, step.fd, step.applied
+        pre = whole_view(fd.old_path or fd.path, step.pre.text(), "pre",
+                         frozenset(ap.pre_changed), dict(ap.pre_inputs), k)
+        post = whole_view(fd.path, ap.post.text(), "post", frozenset(ap.post_changed),
+                          dict(ap.post_inputs), k)
+        return HunkViews(patch_index=k, file_path=fd.path, hunk_index=-1, post=post, pre=pre)
 
     job = _job(V1, TREE)
     views = [hv for hv in job.views if hv.post.whole_file]
@@ -182,10 +191,10 @@ def test_a_version_with_a_syntax_error_next_to_a_change_is_parsed_afresh_for_the
     job = _job(mbox, TREE)
     assert job.mode == "full"
     [hv] = [hv for hv in job.views if hv.file_path == MIGRATION_C]
-    from cprlint.code import fragments
+    from cprlint.code import whole
 
     fresh = []
-    real = fragments.parse_whole
+    real = whole.parse_whole
 
     def spy(text, previous=None):
         fresh.append(previous)
@@ -193,7 +202,7 @@ def test_a_version_with_a_syntax_error_next_to_a_change_is_parsed_afresh_for_the
         fresh.append(out)
         return out
 
-    monkeypatch.setattr(fragments, "parse_whole", spy)
+    monkeypatch.setattr(whole, "parse_whole", spy)
     ready([hv])
     assert fresh[0] is None and len(fresh) == 2      # once, from nothing
     assert parsed(hv.post).pf is fresh[1]

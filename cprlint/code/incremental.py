@@ -71,6 +71,9 @@ class _Version(Record):
     # to an edit: see _parse); else how errors were read may depend on the
     # previous version
     clean: bool
+    # not clean: the parse of this version from nothing that code.whole
+    # hands its views to the rules (made at first need, once for both)
+    fresh: object | None
 
     def __init__(self, text_key, masked, tree, chunks, facts, outline=None,
                  clean=True) -> None:
@@ -81,6 +84,7 @@ class _Version(Record):
         self.facts = facts
         self.outline = outline
         self.clean = clean
+        self.fresh = None
 
 
 class OutlineEntry(FrozenRecord):

@@ -16,28 +16,26 @@ from .facts import build_facts
 from .fragments import parse_whole
 from .model import CodeView, Facts, HunkViews, any_between
 
-_SERIES_FACTS = None      # code.incremental.FileFacts of the files a series touches
+_SERIES_FACTS = None      # code.incremental.FileFacts of whole_view's series versions
 
 
-def _facts_of(text: str, path: str | None = None) -> tuple[Facts, list | None]:
-    """Facts of a whole file with nothing changed, and its outline (None);
-    ``path`` given: a version of a file that a series changes (reuses its
-    other versions), with the outline of its chunks."""
-    global _SERIES_FACTS
-    if path is None:
-        from .parsed import remember
+def _file_facts(text: str) -> Facts:
+    """Facts of a whole file checked as it is (one walk, nothing reused)."""
+    from .parsed import remember
 
-        pf = parse_whole(text.encode("utf-8", "surrogateescape"))
-        remember(text[:-1] if text.endswith("\n") else text, pf)   # the view's text
-        return build_facts(pf, 1, "", frozenset()), None
-    if _SERIES_FACTS is None:
-        from .incremental import FileFacts
-        from .parsed import forget_bases
+    pf = parse_whole(text.encode("utf-8", "surrogateescape"))
+    remember(text[:-1] if text.endswith("\n") else text, pf)   # the view's text
+    return build_facts(pf, 1, "", frozenset())
 
-        forget_bases()              # the previous series' (or window's) base parses
-        _SERIES_FACTS = FileFacts()
-    version = _SERIES_FACTS.version(path, text)
-    return version.facts, version.outline
+
+def _new_file_facts():
+    """A code.incremental.FileFacts for a series' versions (the previous
+    series' base parses let go)."""
+    from .incremental import FileFacts
+    from .parsed import forget_bases
+
+    forget_bases()
+    return FileFacts()
 
 
 def _with_changed(facts: Facts, changed: frozenset[int]) -> Facts:
@@ -58,28 +56,55 @@ def whole_view(path: str, text: str, side: str = "post",
                input_lines: dict[int, int | None] | None = None,
                patch_index: int | None = None) -> CodeView:
     """A view of the whole ``text``.  Without ``input_lines`` every line maps
-    to itself (a file checked as it is)."""
-    body = _shared_body(path, text) if patch_index is not None else (
-        text[:-1] if text.endswith("\n") else text)
+    to itself (a file checked as it is).  With ``patch_index``: one version
+    of a file a series changes, its facts derived at once from the versions
+    of that path made so far (as SeriesSteps does when its rules ask)."""
+    global _SERIES_FACTS
+    body = text[:-1] if text.endswith("\n") else text
     if input_lines is None:
         n = body.count("\n") + 1 if body else 0
         input_lines = {i: i for i in range(1, n + 1)}
+    if patch_index is not None:
+        view = _series_view(path, text, side, changed, input_lines, patch_index)
+        if view.text:
+            if _SERIES_FACTS is None:
+                _SERIES_FACTS = _new_file_facts()
+            _give_facts(view, _SERIES_FACTS.version(path, text))
+        return view
+    view = CodeView(path=path, side=side, text=body, first_line=1,
+                    changed=frozenset(changed), input_lines=input_lines, whole_file=True)
+    if body:
+        view.facts = _with_changed(_file_facts(text), view.changed)
+    return view
+
+
+def _series_view(path: str, text: str, side: str, changed, input_lines: dict,
+                 patch_index: int) -> CodeView:
+    """A version of a file a series changes, without its facts: its text
+    without the final newline (one object for a patch's post-image and the
+    next one's pre-image), marked when the file had one (it is parsed with
+    it, code.parsed)."""
+    body = _shared_body(path, text)
     view = CodeView(path=path, side=side, text=body, first_line=1,
                     changed=frozenset(changed), input_lines=input_lines,
                     whole_file=True, patch_index=patch_index)
-    if body:
-        facts, view.outline = _facts_of(text, path if patch_index is not None else None)
-        view.facts = _with_changed(facts, view.changed)
+    if body and len(text) > len(body):
+        view.__dict__["_eol"] = True
     return view
+
+
+def _give_facts(view: CodeView, version) -> None:
+    """``view``'s facts and outline from its code.incremental version."""
+    view.facts = _with_changed(version.facts, view.changed)
+    view.outline = version.outline
 
 
 _BODIES: dict[str, list[str]] = {}      # path -> its last two texts seen in full mode
 
 
 def forget_versions() -> None:
-    """Drop what was kept to derive the next version of each file (parse
-    trees, chunk tables): once a series' views are built, only they are
-    needed."""
+    """Drop what whole_view kept to derive the next version of each file
+    (parse trees, chunk tables)."""
     global _SERIES_FACTS
     _SERIES_FACTS = None
     _BODIES.clear()
@@ -109,20 +134,6 @@ def file_views(path: str, text: str) -> HunkViews:
                      post=whole_view(path, text), pre=empty)
 
 
-def step_views(step) -> HunkViews:
-    """Full mode: the whole file before and after patch ``step.patch_index``
-    (a base.replay.FileStep)."""
-    k, fd, ap = step.patch_index, step.fd, step.applied
-    pre_path = fd.old_path or fd.path
-    # the pre-image first: it is the previous patch's post-image (kept), and
-    # the post-image is then derived from it
-    pre = whole_view(pre_path, step.pre.text(), "pre", frozenset(ap.pre_changed),
-                     dict(ap.pre_inputs), k)
-    post = whole_view(fd.path, ap.post.text(), "post", frozenset(ap.post_changed),
-                      dict(ap.post_inputs), k)
-    return HunkViews(patch_index=k, file_path=fd.path, hunk_index=-1, post=post, pre=pre)
-
-
 class SeriesSteps:
     """Full mode, lazily: the whole-file views of a series' file steps
     (base.replay.FileStep), made at once from their texts, their facts
@@ -140,11 +151,7 @@ class SeriesSteps:
     the patch being checked."""
 
     def __init__(self, steps, progress=None):
-        from .incremental import FileFacts
-        from .parsed import forget_bases
-
-        forget_bases()              # the previous series' (or window's) base parses
-        self._facts = FileFacts()
+        self._facts = _new_file_facts()
         self._next = 0              # the first step not derived yet
         self._attach: int | None = None
         self._progress = progress
@@ -161,15 +168,10 @@ class SeriesSteps:
         return HunkViews(patch_index=k, file_path=fd.path, hunk_index=-1, post=post, pre=pre)
 
     def _view(self, i, path, text, side, changed, inputs, k) -> CodeView:
-        body = _shared_body(path, text)
-        view = CodeView(path=path, side=side, text=body, first_line=1,
-                        changed=frozenset(changed), input_lines=dict(inputs),
-                        whole_file=True, patch_index=k)
-        if body:
+        view = _series_view(path, text, side, changed, dict(inputs), k)
+        if view.text:
             view.defer_facts()
             view.__dict__["_steps"] = (self, i)
-            if len(text) > len(body):
-                view.__dict__["_eol"] = True    # the file ends with a newline
         return view
 
     def derive(self, upto: int) -> None:
@@ -192,8 +194,7 @@ class SeriesSteps:
     def _derive(self, view: CodeView, attach: bool) -> None:
         text = view.text + "\n" if view.__dict__.get("_eol") else view.text
         version = self._facts.version(view.path, text)
-        view.facts = _with_changed(version.facts, view.changed)
-        view.outline = version.outline
+        _give_facts(view, version)
         if not attach:
             return
         from .parsed import keep_parse
@@ -207,13 +208,9 @@ class SeriesSteps:
             # a syntax error next to a change: the view's parse is made from
             # nothing (how an error reads must not depend on the version
             # before), once for the version's two views
-            fresh = version.__dict__.get("fresh")
-            if fresh is None:
-                from .fragments import parse_whole
-
-                fresh = version.__dict__["fresh"] = parse_whole(
-                    text.encode("utf-8", "surrogateescape"))
-            keep_parse(view, fresh)
+            if version.fresh is None:
+                version.fresh = parse_whole(text.encode("utf-8", "surrogateescape"))
+            keep_parse(view, version.fresh)
 
     def ready(self, patch_index: int, upto: int) -> None:
         """Derive the steps up to ``upto``, those of ``patch_index`` with
