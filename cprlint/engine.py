@@ -374,44 +374,38 @@ def _run_all(rules, series, views, by_patch, show_all, shown,
     parse of every file version until the end).  Per rule, findings come
     in the same patch order.  In full mode, what the series' views still
     hold is let go at the end (code.whole.release), however the run ends."""
+    from .code.parsed import forget
+
     ready = release = None      # full mode: code.whole's (hunk mode does not import it)
     if any("_steps" in hv.post.__dict__ or "_steps" in hv.pre.__dict__ for hv in views):
         from .code.whole import ready, release
+    findings: list[Finding] = []
+    budget = budget or PatchBudget()
     try:
-        return _run_patches_then_series(rules, series, views, by_patch, show_all, shown,
-                                        budget, ready)
+        with budget:            # SIGPROF held for the whole run, not per call
+            image, whole_series = [], []
+            for rule in triggered(rules, views, series):
+                if rule.kind.scope == "series":
+                    whole_series.append(rule)
+                else:
+                    rule.kind.series_patches = len(series.patches) if series is not None else 0
+                    image.append(rule)
+            for patch_index, hunk_views in by_patch.items():
+                if ready is not None:
+                    ready(hunk_views)
+                thin: dict = {}     # function-local kinds: this patch's views, thinned
+                for rule in image:
+                    _guarded(rule, _run_patch, rule, series, patch_index, hunk_views,
+                             show_all, shown, findings, budget, thin)
+                for hv in hunk_views:
+                    for view in (hv.pre, hv.post):
+                        if view.whole_file:
+                            forget(view)
+            for rule in whole_series:
+                _guarded(rule, _run_series, rule, series, views, findings, budget)
     finally:
         if release is not None:
             release(views)
-
-
-def _run_patches_then_series(rules, series, views, by_patch, show_all, shown, budget,
-                             ready) -> list[Finding]:
-    from .code.parsed import forget
-
-    findings: list[Finding] = []
-    budget = budget or PatchBudget()
-    with budget:                # SIGPROF held for the whole run, not per call
-        image, whole_series = [], []
-        for rule in triggered(rules, views, series):
-            if rule.kind.scope == "series":
-                whole_series.append(rule)
-            else:
-                rule.kind.series_patches = len(series.patches) if series is not None else 0
-                image.append(rule)
-        for patch_index, hunk_views in by_patch.items():
-            if ready is not None:
-                ready(hunk_views)
-            thin: dict = {}         # function-local kinds: this patch's views, thinned
-            for rule in image:
-                _guarded(rule, _run_patch, rule, series, patch_index, hunk_views, show_all,
-                         shown, findings, budget, thin)
-            for hv in hunk_views:
-                for view in (hv.pre, hv.post):
-                    if view.whole_file:
-                        forget(view)
-        for rule in whole_series:
-            _guarded(rule, _run_series, rule, series, views, findings, budget)
     return findings
 
 
