@@ -257,8 +257,8 @@ def test_the_asked_lines_read_the_same_as_in_the_whole_text_blanked():
 
 
 def test_the_findings_do_not_depend_on_the_order_the_views_come_in():
-    # the views come in patch order, which SER002 uses to read each line
-    # once; in any other order it looks at every line, with the same result
+    # SER002 reads the views in patch order (each line once); views that
+    # come in another order are put in it first, with the same result
     import io
 
     from cprlint.code.views import build_views

@@ -152,11 +152,11 @@ class BisectOrder(Kind):
         def added_before(text: str, k: int) -> bool:
             """Some patch before patch ``k`` added a line reading ``text``."""
             return first_added.get(text, inf) < k
-        # views in patch order (as every job makes them): a name's first
-        # patch is the first one seen, and a line seen once needs no second
-        # look (sets instead of a dict lookup per line of every whole file)
-        ordered = all(a.patch_index <= b.patch_index for a, b in zip(views, views[1:]))
-        skipped: set[str] = set()               # lines an earlier patch added (ordered)
+        # views in patch order (as every job makes them already): a name's
+        # first patch is the first one seen, and a line seen once needs no
+        # second look (sets instead of a dict lookup per line of every whole file)
+        views = sorted(views, key=lambda hv: hv.patch_index)
+        skipped: set[str] = set()               # lines an earlier patch added
         for hv in views:
             k = hv.patch_index
             section = _section_text(series, hv)
@@ -168,27 +168,18 @@ class BisectOrder(Kind):
                         new_type[name] = _new_struct_names(hv.post, line)
             for name, _kind, _line in self._definitions(hv.pre, "", None):
                 pre_defined[name] = min(pre_defined.get(name, inf), k)
-            if ordered:
-                pre_seen.update(dict.fromkeys(hv.pre.facts.identifiers - pre_seen.keys(), k))
-            else:
-                for ident in hv.pre.facts.identifiers:
-                    pre_seen[ident] = min(pre_seen.get(ident, inf), k)
+            pre_seen.update(dict.fromkeys(hv.pre.facts.identifiers - pre_seen.keys(), k))
             # what this pre-image shows on lines no earlier patch added:
-            # there before the series (checked up to the defining patch)
-            if ordered:
-                # (set.difference with a dict looks each line up in it;
-                # difference_update would walk every line seen so far)
-                texts = set(_pre_image_lines(hv.pre, section)).difference(line_seen)
-                texts.difference_update(skipped)
-            else:
-                texts = _pre_image_lines(hv.pre, section)
+            # there before the series (checked up to the defining patch).
+            # A line seen before has its identifiers in base_seen at <= k
+            # already (set.difference with a dict looks each line up in it;
+            # difference_update would walk every line seen so far)
+            texts = set(_pre_image_lines(hv.pre, section)).difference(line_seen)
+            texts.difference_update(skipped)
             plain = []      # lines without a comment or literal start: read together
             for text in texts:
-                if line_seen.get(text, inf) <= k:
-                    continue        # its identifiers are in base_seen at <= k already
                 if added_before(text.strip(), k):
-                    if ordered:
-                        skipped.add(text)   # added before every later patch too
+                    skipped.add(text)       # added before every later patch too
                     continue
                 line_seen[text] = k
                 if _MAY_SPAN.search(text) is None:
